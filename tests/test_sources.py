@@ -64,7 +64,8 @@ def test_real_s3_tree_is_walked_sorted_and_records_reserialised_as_cloudtrail_do
              "218007301253_CloudTrail_us-east-1_20230710T1210Z_RBxlxVrF890sGHGg.json.gz",
              "218007301253_CloudTrail_us-east-1_20230710T1230Z_GyyPwrInk2rgv8V0.json"]
     counts = [10, 3, 20, 2]
-    expected_locations = [f"{S3_DAY / n}#Records[{i}]" for n, c in zip(names, counts) for i in range(c)]
+    expected_locations = [f"{S3_DAY / n}#Records[{i}]"
+                          for n, c in zip(names, counts) for i in range(c)]
     assert [e.location for e in events] == expected_locations
     # The curated JSON-lines copy holds the same records, compact, one per line: the
     # messages must be exactly those lines (what CloudTrail sends to CloudWatch Logs).
@@ -106,7 +107,8 @@ def test_directory_walk_reads_text_files_beside_the_data_as_text() -> None:
 # --------------------------------------------------------------------------- made-up files
 
 def test_jsonl_lines_are_verbatim_not_reserialised_and_gzip_is_transparent(tmp_path: Path) -> None:
-    lines = ['{"b": 1,  "a": "é"}', '{"eventTime":"2024-03-04T08:00:01Z","x":[1,2]}', '  {"c":null}  ']
+    lines = ['{"b": 1,  "a": "é"}', '{"eventTime":"2024-03-04T08:00:01Z","x":[1,2]}',
+             '  {"c":null}  ']
     plain, packed = tmp_path / "a.jsonl", tmp_path / "b.log.gz"
     plain.write_text("\n".join(lines) + "\n", encoding="utf-8")
     packed.write_bytes(gzip.compress(("\r\n".join(lines)).encode()))
@@ -230,8 +232,10 @@ def test_binary_garbage_is_skipped_in_auto_and_survives_as_text(tmp_path: Path) 
     assert events == [] and stats.skipped == {"binary_file": 1}
     events, stats = scan([path], fmt="text")
     pieces = path.read_bytes().split(b"\n")
-    pieces = [p[:-1] if p.endswith(b"\r") and i < len(pieces) - 1 else p for i, p in enumerate(pieces)]
-    assert [e.message.encode("utf-8", "surrogateescape") for e in events] == [p for p in pieces if p]
+    last = len(pieces) - 1
+    pieces = [p[:-1] if p.endswith(b"\r") and i < last else p for i, p in enumerate(pieces)]
+    raw = [e.message.encode("utf-8", "surrogateescape") for e in events]
+    assert raw == [p for p in pieces if p]
     assert stats.skipped.get("empty_line", 0) == pieces.count(b"")
     assert stats.flagged["not_utf8"] == sum(1 for p in pieces if p and _not_utf8(p)) > 0
 
@@ -287,7 +291,8 @@ def test_oversized_lines_are_skipped_without_buffering_them(tmp_path: Path) -> N
 
 def test_oversized_document(tmp_path: Path) -> None:
     path = tmp_path / "big.json"
-    path.write_text(json.dumps({"Records": [{"i": i} for i in range(100)]}, indent=1), encoding="utf-8")
+    doc = {"Records": [{"i": i} for i in range(100)]}
+    path.write_text(json.dumps(doc, indent=1), encoding="utf-8")
     events, stats = scan([path], max_document_bytes=500)
     assert events == [] and stats.skipped == {"oversized_document": 1}
     events, stats = scan([path], max_document_bytes=path.stat().st_size)
@@ -343,7 +348,8 @@ def test_stdin_binary_text_and_gzip(monkeypatch: pytest.MonkeyPatch) -> None:
     assert [e.message for e in iter_events(["-"])] == ["no buffer here", "line 2"]
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(gzip.compress(
         json.dumps({"Records": [{"x": 1}]}).encode()))))
-    assert [(e.message, e.location) for e in iter_events(None)] == [('{"x":1}', "<stdin>#Records[0]")]
+    got = [(e.message, e.location) for e in iter_events(None)]
+    assert got == [('{"x":1}', "<stdin>#Records[0]")]
     monkeypatch.setattr(sys, "stdin", None)
     stats = ScanStats()
     assert list(iter_events(None, stats=stats)) == [] and stats.skipped == {"unreadable_file": 1}
@@ -352,9 +358,11 @@ def test_stdin_binary_text_and_gzip(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_explicit_formats(tmp_path: Path) -> None:
     path = tmp_path / "x.jsonl"
     path.write_text('{"a": 1}\nplain\n{"b":2}\n', encoding="utf-8")
-    assert [e.message for e in iter_events([str(path)], fmt="text")] == ['{"a": 1}', "plain", '{"b":2}']
+    texts = [e.message for e in iter_events([str(path)], fmt="text")]
+    assert texts == ['{"a": 1}', "plain", '{"b":2}']
     stats = ScanStats()
-    assert [e.message for e in iter_events([str(path)], fmt="jsonl", stats=stats)] == ['{"a": 1}', '{"b":2}']
+    texts = [e.message for e in iter_events([str(path)], fmt="jsonl", stats=stats)]
+    assert texts == ['{"a": 1}', '{"b":2}']
     assert stats.skipped == {"invalid_json_line": 1}
     one_per_line = tmp_path / "y.txt"
     one_per_line.write_text('{"a": 1}\n{"b": 2}\n', encoding="utf-8")
@@ -391,3 +399,27 @@ def test_problem_list_is_capped_but_counts_are_not(tmp_path: Path) -> None:
     assert len(events) == 1 and stats.skipped == {"invalid_json_line": 120}
     assert len(stats.problems) == stats.max_problems == 50
     assert stats.to_dict()["skipped"] == {"invalid_json_line": 120}
+
+
+def test_read_error_mid_file_keeps_earlier_events(monkeypatch: pytest.MonkeyPatch,
+                                                  tmp_path: Path) -> None:
+    from cwpattern import sources
+
+    failed_at: list[int] = []
+
+    class Failing(io.BytesIO):
+        def read1(self, n: int = -1) -> bytes:  # type: ignore[override]
+            if self.tell() >= 150_000:
+                failed_at.append(self.tell())
+                raise OSError(5, "Input/output error")
+            return super().read1(min(n, 4096))
+
+    lines = [f"line {i:05} ".ljust(99, "x") for i in range(2000)]  # 100 bytes with the newline
+    path = tmp_path / "disk.log"
+    path.write_text("\n".join(lines) + "\n", encoding="ascii")
+    monkeypatch.setattr(sources, "open", lambda p, mode: Failing(Path(p).read_bytes()),
+                        raising=False)
+    events, stats = scan([path])
+    assert failed_at and [e.message for e in events] == lines[: failed_at[0] // 100]
+    assert stats.skipped == {"read_error": 1}
+    assert stats.problems == [f"{path}: read_error: Input/output error"]

@@ -36,6 +36,7 @@ MIXES: dict[str, list[tuple[str, float]]] = {
     "kms": [("workload", 45), ("via", 45), ("sso", 5), ("user", 5)],
     "svc": [("service", 60), ("svclinked", 40)],
     "agent": [("agent", 100)],
+    "workload": [("workload", 100)],
     "signin": [("signin", 90), ("signin_root", 10)],
     "web": [("web", 100)],
     "internal": [("internal", 100)],
@@ -140,8 +141,7 @@ def aws_date(ts: float) -> str:
 # --------------------------------------------------------------------------- pools and callers
 
 _LINUX = "Linux/5.10.210-201.852.amzn2.x86_64"
-_CLI = ("aws-cli/2.15.{} Python/3.11.8 Linux/5.15.0-1055-aws exe/x86_64.ubuntu.22 prompt/off "
-        "command/ec2.describe-instances")
+_CLI = "aws-cli/2.15.{} Python/3.11.8 Linux/5.15.0-1055-aws exe/x86_64.ubuntu.22 prompt/off"
 _BOTO = "Boto3/1.34.{0} Python/3.11.8 " + _LINUX + " Botocore/1.34.{0}"
 _TF = ("APN/1.0 HashiCorp/1.0 Terraform/1.7.{} (+https://www.terraform.io) "
        "terraform-provider-aws/5.40.0 (+https://registry.terraform.io/providers/hashicorp/aws) "

@@ -326,6 +326,8 @@ class _Generator:
                 break
         cum, pool = self.mixes[t.mix]
         c = pool[bisect(cum, rnd())]
+        if failed and c.shared:  # AWS services acting for the account are not denied
+            pieces, failed = t.variants[-1][1], False
         ident = c.idents[int(rnd() * len(c.idents))]
         region = "us-east-1" if t.global_ else self.regions[bisect(self.region_cum, rnd())]
         created = ident[0] + now[:14] + "00:00Z" + ident[1] if ident[1] is not None else ident[0]
