@@ -1,0 +1,160 @@
+"""The compiled pattern object and the module-level entry points.
+
+>>> import cwpattern
+>>> p = cwpattern.compile('[ip, user, ..., status = 4*, bytes]')
+>>> p.family
+'space-delimited'
+>>> p.matches('10.0.0.1 ana GET /x 404 77')
+True
+>>> p.extract('10.0.0.1 ana GET /x 404 77')
+{'$ip': '10.0.0.1', '$user': 'ana', '$3': 'GET', '$4': '/x', '$status': '404', '$bytes': '77'}
+>>> cwpattern.test_metric_filter('ERROR', ['INFO ok', 'ERROR disk'])
+[{'eventNumber': 2, 'eventMessage': 'ERROR disk', 'extractedValues': {}}]
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from . import ast
+from .compiler import compile_pattern
+from .parser import parse
+from .printer import unparse
+
+__all__ = ["CompiledPattern", "compile", "test_metric_filter", "MAX_TEST_MESSAGES"]
+
+MAX_TEST_MESSAGES = 50
+_TEXT_FAMILIES = ("match-all", "terms", "regex")
+
+
+class CompiledPattern:
+    """A parsed, validated and compiled filter pattern.  Immutable and hashable.
+
+    ``matches`` and ``extract`` never raise, whatever the message: a message that is not
+    valid UTF-8, not JSON or has too few fields simply does not match the families that
+    need structure; term and regex patterns search such bytes as text.
+    """
+
+    __slots__ = ("pattern", "ast", "family", "_match", "_extract", "_text_family")
+
+    pattern: str
+    ast: ast.Pattern
+    family: str
+
+    def __init__(self, pattern: str) -> None:
+        tree = parse(pattern)
+        object.__setattr__(self, "pattern", pattern)
+        object.__setattr__(self, "ast", tree)
+        object.__setattr__(self, "family", ast.family_of(tree))
+        match, extract = compile_pattern(tree)
+        object.__setattr__(self, "_match", match)
+        object.__setattr__(self, "_extract", extract)
+        object.__setattr__(self, "_text_family", self.family in _TEXT_FAMILIES)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("CompiledPattern is immutable")
+
+    def _text(self, message: str | bytes) -> str | None:
+        if isinstance(message, str):
+            return message
+        if isinstance(message, (bytes, bytearray, memoryview)):
+            raw = bytes(message)
+            if self._text_family:
+                return raw.decode("utf-8", "surrogateescape")
+            try:
+                return raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+        raise TypeError(f"a log message is str or bytes, not {type(message).__name__}")
+
+    def matches(self, message: str | bytes) -> bool:
+        """Whether the pattern matches the message (CloudWatch's decision)."""
+        text = self._text(message)
+        if text is None:
+            return False
+        try:
+            return bool(self._match(text))
+        except (RecursionError, MemoryError, ValueError, TypeError, UnicodeError):
+            return False
+
+    def extract(self, message: str | bytes) -> dict[str, str] | None:
+        """The ``extractedValues`` TestMetricFilter reports for a matching message
+        (``{}`` except for space-delimited patterns), or ``None`` if it does not match."""
+        text = self._text(message)
+        if text is None:
+            return None
+        try:
+            return self._extract(text)
+        except (RecursionError, MemoryError, ValueError, TypeError, UnicodeError):
+            return None
+
+    def filter(self, messages: Iterable[str | bytes]) -> Iterator[str | bytes]:
+        """The messages that match, in order."""
+        match = self.matches
+        return (m for m in messages if match(m))
+
+    def __str__(self) -> str:
+        return unparse(self.ast)
+
+    @property
+    def canonical(self) -> str:
+        return unparse(self.ast)
+
+    def __repr__(self) -> str:
+        return f"cwpattern.compile({self.pattern!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CompiledPattern) and other.ast == self.ast
+
+    def __hash__(self) -> int:
+        return hash(self.ast)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (compile, (self.pattern,))
+
+
+@functools.lru_cache(maxsize=1024)
+def _compile_cached(pattern: str) -> CompiledPattern:
+    return CompiledPattern(pattern)
+
+
+def compile(pattern: str) -> CompiledPattern:  # noqa: A001 - mirrors re.compile
+    """Parse, validate and compile a filter pattern (cached, like ``re.compile``).
+
+    Raises:
+        PatternSyntaxError: when CloudWatch Logs would reject the pattern.
+        TypeError: when ``pattern`` is not a ``str``.
+    """
+    if not isinstance(pattern, str):
+        raise TypeError(f"a filter pattern is a str, not {type(pattern).__name__}")
+    return _compile_cached(pattern)
+
+
+def test_metric_filter(pattern: str, messages: Iterable[str]) -> list[dict[str, Any]]:
+    """Emulate the TestMetricFilter API: the matching messages, 1-based ``eventNumber``,
+    the message verbatim and its ``extractedValues`` (spec §8).
+
+    Raises:
+        PatternSyntaxError: for an invalid pattern.
+        ValueError: unless there are 1 to 50 messages, each at least one character long.
+    """
+    compiled = compile(pattern)
+    messages = list(messages)
+    if not 1 <= len(messages) <= MAX_TEST_MESSAGES:
+        raise ValueError(f"TestMetricFilter takes 1 to {MAX_TEST_MESSAGES} messages, "
+                         f"not {len(messages)}")
+    for i, message in enumerate(messages, 1):
+        if not isinstance(message, str) or not message:
+            raise ValueError(f"message {i} must be a non-empty string")
+    out = []
+    for number, message in enumerate(messages, 1):
+        values = compiled.extract(message)
+        if values is not None:
+            out.append({"eventNumber": number, "eventMessage": message,
+                        "extractedValues": values})
+    return out
+
+
+test_metric_filter.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
