@@ -32,6 +32,10 @@ __all__ = [
     "parse",
     "matches",
     "test_metric_filter",
+    "covers",
+    "relation",
+    "check",
+    "controls",
     "CompiledPattern",
     "CWPatternError",
     "PatternSyntaxError",
@@ -70,9 +74,36 @@ def test_metric_filter(pattern: str, messages: Any) -> list[dict[str, Any]]:
 test_metric_filter.__test__ = False  # type: ignore[attr-defined]
 
 
+def covers(pattern: Any, reference: Any, **options: Any) -> Any:
+    """Does every event ``reference`` matches also match ``pattern`` (or a set of patterns)?
+    See :func:`cwpattern.analyzer.covers`."""
+    from .analyzer import covers as _covers
+
+    return _covers(pattern, reference, **options)
+
+
+def relation(pattern: Any, reference: Any, **options: Any) -> Any:
+    """``equivalent``, ``broader``, ``narrower``, ``overlap``, ``disjoint``, ``never`` or
+    ``unknown``.  See :func:`cwpattern.analyzer.relation`."""
+    from .analyzer import relation as _relation
+
+    return _relation(pattern, reference, **options)
+
+
+def check(patterns: Any, *, control: str) -> Any:
+    """Judge many filters against a control.  See :func:`cwpattern.checker.check`."""
+    from .checker import check as _check
+
+    return _check(patterns, control=control)
+
+
 def __getattr__(name: str) -> Any:
     if name == "CompiledPattern":
         from .pattern import CompiledPattern
 
         return CompiledPattern
+    if name == "controls":
+        import importlib
+
+        return importlib.import_module(".controls", __name__)
     raise AttributeError(f"module 'cwpattern' has no attribute {name!r}")

@@ -1,0 +1,187 @@
+"""What a pattern really means, and whether it covers a control: the data behind
+``cwpattern explain``.
+
+:func:`explain` returns a plain ``dict`` (the ``--format json`` document, schema in
+``docs/cli.md``); :func:`render_text` turns it into the few lines a security engineer
+reads.  The expression tree makes the real grouping visible: ``&&`` binds tighter than
+``||``, so ``a || b && c`` is ``a || (b && c)``.
+
+>>> report = explain('{ $.eventSource = kms.amazonaws.com && $.eventName = DisableKey }',
+...                  control="cis-aws-3.0.0-4.7")
+>>> report["covers"], [c["covered"] for c in report["cases"]]
+(False, [True, False])
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from . import ast
+from .errors import PatternSyntaxError
+from .printer import json_expr_text, selector_text, unparse, value_text
+
+__all__ = ["explain", "render_text", "tree_lines"]
+
+
+def explain(pattern: str, *, control: str | None = None) -> dict[str, Any]:
+    """The explanation of ``pattern`` (and its coverage of ``control``) as plain data.
+
+    An invalid pattern gives ``{"valid": False, "error": {...}}`` rather than raising.
+    """
+    from .pattern import compile
+
+    try:
+        compiled = compile(pattern)
+    except PatternSyntaxError as err:
+        return {"valid": False, "pattern": pattern, "error": err.to_dict(),
+                "error_text": str(err), "covers": False if control else None,
+                "cases": []}
+    tree = compiled.ast
+    report: dict[str, Any] = {
+        "valid": True,
+        "pattern": pattern,
+        "canonical": unparse(tree),
+        "family": compiled.family,
+        "grouping": _grouping(tree),
+        "tree": tree_lines(tree),
+    }
+    from .analyzer import relation, warnings
+
+    if control is None:
+        report["warnings"] = [w.to_dict() for w in warnings(tree)]
+        return report
+    from . import controls
+    from .analyzer import covers
+
+    ctrl = controls.get(control)
+    reference = ctrl.effective_pattern
+    coverage = covers(tree, reference)
+    rel = relation(tree, reference)
+    report.update({
+        "control": {"id": ctrl.id, "title": ctrl.title, "reference": reference,
+                    "reference_canonical": unparse(compile(reference).ast)},
+        "covers": coverage.verdict == "yes",
+        "verdict": coverage.verdict,
+        "reason": coverage.reason,
+        "relation": rel.kind,
+        "relation_reason": rel.reason,
+        "example": rel.example,
+        "cases": [c.to_dict() for c in coverage.cases],
+        "warnings": [w.to_dict() for w in warnings(tree, reference=reference)],
+    })
+    return report
+
+
+def _grouping(tree: ast.Pattern) -> str:
+    if isinstance(tree, ast.JsonPattern):
+        return "{ " + json_expr_text(tree.expr, explicit=True) + " }"
+    return unparse(tree)
+
+
+def tree_lines(tree: ast.Pattern) -> list[str]:
+    """The pattern as an indented tree, one node per line."""
+    if isinstance(tree, ast.MatchAll):
+        return ["match every event"]
+    if isinstance(tree, ast.JsonPattern):
+        return _json_tree(tree.expr, "", True, root=True)
+    if isinstance(tree, ast.TermPattern):
+        return _term_lines(tree)
+    if isinstance(tree, ast.RegexPattern):
+        return [f"regex search anywhere in the message: {unparse(tree)}"]
+    return _delimited_lines(tree)
+
+
+def _json_tree(expr: ast.JsonExpr, prefix: str, last: bool, root: bool = False) -> list[str]:
+    branch = "" if root else ("└── " if last else "├── ")
+    if isinstance(expr, (ast.And, ast.Or)):
+        label = "ALL of (&&)" if isinstance(expr, ast.And) else "ANY of (||)"
+        lines = [prefix + branch + label]
+        child_prefix = prefix + ("" if root else ("    " if last else "│   "))
+        for i, operand in enumerate(expr.operands):
+            lines.extend(_json_tree(operand, child_prefix, i == len(expr.operands) - 1))
+        return lines
+    return [prefix + branch + _condition_text(expr)]
+
+
+def _condition_text(cond: ast.Comparison | ast.Predicate) -> str:
+    sel = selector_text(cond.selector)
+    if isinstance(cond, ast.Predicate):
+        return f"{sel} {cond.kind.value}"
+    return f"{sel} {cond.op.value} {value_text(cond.value)}"
+
+
+def _term_lines(tree: ast.TermPattern) -> list[str]:
+    kinds = {k: [t for t in tree.terms if t.kind is k] for k in ast.TermKind}
+    lines = []
+    required, excluded = kinds[ast.TermKind.REQUIRED], kinds[ast.TermKind.EXCLUDED]
+    for term in required:
+        lines.append(f"message contains {json.dumps(term.text)} (case-sensitive substring)")
+    for term in excluded:
+        lines.append(f"message does not contain {json.dumps(term.text)}")
+    optional = kinds[ast.TermKind.OPTIONAL]
+    if optional and (required or excluded):
+        lines.append("?-terms ignored (required or excluded terms exist): "
+                     + ", ".join(json.dumps(t.text) for t in optional))
+    elif optional:
+        lines.append("message contains ANY of: "
+                     + ", ".join(json.dumps(t.text) for t in optional))
+    return lines
+
+
+def _delimited_lines(tree: ast.DelimitedPattern) -> list[str]:
+    if not tree.entries:
+        return ["every message; every field extracted as $1, $2, ..."]
+    lines = []
+    p = tree.ellipsis_index
+    for i, entry in enumerate(tree.entries):
+        if isinstance(entry, ast.EllipsisEntry):
+            lines.append("...: any number of fields")
+            continue
+        where = f"field {i + 1}" if p is None or i < p else f"field {len(tree.entries) - i} from the end"
+        if p is None and i == len(tree.entries) - 1:
+            where += " (absorbs the rest of the line)"
+        name = f"${entry.name}" if entry.name else "(anonymous)"
+        cond = ""
+        if entry.condition is not None:
+            cond = ": " + unparse(ast.DelimitedPattern((entry,)))[1:-1]
+        lines.append(f"{where} {name}{cond}")
+    return lines
+
+
+def render_text(report: dict[str, Any]) -> str:
+    """Human-readable text of an :func:`explain` report."""
+    if not report["valid"]:
+        return "invalid pattern: " + report["error"]["code"] + "\n" + report["error_text"]
+    out = [f"pattern:   {report['canonical']}", f"family:    {report['family']}"]
+    if report["family"] == "json" and report["grouping"] != report["canonical"]:
+        out.append(f"grouping:  {report['grouping']}")
+    out.append("meaning:")
+    out.extend("  " + line for line in report["tree"])
+    if "control" in report:
+        ctrl = report["control"]
+        out.append(f"control:   {ctrl['id']}: {ctrl['title']}")
+        out.append(f"reference: {ctrl['reference_canonical']}")
+        verdict = {"yes": "YES", "no": "NO", "unknown": "UNKNOWN"}[report["verdict"]]
+        missed = sum(1 for c in report["cases"] if c["covered"] is not True)
+        detail = "" if report["verdict"] == "yes" else (
+            f" ({missed} of {len(report['cases'])} required case(s) not covered)"
+            if report["verdict"] == "no" else f" ({report['reason']})")
+        out.append(f"covers:    {verdict}{detail}")
+        relation = report["relation"]
+        out.append(f"relation:  {relation}" + (f" ({report['relation_reason']})"
+                                               if relation in ("unknown", "never") else ""))
+        out.append("required cases:")
+        for case in report["cases"]:
+            mark = {True: "covered", False: "MISSED ", None: "unknown"}[case["covered"]]
+            out.append(f"  [{mark}] {case['case']}")
+            if case["covered"] is not True and case.get("reason"):
+                out.append(f"            why: {case['reason']}")
+            if case.get("counterexample"):
+                out.append(f"            counterexample: {case['counterexample']}")
+        if report.get("example") and report["relation"] in ("broader", "overlap", "disjoint"):
+            out.append(f"also matches (not required): {report['example']}")
+    if report.get("warnings"):
+        out.append("warnings:")
+        out.extend(f"  - [{w['code']}] {w['message']}" for w in report["warnings"])
+    return "\n".join(out)
