@@ -116,3 +116,13 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "no-such-command")[0] == 2
     assert run(capsys)[0] == 2
     assert run(capsys, "--version")[0] == 0
+
+
+def test_controls_command(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "controls", "--format", "json", "kms-cmk-disable-or-delete")
+    assert code == 0
+    ids = [c["id"] for c in json.loads(out)]
+    assert "cis-aws-3.0.0-4.7" in ids and "securityhub-cloudwatch.7" in ids
+    code, out, _ = run(capsys, "controls", "cis-aws-3.0.0-4.7")
+    assert code == 0 and "pattern: {($.eventSource = kms.amazonaws.com)" in out
+    assert run(capsys, "controls", "no-such-control")[0] == 2
