@@ -199,13 +199,13 @@ def _delimited(tree: ast.DelimitedPattern, message: str) -> dict[str, str] | Non
     if tree.ellipsis_index is None:
         if len(fields) < len(entries):
             return None
-        for i, entry in enumerate(entries):
-            assert isinstance(entry, ast.Field)
+        for i, field in enumerate(entries):
+            assert isinstance(field, ast.Field)
             if i == len(entries) - 1 and len(fields) > len(entries):
                 value = message[fields[i][1] : fields[-1][2]]
             else:
                 value = fields[i][0]
-            bound.append((entry, i, value))
+            bound.append((field, i, value))
     else:
         p = tree.ellipsis_index
         before, after = entries[:p], entries[p + 1 :]
@@ -213,17 +213,17 @@ def _delimited(tree: ast.DelimitedPattern, message: str) -> dict[str, str] | Non
             return None
         first_after = len(fields) - len(after)
         for i, (value, _, _) in enumerate(fields):
+            covering: ast.Entry | None = None  # None: the field is covered by the ellipsis
             if i < len(before):
-                entry: ast.Field | None = before[i]  # type: ignore[assignment]
+                covering = before[i]
             elif i >= first_after:
-                entry = after[i - first_after]  # type: ignore[assignment]
-            else:
-                entry = None
-            bound.append((entry, i, value))
+                covering = after[i - first_after]
+            assert not isinstance(covering, ast.EllipsisEntry)
+            bound.append((covering, i, value))
     out: dict[str, str] = {}
-    for entry, index, value in bound:
-        if entry is not None and not _field_ok(entry.condition, value):
+    for bound_field, index, value in bound:
+        if bound_field is not None and not _field_ok(bound_field.condition, value):
             return None
-        name = entry.name if entry is not None else None
+        name = bound_field.name if bound_field is not None else None
         out[f"${name}" if name else f"${index + 1}"] = value
     return out

@@ -152,7 +152,7 @@ def _delimited_lines(tree: ast.DelimitedPattern) -> list[str]:
 def render_text(report: dict[str, Any]) -> str:
     """Human-readable text of an :func:`explain` report."""
     if not report["valid"]:
-        return "invalid pattern: " + report["error"]["code"] + "\n" + report["error_text"]
+        return f"invalid pattern: {report['error']['code']}\n{report['error_text']}"
     out = [f"pattern:   {report['canonical']}", f"family:    {report['family']}"]
     if report["family"] == "json" and report["grouping"] != report["canonical"]:
         out.append(f"grouping:  {report['grouping']}")

@@ -614,14 +614,15 @@ def _translate(err: Any, text: str, rule: str) -> _Fail:
     from lark.exceptions import UnexpectedCharacters, UnexpectedToken
 
     family = _FAMILY_OF_RULE[rule]
+    pos: int
+    tok_type: str | None
     if isinstance(err, UnexpectedCharacters):
-        pos = err.pos_in_stream
+        pos = err.pos_in_stream if err.pos_in_stream is not None else len(text)
         tok_type = None
         expected = set(err.allowed or ())
     elif isinstance(err, UnexpectedToken):
-        pos = err.token.start_pos if err.token.type != "$END" else len(text)
-        if pos is None:
-            pos = len(text)
+        start = err.token.start_pos if err.token.type != "$END" else None
+        pos = start if start is not None else len(text)
         tok_type = err.token.type
         expected = set(err.expected or ())
     else:  # UnexpectedEOF
