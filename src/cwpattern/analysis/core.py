@@ -1,0 +1,501 @@
+"""The decision procedures behind :func:`cwpattern.analyzer.covers` and friends.
+
+Inputs are normalised to :class:`Pat` (a tree, its text when known, and the real matcher).
+A set of patterns means their union; a set of references likewise.
+
+* ``covers(P, R)``: for every case ``C`` of ``R``'s DNF, ``C ∧ ¬P₁ ∧ … ∧ ¬Pₖ`` (JSON
+  patterns) is searched by :mod:`.solver`; a satisfiable leaf is a counterexample unless
+  the text patterns of the set (:mod:`.text`) provably match every event of it.
+* ``relation(P, R)``: ``covers`` both ways plus satisfiability of ``P ∧ R``, each with a
+  witness event.
+
+Every event reported is built from a real record (:mod:`.records`) and re-checked with the
+matchers; a failed re-check is an analyzer bug (:class:`AnalyzerInternalError` in strict
+mode, an ``unknown`` answer otherwise).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .. import ast
+from .concrete import holds, node_at
+from .domain import ABSENT_VALUE
+from .formula import (
+    FALSE,
+    TRUE,
+    Formula,
+    Lit,
+    case_text,
+    condition_lit,
+    conjoin,
+    disjoin,
+    dnf,
+    from_json,
+    negate,
+)
+from .records import Oracle, hints, rank_bases, serialize
+from .results import AnalyzerInternalError, CaseResult, Coverage, Relation
+from .solver import Budget, Leaf, leaves
+from .text import break_patterns, fragments, make_match, prove
+from .unknown import BudgetExhausted, Undecided
+
+__all__ = ["STRICT", "Pat", "covers", "relation", "satisfiable"]
+
+# Strict mode turns a failed re-check of a reported event into an exception (tests).
+STRICT = os.environ.get("CWPATTERN_ANALYZER_STRICT", "") not in ("", "0")
+
+
+@dataclass(frozen=True)
+class Pat:
+    """One input pattern: its tree and (when given as text) its text."""
+
+    tree: ast.Pattern
+    text: str | None = None
+
+    @property
+    def is_json(self) -> bool:
+        return isinstance(self.tree, ast.JsonPattern)
+
+    @property
+    def match(self) -> Callable[[str], bool]:
+        return _oracle(self.tree, self.text)
+
+    def formula(self) -> Formula:
+        if isinstance(self.tree, ast.MatchAll):
+            return TRUE
+        assert isinstance(self.tree, ast.JsonPattern)
+        return from_json(self.tree.expr)
+
+    def label(self) -> str:
+        if self.text is not None:
+            return self.text.strip()
+        from ..printer import unparse
+
+        return unparse(self.tree)
+
+
+@functools.lru_cache(maxsize=512)
+def _oracle(tree: ast.Pattern, text: str | None) -> Oracle:
+    return Oracle(tree, text)
+
+
+def _reference_problem(references: tuple[Pat, ...]) -> str | None:
+    for ref in references:
+        if not isinstance(ref.tree, (ast.JsonPattern, ast.MatchAll)):
+            return (f"the reference {ref.label()!r} is not a JSON pattern; required events "
+                    "are defined by JSON references only")
+    return None
+
+
+def _fail(message: str) -> Undecided:
+    if STRICT:
+        raise AnalyzerInternalError(message)
+    return Undecided(f"internal check failed ({message}); not reporting an unverified event")
+
+
+# --------------------------------------------------------------------------- explanations
+
+
+def _value_text(value: Any) -> str:
+    if value is ABSENT_VALUE:
+        return "absent"
+    return serialize(value)
+
+
+def _why_false(formula: Formula, doc: Any, limit: int = 3) -> list[str]:
+    """Short reasons why ``formula`` is false on ``doc``."""
+    if isinstance(formula, Lit):
+        if formula.quant == "one":
+            return [(f"{formula.text()} is false ({_path(formula)} is "
+                    f"{_value_text(node_at(doc, formula.base))})")]
+        return [f"{formula.text()} is false"]
+    if formula.kind == "all":
+        for op in formula.operands:
+            if not holds(op, doc):
+                return _why_false(op, doc, limit)
+        return []
+    out: list[str] = []
+    for op in formula.operands:
+        out.extend(_why_false(op, doc, limit))
+        if len(out) >= limit:
+            return out[:limit] + ["..."]
+    return out
+
+
+def _path(lit: Lit) -> str:
+    if lit.source is not None:
+        from ..printer import selector_text
+
+        return selector_text(lit.source.selector)
+    return "the field"
+
+
+def _why_not(pat: Pat, doc: Any, message: str) -> str:
+    tree = pat.tree
+    if isinstance(tree, ast.JsonPattern):
+        return "; ".join(_why_false(pat.formula(), doc)) or "the pattern does not match"
+    if isinstance(tree, ast.TermPattern):
+        missing = [t.text for t in tree.terms
+                   if t.kind is ast.TermKind.REQUIRED and t.text not in message]
+        present = [t.text for t in tree.terms
+                   if t.kind is ast.TermKind.EXCLUDED and t.text in message]
+        parts = [f"the term {t!r} does not occur" for t in missing]
+        parts += [f"the excluded term {t!r} occurs" for t in present]
+        if not parts:
+            parts = ["none of the optional terms occurs"]
+        return "; ".join(parts)
+    if isinstance(tree, ast.RegexPattern):
+        return "the regex does not match the record text"
+    return "the pattern does not match the record text"
+
+
+def _explain_miss(pats: tuple[Pat, ...], doc: Any, message: str) -> str:
+    if not pats:
+        return "no pattern is given"
+    if len(pats) == 1:
+        return _why_not(pats[0], doc, message)
+    return "; ".join(f"[{p.label()}] {_why_not(p, doc, message)}" for p in pats)
+
+
+# --------------------------------------------------------------------------- events
+
+
+def _events(leaf: Leaf, bases: list[Any], count: int = 3) -> Iterator[Any]:
+    for base in bases[:count]:
+        yield leaf.event(base, hints)
+    yield leaf.event(None, hints)
+
+
+def _build(leaf: Leaf, bases: list[Any], accept: Callable[[str], bool], what: str) -> str:
+    """A verified event of the leaf (JSON conditions only)."""
+    for ev in _events(leaf, bases):
+        message = serialize(ev)
+        if accept(message):
+            return message
+    raise _fail(f"the {what} built from a solver model does not pass the matchers")
+
+
+def _build_with_text(leaf: Leaf, bases: list[Any], accept: Callable[[str], bool],
+                     adjust: Callable[[Any], Any | None]) -> str | None:
+    """A verified event of the leaf after ``adjust`` (text patterns); ``None`` if none.
+
+    Every real record is tried unchanged first (the most realistic answer), then the best
+    few are adjusted."""
+    for ev in _events(leaf, bases, len(bases)):
+        message = serialize(ev)
+        if accept(message):
+            return message
+    for ev in _events(leaf, bases):
+        changed = adjust(ev)
+        if changed is not None:
+            message = serialize(changed)
+            if accept(message):
+                return message
+    return None
+
+
+# --------------------------------------------------------------------------- covers
+
+
+@dataclass
+class _Case:
+    text: str
+    formula: Formula
+    literals: tuple[Formula, ...]
+
+
+def _cases(references: tuple[Pat, ...]) -> list[_Case]:
+    out = []
+    for ref in references:
+        if isinstance(ref.tree, ast.MatchAll):
+            out.append(_Case("(every event)", TRUE, ()))
+            continue
+        assert isinstance(ref.tree, ast.JsonPattern)
+        try:
+            conjunctions = dnf(ref.tree.expr)
+        except Undecided:
+            whole = ref.formula()
+            out.append(_Case(ref.label(), whole, (whole,)))
+            continue
+        for conds in conjunctions:
+            lits = tuple(condition_lit(c) for c in conds)
+            out.append(_Case(case_text(conds), conjoin(list(lits)), lits))
+    return out
+
+
+def _matches_any(pats: tuple[Pat, ...], message: str) -> bool:
+    return any(p.match(message) for p in pats)
+
+
+def _key(pats: tuple[Pat, ...]) -> tuple[ast.Pattern, ...]:
+    return tuple(p.tree for p in pats)
+
+
+def covers(patterns: tuple[Pat, ...], references: tuple[Pat, ...], budget: int) -> Coverage:
+    """Whether every event of the references matches one of the patterns (cached by tree:
+    the answer depends only on what the patterns mean)."""
+    key = ("covers", _key(patterns), _key(references), budget)
+    result: Coverage = _memo(key, lambda: _covers(patterns, references, budget))
+    return result
+
+
+_MEMO: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_MEMO_SIZE = 2048
+
+
+def _memo(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    """A small LRU of answers keyed by pattern trees (answers are pure functions of them)."""
+    try:
+        found = _MEMO.pop(key)
+    except KeyError:
+        found = compute()
+    except TypeError:  # an unhashable tree: do not cache
+        return compute()
+    _MEMO[key] = found
+    while len(_MEMO) > _MEMO_SIZE:
+        _MEMO.popitem(last=False)
+    return found
+
+
+def _covers(patterns: tuple[Pat, ...], references: tuple[Pat, ...], budget: int) -> Coverage:
+    problem = _reference_problem(references)
+    if problem:
+        return Coverage("unknown", problem)
+    shared = Budget(budget)
+    json_pats = tuple(p for p in patterns if p.is_json)
+    text_pats = tuple(p for p in patterns if not p.is_json)
+    negations = [negate(p.formula()) for p in json_pats]
+
+    def accept(message: str) -> bool:  # the reference matches, no JSON pattern does
+        return _matches_any(references, message) and not _matches_any(json_pats, message)
+
+    results = []
+    for case in _cases(references):
+        if shared.left <= 0:
+            results.append(CaseResult(case.text, None, "search budget exhausted before this "
+                                      "case was examined"))
+            continue
+        results.append(_case(case, negations, patterns, text_pats, accept, shared))
+    missed = [r for r in results if r.covered is False]
+    unsure = [r for r in results if r.covered is None]
+    total = len(results)
+    if missed:
+        first = missed[0]
+        reason = (f"{len(missed)} of {total} case(s) of the reference not covered; "
+                  f"first: {first.case} — {first.reason}")
+        return Coverage("no", reason, first.counterexample, tuple(results))
+    if unsure:
+        reason = (f"{len(unsure)} of {total} case(s) undecided; first: {unsure[0].case} — "
+                  f"{unsure[0].reason}")
+        return Coverage("unknown", reason, None, tuple(results))
+    return Coverage("yes", f"all {total} case(s) of the reference are covered", None,
+                    tuple(results))
+
+
+def _case(case: _Case, negations: list[Formula], patterns: tuple[Pat, ...],
+          text_pats: tuple[Pat, ...], accept: Callable[[str], bool], budget: Budget
+          ) -> CaseResult:
+    guide = rank_bases([case.formula], case.literals)
+    best = guide[0] if guide else None
+    favour = (lambda f: holds(f, best)) if best is not None else None
+
+    def bases() -> list[Any]:  # ranked only when an event is actually needed
+        return rank_bases([case.formula, *negations], case.literals)
+
+    try:
+        if next(leaves([case.formula], budget), None) is None:
+            return CaseResult(case.text, True, "no event matches this case (its conditions "
+                              "contradict each other)")
+        undecided: list[str] = []
+        for leaf in leaves([case.formula, *negations], budget, favour):
+            if not text_pats:
+                message = _build(leaf, bases(), accept, "counterexample")
+                doc = _decode(message)
+                return CaseResult(case.text, False, _explain_miss(patterns, doc, message),
+                                  message)
+            verdict = _text_leaf(leaf, bases(), text_pats, accept)
+            if isinstance(verdict, _Refuted):
+                doc = _decode(verdict.message)
+                return CaseResult(case.text, False,
+                                  _explain_miss(patterns, doc, verdict.message),
+                                  verdict.message)
+            if isinstance(verdict, _Open):
+                undecided.append(verdict.reason)
+    except Undecided as exc:
+        return CaseResult(case.text, None, exc.reason)
+    if undecided:
+        return CaseResult(case.text, None, undecided[0])
+    return CaseResult(case.text, True, "every event of this case matches the pattern(s)")
+
+
+def _decode(message: str) -> Any:
+    from ..jsondoc import decode
+
+    return decode(message)
+
+
+@dataclass
+class _Refuted:
+    message: str
+
+
+@dataclass
+class _Open:
+    reason: str
+
+
+def _text_leaf(leaf: Leaf, bases: list[Any], text_pats: tuple[Pat, ...],
+               accept: Callable[[str], bool]) -> _Refuted | _Open | None:
+    """Decide whether every event of a leaf matches one of the text patterns: ``None``
+    (proved), a refuting event, or an open question."""
+    frags = fragments(leaf)
+    for pat in text_pats:
+        if prove(pat.tree, frags) is not None:
+            return None
+    targets = [(p.tree, p.match) for p in text_pats]
+
+    def adjust(ev: Any) -> Any | None:
+        return break_patterns(ev, leaf, targets, accept)
+
+    def full(message: str) -> bool:
+        return accept(message) and not _matches_any(text_pats, message)
+
+    message = _build_with_text(leaf, bases, full, adjust)
+    if message is not None:
+        return _Refuted(message)
+    names = ", ".join(p.label() for p in text_pats)
+    return _Open(f"could neither prove that every event of this case matches {names} nor "
+                 "build one that does not")
+
+
+# --------------------------------------------------------------------------- satisfiability
+
+
+def _example(pat: Pat, context: Formula, accept: Callable[[str], bool], budget: Budget
+             ) -> str | None:
+    """An event matching ``pat`` and ``context`` that ``accept`` approves, or ``None`` when
+    there is provably none (JSON).  Raises :class:`Undecided` otherwise."""
+    formulas = [context] if not pat.is_json else [pat.formula(), context]
+    bases = rank_bases(formulas)
+    best = bases[0] if bases else None
+    favour = (lambda f: holds(f, best)) if best is not None else None
+    open_reason = None
+    for leaf in leaves(formulas, budget, favour):
+        if pat.is_json:
+            return _build(leaf, bases, lambda m: pat.match(m) and accept(m), "example")
+        message = _build_with_text(
+            leaf, bases, lambda m: pat.match(m) and accept(m),
+            lambda ev: make_match(ev, pat.tree, pat.match, accept))
+        if message is not None:
+            return message
+        open_reason = (f"could not build an event that the text pattern {pat.label()!r} "
+                       "matches in this situation")
+    if open_reason is not None or not pat.is_json:
+        raise Undecided(open_reason or f"could not build an event for {pat.label()!r}")
+    return None
+
+
+def satisfiable(patterns: tuple[Pat, ...], budget: int) -> tuple[bool | None, str | None, str]:
+    """``(answer, example event, reason)`` for "does some event match a pattern"."""
+    shared = Budget(budget)
+    reasons = []
+    for pat in patterns:
+        if isinstance(pat.tree, ast.MatchAll):
+            return True, None, "the empty pattern matches every event"
+        try:
+            found = _example(pat, TRUE, lambda m: True, shared)
+        except Undecided as exc:
+            reasons.append(exc.reason)
+            continue
+        if found is not None:
+            return True, found, "an event matches"
+    if reasons:
+        return None, None, reasons[0]
+    return False, None, "the pattern's conditions contradict each other: no event matches"
+
+
+def _any_example(patterns: tuple[Pat, ...], context: Formula, accept: Callable[[str], bool],
+                 budget: Budget) -> tuple[bool | None, str | None, str]:
+    reasons = []
+    for pat in patterns:
+        try:
+            found = _example(pat, context, accept, budget)
+        except BudgetExhausted as exc:
+            return None, None, exc.reason
+        except Undecided as exc:
+            reasons.append(exc.reason)
+            continue
+        if found is not None:
+            return True, found, ""
+    if reasons:
+        return None, None, reasons[0]
+    return False, None, ""
+
+
+# --------------------------------------------------------------------------- relation
+
+
+def relation(patterns: tuple[Pat, ...], references: tuple[Pat, ...], budget: int) -> Relation:
+    """The relation of the patterns' events to the references' (cached by tree)."""
+    key = ("relation", _key(patterns), _key(references), budget)
+    result: Relation = _memo(key, lambda: _relation(patterns, references, budget))
+    return result
+
+
+def _relation(patterns: tuple[Pat, ...], references: tuple[Pat, ...], budget: int) -> Relation:
+    problem = _reference_problem(references)
+    if problem:
+        return Relation("unknown", problem)
+    shared = Budget(budget)
+    sat, _, why = satisfiable(patterns, budget)
+    if sat is False:
+        cover = covers(patterns, references, budget)
+        return Relation("never", "the pattern matches no event at all: " + why, None,
+                        cover.counterexample)
+    ref_formula = disjoin([r.formula() for r in references]) if references else FALSE
+    not_ref = negate(ref_formula)
+
+    def outside(message: str) -> bool:
+        return not _matches_any(references, message)
+
+    def inside(message: str) -> bool:
+        return _matches_any(references, message)
+
+    cover = covers(patterns, references, budget)
+    extra, example, extra_why = _any_example(patterns, not_ref, outside, shared)
+    if sat is None and extra is not True:
+        return Relation("unknown", f"cannot tell whether the pattern matches anything: {why}")
+    forward = cover.verdict
+    if forward == "yes" and extra is False:
+        return Relation("equivalent", "the pattern matches exactly the reference's events")
+    if forward == "yes" and extra is True:
+        return Relation("broader", "the pattern matches every reference event, and more",
+                        example)
+    if forward == "no" and extra is False:
+        return Relation("narrower", "the pattern misses reference events and matches "
+                        "nothing else: " + cover.reason, None, cover.counterexample)
+    if forward == "no" and extra is True:
+        common, _, common_why = _any_example(patterns, ref_formula, inside, shared)
+        if common is True:
+            return Relation("overlap", "the pattern and the reference share some events; "
+                            "each also matches events the other does not: " + cover.reason,
+                            example, cover.counterexample)
+        if common is False:
+            return Relation("disjoint", "the pattern matches none of the reference's events",
+                            example, cover.counterexample)
+        return Relation("unknown", "whether the pattern shares events with the reference is "
+                        "undecided: " + common_why, example, cover.counterexample)
+    parts = []
+    if forward == "unknown":
+        parts.append("coverage undecided: " + cover.reason)
+    if extra is None:
+        parts.append("whether it matches events outside the reference is undecided: "
+                     + extra_why)
+    return Relation("unknown", "; ".join(parts), example if extra else None,
+                    cover.counterexample)

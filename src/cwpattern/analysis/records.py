@@ -1,0 +1,175 @@
+"""Realistic events: real CloudTrail base records, compact serialisation, re-checking.
+
+Counterexamples and examples are built from the real AWS KMS CloudTrail records shipped in
+``cwpattern/data/kms_records.jsonl`` (AWS documentation examples), changed only where a
+model requires it.  They are serialised the way CloudTrail delivers a record to CloudWatch
+Logs: one compact JSON object, minimal (standard) escaping, raw number text preserved.
+
+Every event the analyzer reports is re-checked with the real matcher
+(:class:`Oracle` wraps :func:`cwpattern.compile`) before it is returned.
+
+>>> from cwpattern.jsondoc import decode
+>>> serialize(decode('{"a": 1.50, "b": ["x\\\\"y", null, true]}'))
+'{"a":1.50,"b":["x\\\\"y",null,true]}'
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable, Sequence
+from importlib import resources
+from typing import Any
+
+from .. import ast
+from ..jsondoc import JsonNumber, decode
+from .concrete import holds, node_at
+from .formula import Formula, Path
+
+__all__ = ["Oracle", "base_records", "hints", "json_string", "rank_bases", "serialize"]
+
+_DATA = "data/kms_records.jsonl"
+
+
+@functools.lru_cache(maxsize=1)
+def _records() -> tuple[tuple[str, dict[str, Any]], ...]:
+    try:
+        text = resources.files("cwpattern").joinpath(_DATA).read_text("utf-8")
+    except (FileNotFoundError, OSError):  # pragma: no cover - broken install
+        return ()
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        doc = decode(line)
+        if doc is not None:
+            out.append((line, doc))
+    return tuple(out)
+
+
+def base_records() -> tuple[dict[str, Any], ...]:
+    """The decoded real records (read-only: builders copy before changing)."""
+    return tuple(doc for _, doc in _records())
+
+
+def json_string(text: str) -> str:
+    """A JSON string literal with the minimal escaping (``"``, ``\\``, control chars)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def serialize(value: Any) -> str:
+    """Compact JSON text of a decoded value (numbers keep their raw token text)."""
+    out: list[str] = []
+    _write(value, out)
+    return "".join(out)
+
+
+def _write(value: Any, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(json_string(value))
+    elif isinstance(value, JsonNumber):
+        out.append(value.text)
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, dict):
+        out.append("{")
+        first = True
+        for key, val in value.items():
+            if not first:
+                out.append(",")
+            first = False
+            out.append(json_string(key))
+            out.append(":")
+            _write(val, out)
+        out.append("}")
+    elif isinstance(value, list):
+        out.append("[")
+        for i, val in enumerate(value):
+            if i:
+                out.append(",")
+            _write(val, out)
+        out.append("]")
+    else:  # pragma: no cover
+        raise TypeError(f"cannot serialise {value!r}")
+
+
+# Realistic values for common CloudTrail fields, tried when the real records' own values
+# are excluded by a model (e.g. an event from another service).
+_COMMON: dict[str, tuple[str, ...]] = {
+    "eventSource": ("ec2.amazonaws.com", "iam.amazonaws.com", "s3.amazonaws.com",
+                    "sts.amazonaws.com", "signin.amazonaws.com", "cloudtrail.amazonaws.com"),
+    "eventName": ("DescribeInstances", "GetCallerIdentity", "ListBuckets", "ConsoleLogin"),
+    "eventType": ("AwsApiCall", "AwsServiceEvent", "AwsConsoleSignIn"),
+    "errorCode": ("AccessDenied", "UnauthorizedOperation", "ThrottlingException"),
+    "errorMessage": ("User is not authorized to perform this operation",),
+    "userAgent": ("aws-cli/2.15.0 Python/3.11.6 Linux/6.5 exe/x86_64",
+                  "console.amazonaws.com", "Boto3/1.34.0"),
+    "type": ("IAMUser", "AssumedRole", "Root", "AWSService", "AWSAccount"),
+    "awsRegion": ("us-east-1", "eu-west-1"),
+    "sourceIPAddress": ("198.51.100.7", "203.0.113.12"),
+}
+
+
+def hints(path: Path) -> tuple[Any, ...]:
+    """Realistic scalar values for a path: what the real records hold there, then common
+    CloudTrail values for a member of that name."""
+    return _hints(path)
+
+
+@functools.lru_cache(maxsize=1024)
+def _hints(path: Path) -> tuple[Any, ...]:
+    if not all(isinstance(s, (ast.Member, ast.Index)) for s in path):
+        return ()
+    seen: list[Any] = []
+    for doc in base_records():
+        node = node_at(doc, path)
+        if isinstance(node, (str, JsonNumber)) and node not in seen:
+            seen.append(node)
+    last = path[-1] if path else None
+    if isinstance(last, ast.Member):
+        seen.extend(v for v in _COMMON.get(last.name, ()) if v not in seen)
+    return tuple(seen)
+
+
+@functools.lru_cache(maxsize=65536)
+def _holds_on(formula: Formula, index: int) -> bool:
+    return holds(formula, base_records()[index])
+
+
+def rank_bases(formulas: Sequence[Formula], literals: Iterable[Formula] = ()) -> list[Any]:
+    """Base records, best first: those satisfying more of the formulas (then more of the
+    individual literals) need fewer changes."""
+    lits = list(literals)
+    scored = []
+    for i, doc in enumerate(base_records()):
+        score = (100 * sum(_holds_on(f, i) for f in formulas)
+                 + sum(_holds_on(x, i) for x in lits))
+        scored.append((-score, i, doc))
+    scored.sort(key=lambda t: (t[0], t[1]))
+    return [doc for _, _, doc in scored]
+
+
+class Oracle:
+    """The real matcher for one pattern: ``Oracle(tree, text)(message) -> bool``."""
+
+    def __init__(self, tree: ast.Pattern, text: str | None = None) -> None:
+        self.tree = tree
+        self.text = text
+
+    @functools.cached_property
+    def _compiled(self) -> Any:
+        import cwpattern  # lazily: compiling pattern text needs the parser (lark)
+
+        if self.text is not None:
+            return cwpattern.compile(self.text)
+        from ..printer import unparse
+
+        return cwpattern.compile(unparse(self.tree))
+
+    def __call__(self, message: str) -> bool:
+        return bool(self._compiled.matches(message))

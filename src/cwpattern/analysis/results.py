@@ -1,0 +1,100 @@
+"""The analyzer's answers: :class:`Coverage`, :class:`CaseResult`, :class:`Relation`,
+:class:`PatternWarning`.  Plain frozen dataclasses with ``to_dict()`` for the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from ..ast import Span
+
+__all__ = ["AnalyzerInternalError", "CaseResult", "Coverage", "PatternWarning", "Relation"]
+
+Verdict = Literal["yes", "no", "unknown"]
+RelationKind = Literal["equivalent", "broader", "narrower", "overlap", "disjoint", "never",
+                       "unknown"]
+
+
+class AnalyzerInternalError(AssertionError):
+    """An event the analyzer built failed the matcher's re-check: a bug in the analyzer.
+    Raised only in strict mode (tests); otherwise the answer becomes ``unknown``."""
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """One disjunct of the reference's disjunctive normal form.
+
+    ``case`` is its canonical text (``$.a = "x" && $.b = "y"``); ``covered`` is ``True``,
+    ``False`` or ``None`` (undecided); ``counterexample`` is a record the case matches
+    and the pattern does not (only when ``covered is False``).
+    """
+
+    case: str
+    covered: bool | None
+    reason: str
+    counterexample: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Whether the pattern(s) match every event the reference matches.
+
+    ``verdict`` is ``"yes"`` (proved), ``"no"`` (``counterexample`` is a record the
+    reference matches and no pattern matches, re-checked with the matcher) or
+    ``"unknown"`` (``reason`` says why).  ``bool(coverage)`` is true only for ``"yes"``.
+    """
+
+    verdict: Verdict
+    reason: str
+    counterexample: str | None = None
+    cases: tuple[CaseResult, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.verdict == "yes"
+
+    @property
+    def covered(self) -> Verdict:
+        return self.verdict
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, "reason": self.reason,
+                "counterexample": self.counterexample,
+                "cases": [c.to_dict() for c in self.cases]}
+
+
+@dataclass(frozen=True)
+class Relation:
+    """How the events a pattern matches relate to those a reference matches.
+
+    ``kind``: ``equivalent``, ``broader`` (matches every required event and more),
+    ``narrower`` (misses some required event, matches nothing else), ``overlap``,
+    ``disjoint``, ``never`` (the pattern matches no event at all) or ``unknown``.
+    ``example`` is an event the pattern matches and the reference does not (broader,
+    overlap, disjoint); ``counterexample`` an event the reference matches and the pattern
+    does not (narrower, overlap, disjoint, never).
+    """
+
+    kind: RelationKind
+    reason: str
+    example: str | None = None
+    counterexample: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PatternWarning:
+    """A non-fatal finding about a pattern: stable ``code``, human ``message``, and the
+    ``span`` of the offending part of the pattern text (``None`` when unknown)."""
+
+    code: str
+    message: str
+    span: Span | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        span = None if self.span is None else {"start": self.span.start, "end": self.span.end}
+        return {"code": self.code, "message": self.message, "span": span}

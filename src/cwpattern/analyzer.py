@@ -1,0 +1,185 @@
+"""Semantic analysis of filter patterns against the CloudTrail events a control requires.
+
+Does a metric filter pattern *really* cover a control — for example CIS AWS 3.0.0 control
+4.7, both KMS events ``DisableKey`` and ``ScheduleKeyDeletion`` from
+``kms.amazonaws.com`` — and why?
+
+* :func:`covers` — does every event the reference matches also match the pattern?
+  ``yes`` is a proof; ``no`` comes with a counterexample record (a real KMS CloudTrail
+  record adjusted minimally, re-checked with the matcher); ``unknown`` says why.
+* :func:`relation` — ``equivalent``, ``broader``, ``narrower``, ``overlap``,
+  ``disjoint`` or ``never`` (matches nothing), with example events.
+* :func:`is_satisfiable`, :func:`equivalent`, :func:`warnings`.
+
+Events are CloudTrail records as CloudTrail delivers them to CloudWatch Logs: one compact
+JSON object per message, keys in any order; every field the reference does not pin down is
+arbitrary (any value, or absent).  See ``docs/analyzer.md`` for the model and for exactly
+what is decided and what answers ``unknown``.
+
+Wherever a pattern is accepted, a set (list, tuple, set) of patterns is accepted too and
+means their union — several metric filters feeding one metric.  Patterns may be text,
+trees (:mod:`cwpattern.ast`) or compiled patterns.
+
+>>> ref = '{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }'
+>>> covers('{ $.eventName = "DisableKey" || $.eventName = "ScheduleKeyDeletion" }', ref).verdict
+'yes'
+>>> c = covers('{ $.eventSource = "kms.amazonaws.com" && $.eventName = "DisableKey" }', ref)
+>>> c.verdict, [case.covered for case in c.cases]
+('no', [True, False])
+>>> '"eventName":"ScheduleKeyDeletion"' in c.counterexample
+True
+>>> relation('{ $.eventSource = "kms.amazonaws.com" && $.eventName = "DisableKey*" }', ref).kind
+'overlap'
+
+This module does not import lark: pattern text is parsed lazily.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from . import ast
+from .analysis.core import Pat
+from .analysis.core import covers as _covers
+from .analysis.core import relation as _relation
+from .analysis.core import satisfiable as _satisfiable
+from .analysis.results import (
+    AnalyzerInternalError,
+    CaseResult,
+    Coverage,
+    PatternWarning,
+    Relation,
+)
+from .analysis.solver import DEFAULT_BUDGET
+
+__all__ = [
+    "DEFAULT_BUDGET",
+    "AnalyzerInternalError",
+    "CaseResult",
+    "Coverage",
+    "PatternWarning",
+    "Relation",
+    "Warning",
+    "covers",
+    "equivalent",
+    "is_satisfiable",
+    "relation",
+    "warnings",
+]
+
+Warning = PatternWarning
+
+PatternLike = str | ast.Pattern | Any
+Patterns = PatternLike | Iterable[PatternLike]
+
+_PATTERN_TYPES = (ast.MatchAll, ast.TermPattern, ast.RegexPattern, ast.JsonPattern,
+                  ast.DelimitedPattern)
+
+
+def _one(item: Any) -> Pat:
+    if isinstance(item, str):
+        from . import compile as _compile  # lazily: parsing needs lark; compile() is cached
+
+        return Pat(_compile(item).ast, item)
+    if isinstance(item, _PATTERN_TYPES):
+        return Pat(item, None)
+    tree = getattr(item, "ast", None)
+    text = getattr(item, "pattern", None)
+    if isinstance(tree, _PATTERN_TYPES) and isinstance(text, str):  # a CompiledPattern
+        return Pat(tree, text)
+    raise TypeError(f"expected a filter pattern (text, tree or compiled), not "
+                    f"{type(item).__name__}")
+
+
+def _many(arg: Patterns) -> tuple[Pat, ...]:
+    if isinstance(arg, (str, *_PATTERN_TYPES)) or hasattr(arg, "ast"):
+        return (_one(arg),)
+    if isinstance(arg, (list, tuple, set, frozenset)) or hasattr(arg, "__iter__"):
+        items = list(arg)
+        if isinstance(arg, (set, frozenset)):
+            items.sort(key=lambda x: str(x))
+        return tuple(_one(x) for x in items)
+    return (_one(arg),)
+
+
+def covers(pattern: Patterns, reference: Patterns, *, budget: int = DEFAULT_BUDGET
+           ) -> Coverage:
+    """Does every event the reference matches also match the pattern (or one of the
+    patterns)?
+
+    Args:
+        pattern: a pattern, or a set of patterns (their union).
+        reference: the control's reference pattern(s); JSON patterns define the required
+            events (a non-JSON reference gives ``unknown``).
+        budget: search steps allowed before answering ``unknown``.
+
+    Returns:
+        :class:`Coverage` with one :class:`CaseResult` per disjunct of the reference's
+        disjunctive normal form.
+
+    Raises:
+        PatternSyntaxError: when a pattern text is invalid.
+
+    >>> covers('"kms.amazonaws.com"', '{ $.eventSource = kms.amazonaws.com }').verdict
+    'yes'
+    """
+    return _covers(_many(pattern), _many(reference), budget)
+
+
+def relation(pattern: Patterns, reference: Patterns, *, budget: int = DEFAULT_BUDGET
+             ) -> Relation:
+    """How the pattern's events relate to the reference's: ``equivalent``, ``broader``,
+    ``narrower``, ``overlap``, ``disjoint``, ``never`` or ``unknown`` (with reason and
+    example events).
+
+    >>> relation('{ $.eventName = "DisableKey" && $.eventName = "ScheduleKeyDeletion" }',
+    ...          '{ $.eventName = "DisableKey" }').kind
+    'never'
+    """
+    return _relation(_many(pattern), _many(reference), budget)
+
+
+def is_satisfiable(pattern: Patterns, *, budget: int = DEFAULT_BUDGET) -> bool | None:
+    """Whether some event (a JSON object) matches the pattern; ``None`` if undecided.
+
+    >>> is_satisfiable('{ $.a = 1 && $.a NOT EXISTS }'), is_satisfiable('{ $.a > 1 }')
+    (False, True)
+    """
+    return _satisfiable(_many(pattern), budget)[0]
+
+
+def equivalent(a: Patterns, b: Patterns, *, budget: int = DEFAULT_BUDGET) -> bool | None:
+    """Whether two patterns (or sets) match exactly the same events; ``None`` if undecided.
+
+    >>> equivalent('{ $.a = "x" || $.b = "y" }', ['{ $.b = "y" }', '{ $.a = x }'])
+    True
+    """
+    pa, pb = _many(a), _many(b)
+    forward = _covers(pa, pb, budget)
+    if forward.verdict == "no":
+        return False
+    backward = _covers(pb, pa, budget)
+    if backward.verdict == "no":
+        return False
+    if forward.verdict == "yes" and backward.verdict == "yes":
+        return True
+    return None
+
+
+def warnings(pattern: Patterns, *, reference: Patterns | None = None,
+             budget: int = DEFAULT_BUDGET) -> list[PatternWarning]:
+    """Non-fatal findings about a pattern (spec §9 and the CloudTrail traps: exclusions on
+    attacker-controlled fields, ``!=`` on fields that may be absent, case mismatches,
+    over-broad and never-matching patterns).
+
+    >>> [w.code for w in warnings('{ $.eventName = "DisableKey" && $.eventName = "EnableKey" }')]
+    ['never-matches']
+    """
+    from .analysis.lint import lint
+
+    refs = _many(reference) if reference is not None else ()
+    out: list[PatternWarning] = []
+    for pat in _many(pattern):
+        out.extend(lint(pat, refs, budget))
+    return out
