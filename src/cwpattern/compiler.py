@@ -4,37 +4,68 @@ The hot path has no dispatch on node types: each condition becomes a small funct
 specialised for its shape (a member path without wildcard walks the decoded object
 directly; a literal without wildcard is a string equality).  JSON is decoded once per
 message, space-delimited messages are tokenized once.  No pattern text is ever turned
-into Python source: closures only capture values.
+into Python source: closures only capture values.  (Generated code was not needed: the
+closures spend their time in the JSON decoder and in ``str``/``bytes`` methods, see
+docs/performance.md.)
+
+JSON decoding uses orjson when it is installed (the ``fast`` extra) and the standard
+library otherwise, with identical results.  orjson loses the raw text of numbers and
+differs from the standard library at the edges, so a decoded object is trusted only as
+far as it is known to agree (:func:`_json`): a test that needs the raw text of a float
+(or of an integer that may have been written ``-0``) raises :class:`_NeedRaw`, and any
+message orjson rejects or that may be nested deeper than the standard library decodes is
+decoded again by :func:`cwpattern.jsondoc.decode`, the reference behaviour.
 
 ``compile_pattern(tree)`` returns ``(matches, extract)``, two functions of a ``str``
-message.  They may raise on hostile input; :class:`cwpattern.CompiledPattern` wraps them
-so that its public methods never raise.
+message; :func:`compile_line_matcher` returns the same decision for a raw line of bytes.
+They may raise on hostile input; :class:`cwpattern.CompiledPattern` wraps them so that
+its public methods never raise.
 """
 
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Callable
 from typing import Any
 
 from . import ast
-from .delimited import bind, tokenize
+from .delimited import Token, bind
 from .jsondoc import JsonNumber, decode
 from .values import is_number, wildcard_matcher
 
-__all__ = ["compile_pattern", "Matcher", "Extractor"]
+try:  # optional: the `fast` extra
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - exercised by the no-orjson CI check
+    _orjson = None
+
+__all__ = ["compile_pattern", "compile_line_matcher", "Matcher", "Extractor", "LineMatcher",
+           "HAVE_ORJSON"]
 
 Matcher = Callable[[str], bool]
 Extractor = Callable[[str], "dict[str, str] | None"]
+LineMatcher = Callable[[bytes], bool]
 NodeTest = Callable[[Any], bool]
 TextTest = Callable[[str], bool]
+
+HAVE_ORJSON = _orjson is not None
 
 _MISSING = object()
 _ORDER = {ast.Op.LT: operator.lt, ast.Op.LE: operator.le,
           ast.Op.GT: operator.gt, ast.Op.GE: operator.ge}
+#: Messages with this many ``{``/``[`` may nest deeper than the standard library decodes
+#: (it fails near the interpreter's recursion limit of 1000 frames, orjson at 1024 levels):
+#: such messages always take the standard-library path, so that both paths give the same
+#: answer.  (Only messages of twice that length are counted.)
+_DEEP_BRACKETS = 950
+
+
+class _NeedRaw(Exception):
+    """A test met a number whose raw token text orjson did not keep."""
 
 
 def compile_pattern(tree: ast.Pattern) -> tuple[Matcher, Extractor]:
+    """``(matches, extract)`` for a ``str`` message (see the module docstring)."""
     if isinstance(tree, ast.MatchAll):
         return (lambda message: True), (lambda message: {})
     if isinstance(tree, ast.TermPattern):
@@ -46,6 +77,22 @@ def compile_pattern(tree: ast.Pattern) -> tuple[Matcher, Extractor]:
     if isinstance(tree, ast.DelimitedPattern):
         return _delimited(tree)
     raise TypeError(f"not a pattern: {tree!r}")
+
+
+def compile_line_matcher(tree: ast.Pattern) -> LineMatcher:
+    """A function of one raw line (``bytes``/``bytearray``, no terminator) equal to
+    ``matches(line.decode("utf-8", "surrogateescape"))``: the decision on the message a
+    text log line is.  Term and JSON patterns work on the bytes without decoding them."""
+    if isinstance(tree, ast.MatchAll):
+        return lambda line: True
+    if isinstance(tree, ast.TermPattern):
+        byte_terms = _terms_bytes(tree)
+        if byte_terms is not None:
+            return byte_terms
+    if isinstance(tree, ast.JsonPattern):
+        return _json(tree)  # type: ignore[return-value]  # accepts bytes too
+    match = compile_pattern(tree)[0]
+    return lambda line: match(bytes(line).decode("utf-8", "surrogateescape"))
 
 
 def _with_empty_extract(match: Matcher) -> tuple[Matcher, Extractor]:
@@ -61,10 +108,8 @@ def _text_search(regex: ast.Regex) -> TextTest:
 # --------------------------------------------------------------------------- terms
 
 
-def _terms(tree: ast.TermPattern) -> Matcher:
-    required = tuple(t.text for t in tree.terms if t.kind is ast.TermKind.REQUIRED)
-    excluded = tuple(t.text for t in tree.terms if t.kind is ast.TermKind.EXCLUDED)
-    optional = tuple(t.text for t in tree.terms if t.kind is ast.TermKind.OPTIONAL)
+def _term_test(required: tuple[Any, ...], excluded: tuple[Any, ...],
+               optional: tuple[Any, ...]) -> Callable[[Any], bool]:
     if not required and not excluded:  # only ?terms: any of them
         return lambda message: any(t in message for t in optional)
     if len(required) == 1 and not excluded:
@@ -74,15 +119,59 @@ def _terms(tree: ast.TermPattern) -> Matcher:
                             and not any(t in message for t in excluded))
 
 
+def _split_terms(tree: ast.TermPattern) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(t.text for t in tree.terms if t.kind is kind)
+                 for kind in (ast.TermKind.REQUIRED, ast.TermKind.EXCLUDED, ast.TermKind.OPTIONAL))
+
+
+def _terms(tree: ast.TermPattern) -> Matcher:
+    return _term_test(*_split_terms(tree))
+
+
+def _terms_bytes(tree: ast.TermPattern) -> LineMatcher | None:
+    """Terms searched in the raw bytes.  A substring of the surrogateescape decoding is
+    exactly the encoding of that substring, so ``t in text`` iff ``enc(t) in raw``; a term
+    that cannot be encoded that way (a lone surrogate outside U+DC80..U+DCFF) returns None."""
+    try:
+        groups = tuple(tuple(t.encode("utf-8", "surrogateescape") for t in group)
+                       for group in _split_terms(tree))
+    except UnicodeEncodeError:
+        return None
+    return _term_test(*groups)
+
+
 # --------------------------------------------------------------------------- JSON
 
 
-def _json(tree: ast.JsonPattern) -> Matcher:
+def _json(tree: ast.JsonPattern) -> Callable[[str | bytes], bool]:
     test = _expr(tree.expr)
+    loads = _orjson.loads if _orjson is not None else None
+    deep = _DEEP_BRACKETS
 
-    def match(message: str) -> bool:
+    def slow(message: str | bytes) -> bool:
+        if not isinstance(message, str):
+            message = bytes(message).decode("utf-8", "surrogateescape")
         doc = decode(message)
         return doc is not None and test(doc)
+
+    if loads is None:
+        return slow
+
+    def match(message: str | bytes) -> bool:
+        if len(message) >= 2 * deep and (message.count("{" if type(message) is str else b"{")  # type: ignore[arg-type]
+                                    + message.count("[" if type(message) is str else b"[")  # type: ignore[arg-type]
+                                    ) >= deep:
+            return slow(message)
+        try:
+            doc = loads(message)
+        except ValueError:  # orjson.JSONDecodeError: not JSON for orjson; maybe for json
+            return slow(message)
+        if type(doc) is not dict:
+            return False  # both decoders accepted it: the same non-object value
+        try:
+            return test(doc)
+        except _NeedRaw:
+            return slow(message)
 
     return match
 
@@ -90,9 +179,15 @@ def _json(tree: ast.JsonPattern) -> Matcher:
 def _expr(expr: ast.JsonExpr) -> Callable[[dict[str, Any]], bool]:
     if isinstance(expr, ast.And):
         parts = tuple(_expr(o) for o in expr.operands)
+        if len(parts) == 2:
+            first, second = parts
+            return lambda doc: first(doc) and second(doc)
         return lambda doc: all(p(doc) for p in parts)
     if isinstance(expr, ast.Or):
         parts = tuple(_expr(o) for o in expr.operands)
+        if len(parts) == 2:
+            first, second = parts
+            return lambda doc: first(doc) or second(doc)
         return lambda doc: any(p(doc) for p in parts)
     if isinstance(expr, ast.Predicate):
         return _predicate(expr)
@@ -103,6 +198,17 @@ def _comparison(cond: ast.Comparison) -> Callable[[dict[str, Any]], bool]:
     test = _node_test(cond.op, cond.value)
     steps = cond.selector.steps
     if not cond.selector.has_wildcard:
+        if len(steps) == 2 and all(isinstance(s, ast.Member) for s in steps):
+            k1, k2 = (s.name for s in steps)  # type: ignore[union-attr]
+
+            def two_members(doc: dict[str, Any]) -> bool:  # doc: always a dict
+                node = doc.get(k1)
+                if type(node) is not dict:
+                    return False
+                node = node.get(k2, _MISSING)
+                return node is not _MISSING and test(node)
+
+            return two_members
         get = _path_getter(steps)
 
         def single(doc: dict[str, Any]) -> bool:
@@ -134,6 +240,19 @@ def _path_getter(steps: tuple[ast.Step, ...]) -> Callable[[Any], Any]:
     """Node at a wildcard-free path, or ``_MISSING``."""
     keys = tuple(s.name if isinstance(s, ast.Member) else s.index for s in steps)  # type: ignore[union-attr]
     kinds = tuple(dict if isinstance(s, ast.Member) else list for s in steps)
+    if len(keys) == 1 and kinds[0] is dict:
+        (key,) = keys
+        return lambda node: node.get(key, _MISSING) if type(node) is dict else _MISSING
+    if len(keys) == 2 and kinds == (dict, dict):
+        k1, k2 = keys
+
+        def get_two(node: Any) -> Any:
+            if type(node) is not dict:
+                return _MISSING
+            node = node.get(k1, _MISSING)
+            return node.get(k2, _MISSING) if type(node) is dict else _MISSING
+
+        return get_two
     if all(k is dict for k in kinds):
         def get_members(node: Any) -> Any:
             for key in keys:
@@ -196,16 +315,37 @@ def _nodes_getter(selector: ast.Selector) -> Callable[[Any], list[Any]]:
     return many
 
 
+# Node tests see the numbers of either decoder: JsonNumber (standard library, raw text
+# kept), int or float (orjson; bool is a distinct type and never a number).  An orjson int
+# is written exactly as str(int) unless it is zero (it may have been "-0"); an orjson float
+# has lost its text (and may even come from a huge integer).  Numeric values agree:
+# float(int) and orjson's floats are the correctly rounded value of the token, as float(text).
+
+
 def _node_test(op: ast.Op, value: ast.Value) -> NodeTest:
     """Per-node test of a comparison (spec §4.6)."""
     if op.is_ordering:
         assert isinstance(value, ast.NumberValue)
         compare, bound = _ORDER[op], value.value
-        return lambda node: type(node) is JsonNumber and compare(node.value, bound)
+
+        def order(node: Any) -> bool:
+            kind = type(node)
+            if kind is JsonNumber:
+                return bool(compare(node.value, bound))
+            if kind is int or kind is float:
+                return bool(compare(float(node), bound))
+            return False
+
+        return order
     equal = _leaf_equal(value)
     if op is ast.Op.EQ:
         return equal
-    return lambda node: (type(node) is str or type(node) is JsonNumber) and not equal(node)
+
+    def not_equal(node: Any) -> bool:
+        kind = type(node)
+        return (kind is str or kind is JsonNumber or kind is int or kind is float) and not equal(node)
+
+    return not_equal
 
 
 def _leaf_equal(value: ast.Value) -> NodeTest:
@@ -215,9 +355,13 @@ def _leaf_equal(value: ast.Value) -> NodeTest:
 
         def equal_number(node: Any) -> bool:
             kind = type(node)
+            if kind is str:
+                return bool(node == text)
             if kind is JsonNumber:
                 return bool(node.value == number)
-            return kind is str and node == text
+            if kind is int or kind is float:
+                return float(node) == number
+            return False
 
         return equal_number
     text_test: TextTest = (wildcard_matcher(value.text) if isinstance(value, ast.StringValue)
@@ -226,13 +370,38 @@ def _leaf_equal(value: ast.Value) -> NodeTest:
     def equal_text(node: Any) -> bool:
         kind = type(node)
         if kind is str:
-            return text_test(node)
-        return kind is JsonNumber and text_test(node.text)
+            return bool(text_test(node))
+        if kind is JsonNumber:
+            return bool(text_test(node.text))
+        if kind is int and node:
+            return bool(text_test(str(node)))
+        if kind is int or kind is float:
+            raise _NeedRaw
+        return False
 
     return equal_text
 
 
 # --------------------------------------------------------------------------- space-delimited
+
+# Spec §5.3 as one regular expression: blanks, then a "..." or [...] field when its closing
+# delimiter exists, else a run of non-blanks (which keeps an unclosed '"' or '[').
+_FIELD = re.compile(r'[ \t]*(?:"([^"]*)"|\[([^\]]*)\]|([^ \t]+))')
+
+
+def _tokenize(message: str) -> list[Token]:
+    """Same tokens as :func:`cwpattern.delimited.tokenize`, in one regex scan."""
+    out = []
+    for m in _FIELD.finditer(message):
+        plain = m.group(3)
+        if plain is not None:
+            out.append(Token(plain, m.start(3), m.end()))
+        else:
+            quoted = m.group(1)
+            inner = quoted if quoted is not None else m.group(2)
+            end = m.end()
+            out.append(Token(inner, end - len(inner) - 2, end))
+    return out
 
 
 def _field_test(expr: ast.FieldExpr) -> TextTest:
@@ -279,11 +448,12 @@ def _delimited(tree: ast.DelimitedPattern) -> tuple[Matcher, Extractor]:
         return None
 
     def run(message: str, want_values: bool) -> dict[str, str] | None:
+        tokens = _tokenize(message)
         if k == 0:
             if not want_values:
                 return {}
-            return {f"${i + 1}": t.value for i, t in enumerate(tokenize(message))}
-        bound = bind(k, p, message)
+            return {f"${i + 1}": t.value for i, t in enumerate(tokens)}
+        bound = bind(k, p, message, tokens)
         if bound is None:
             return None
         n = len(bound)

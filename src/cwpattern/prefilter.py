@@ -1,0 +1,363 @@
+r"""Sound literal prefilters: byte strings every matching message must contain.
+
+A pattern implies a formula over literals (``all``/``any``/literal): a message that the
+pattern matches always satisfies it, so a line that does not can be dropped without being
+decoded.  Scanning a buffer for the rarest literal and evaluating only the lines around
+its hits is how :mod:`cwpattern.scan` approaches the speed of ``grep -F``.
+
+Where literals come from (and why each is sound):
+
+* term patterns: every required term (``t in message``); only-optional patterns need one of
+  their terms; excluded terms give nothing.  Terms are searched in the raw bytes.
+* regex patterns: per branch, :func:`cwpattern.regex.literal_prefilter`; all branches
+  need one, else nothing.
+* space-delimited patterns: a field value is a substring of the message, so an ``=``
+  condition with a string (core of its wildcards) or regex literal requires it.
+* JSON patterns: a selector reaching a node requires each member name as a JSON string
+  token ``"name"`` in the text; ``= "v"`` requires the core of ``v`` (with the quotes its
+  wildcard shape allows when only a string leaf can match it), a regex its literal, ``IS
+  TRUE`` the token ``true`` (``false``, ``null`` likewise).  ``!=`` and ``NOT EXISTS`` give
+  nothing but member names, or nothing at all.
+
+JSON escapes can spell any character differently (``\u006b`` is ``k``, ``\/`` is ``/``):
+a line in which a backslash is followed by ``u`` (or ``/`` when a literal contains ``/``)
+always passes, whatever its literals.  Literal characters that JSON must escape (``"``,
+``\``, control characters) and lone surrogates never appear raw; only the longest run of
+other characters is kept.
+
+>>> from cwpattern import parse
+>>> pf = prefilter_for(parse('{ $.eventSource = kms.amazonaws.com && $.eventName = Dis* }'))
+>>> pf.requirement
+('and', (b'"eventSource"', b'"kms.amazonaws.com"', b'"eventName"', b'"Dis'))
+>>> pf.check(b'{"eventSource":"kms.amazonaws.com","eventName":"Encrypt"}')
+False
+>>> pf.check(b'{"eventSource":"kms.amazonaws.com","eventName":"\\u0044isableKey"}')
+True
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Union
+
+from . import ast
+from .regex import literal_prefilter
+from .values import wildcard_shape
+
+__all__ = ["Requirement", "Prefilter", "Plan", "prefilter_for", "literals_of", "choose_plan"]
+
+#: ``None`` (no requirement), ``b"literal"``, ``("and", parts)`` or ``("or", parts)``.
+Requirement = Union[None, bytes, tuple[str, tuple["Requirement", ...]]]
+
+_NUMBER_CHARS = frozenset("0123456789+-.eE")
+#: Per-line cost of evaluating a prefilter hit (line extraction, checks, decoding), used to
+#: weigh the hits of a literal against its scan time; measured on the reference machine.
+HIT_COST = 4e-6
+
+
+@dataclass(frozen=True)
+class Prefilter:
+    """The literal formula of a pattern and the JSON escapes that bypass it."""
+
+    requirement: Requirement
+    #: bytes that, after a backslash, make a line pass (``b"u"``, ``b"/"``); JSON only
+    escapes: bytes = b""
+
+    @property
+    def useful(self) -> bool:
+        return self.requirement is not None
+
+    def literals(self) -> list[bytes]:
+        """Distinct literals of the formula, in first-appearance order."""
+        return list(dict.fromkeys(literals_of(self.requirement)))
+
+    def check(self, line: bytes) -> bool:
+        """Necessary condition for a match on one line (``False``: cannot match)."""
+        return self.compile()(line)
+
+    def compile(self) -> Callable[[bytes], bool]:
+        """``check`` as a closure, for hot loops."""
+        test = _compile(self.requirement)
+        if test is None:
+            return lambda line: True
+        if not self.escapes:
+            return test
+        triggers = tuple(b"\\" + bytes([c]) for c in self.escapes)
+
+        def check(line: bytes) -> bool:
+            if b"\\" in line and any(t in line for t in triggers):
+                return True
+            return test(line)
+
+        return check
+
+
+def _compile(req: Requirement) -> Callable[[bytes], bool] | None:
+    if req is None:
+        return None
+    if isinstance(req, bytes):
+        lit = req
+        return lambda line: lit in line
+    kind, parts = req
+    tests = tuple(t for t in map(_compile, parts) if t is not None)
+    if kind == "and":
+        if len(tests) == 1:
+            return tests[0]
+        return lambda line: all(t(line) for t in tests)
+    return lambda line: any(t(line) for t in tests)
+
+
+def literals_of(req: Requirement) -> Iterable[bytes]:
+    if req is None:
+        return
+    if isinstance(req, bytes):
+        yield req
+        return
+    for part in req[1]:
+        yield from literals_of(part)
+
+
+def _and(parts: Iterable[Requirement]) -> Requirement:
+    kept: list[Requirement] = []
+    for p in parts:
+        if p is None:
+            continue
+        if isinstance(p, tuple) and p[0] == "and":
+            kept.extend(p[1])
+        elif p not in kept:
+            kept.append(p)
+    if not kept:
+        return None
+    return kept[0] if len(kept) == 1 else ("and", tuple(kept))
+
+
+def _or(parts: Iterable[Requirement]) -> Requirement:
+    kept: list[Requirement] = []
+    for p in parts:
+        if p is None:
+            return None  # one alternative needs nothing: neither does the whole
+        if isinstance(p, tuple) and p[0] == "or":
+            kept.extend(p[1])
+        elif p not in kept:
+            kept.append(p)
+    if not kept:
+        return None
+    return kept[0] if len(kept) == 1 else ("or", tuple(kept))
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+def prefilter_for(tree: ast.Pattern) -> Prefilter:
+    """The prefilter of a parsed pattern (``requirement`` None: every line is a candidate)."""
+    if isinstance(tree, ast.TermPattern):
+        return Prefilter(_terms(tree))
+    if isinstance(tree, ast.RegexPattern):
+        return Prefilter(_regex_text(tree.regex))
+    if isinstance(tree, ast.DelimitedPattern):
+        return Prefilter(_and(_field(e.condition) for e in tree.entries
+                              if isinstance(e, ast.Field) and e.condition is not None))
+    if isinstance(tree, ast.JsonPattern):
+        req = _json(tree.expr)
+        slash = any(b"/" in lit for lit in literals_of(req))
+        return Prefilter(req, b"u/" if slash else b"u")
+    return Prefilter(None)
+
+
+def _encode(text: str) -> bytes | None:
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return None
+
+
+def _terms(tree: ast.TermPattern) -> Requirement:
+    required = [t.text for t in tree.terms if t.kind is ast.TermKind.REQUIRED]
+    excluded = [t for t in tree.terms if t.kind is ast.TermKind.EXCLUDED]
+    if required:
+        return _and(_encode(t) for t in required)
+    if excluded:
+        return None
+    return _or(_encode(t.text) for t in tree.terms)
+
+
+def _regex_literals(regex: ast.Regex) -> list[str | None]:
+    return [literal_prefilter(ast.Regex((b,))) for b in regex.branches]
+
+
+def _regex_text(regex: ast.Regex) -> Requirement:
+    return _or(_encode(lit) if lit else None for lit in _regex_literals(regex))
+
+
+def _field(expr: ast.FieldExpr) -> Requirement:
+    if isinstance(expr, ast.FieldAnd):
+        return _and(_field(o) for o in expr.operands)
+    if isinstance(expr, ast.FieldOr):
+        return _or(_field(o) for o in expr.operands)
+    if expr.op is not ast.Op.EQ:
+        return None
+    value = expr.value
+    if isinstance(value, ast.StringValue):
+        shape, core = wildcard_shape(value.text)
+        return _encode(core) if shape != "any" and core else None
+    if isinstance(value, ast.RegexValue):
+        return _regex_text(value.regex)
+    return None  # numbers compare by value: "200" also matches "2e2"
+
+
+# JSON ---------------------------------------------------------------------------------
+
+
+def _plain_run(text: str) -> str:
+    """The longest run of characters that JSON writes raw (or escapes with \\u)."""
+    best, run = "", ""
+    for c in text:
+        if c in '"\\' or c < " " or "\ud800" <= c <= "\udfff":
+            best, run = max(best, run, key=len), ""
+        else:
+            run += c
+    return max(best, run, key=len)
+
+
+def _json_text(text: str, shape: str) -> bytes | None:
+    """Raw JSON bytes every comparable leaf matching ``text`` (of that wildcard shape) puts
+    in the message, unescaped."""
+    plain = _plain_run(text)
+    if plain != text:  # characters that need escapes: keep the longest raw run, no quotes
+        return plain.encode("utf-8") if plain else None
+    string_only = any(c not in _NUMBER_CHARS for c in text) or text == ""
+    if string_only:  # a number's raw text cannot match: the leaf is a JSON string token
+        text = {"exact": f'"{text}"', "prefix": f'"{text}', "suffix": f'{text}"'}.get(shape, text)
+    return text.encode("utf-8") if text else None
+
+
+def _json(expr: ast.JsonExpr) -> Requirement:
+    if isinstance(expr, ast.And):
+        return _and(_json(o) for o in expr.operands)
+    if isinstance(expr, ast.Or):
+        return _or(_json(o) for o in expr.operands)
+    if isinstance(expr, ast.Predicate):
+        if expr.kind is ast.PredicateKind.NOT_EXISTS:
+            return None
+        token = {ast.PredicateKind.IS_TRUE: b"true", ast.PredicateKind.IS_FALSE: b"false",
+                 ast.PredicateKind.IS_NULL: b"null"}[expr.kind]
+        return _and([*_members(expr.selector), token])
+    return _and([*_members(expr.selector), _json_value(expr)])
+
+
+def _members(selector: ast.Selector) -> list[Requirement]:
+    out: list[Requirement] = []
+    for step in selector.steps:
+        if isinstance(step, ast.Member) and _plain_run(step.name) == step.name:
+            out.append(f'"{step.name}"'.encode("utf-8"))
+    return out
+
+
+def _json_value(cond: ast.Comparison) -> Requirement:
+    if cond.op is not ast.Op.EQ:
+        return None
+    value = cond.value
+    if isinstance(value, ast.StringValue):
+        shape, core = wildcard_shape(value.text)
+        if shape == "any":
+            return None
+        return _json_text(core, shape)
+    if isinstance(value, ast.RegexValue):
+        lits = _regex_literals(value.regex)
+        return _or(_json_text(lit, "contains") if lit else None for lit in lits)
+    return None  # a number leaf matches in any spelling (7, 7.0, 7e0)
+
+
+# --------------------------------------------------------------------------- planning
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How to scan a buffer: the ``needles`` to search for (every match contains one;
+    None: examine every line) and the ``filter`` (a weakened, reordered prefilter) a line
+    must pass before it is decoded.  Picklable, for worker processes."""
+
+    needles: tuple[bytes, ...] | None
+    filter: Prefilter
+
+    def check(self, line: bytes) -> bool:
+        return self.filter.check(line)
+
+    def compile_check(self) -> Callable[[bytes], bool]:
+        return self.filter.compile()
+
+
+def _needle(lit: bytes) -> bytes:
+    """The literal without its JSON quotes.  bytes.find checks a needle's last byte first
+    and '"' is everywhere in JSON, so the unquoted needle often scans faster; both are
+    timed (the quotes always count in the line check)."""
+    return lit.strip(b'"') or lit
+
+
+def choose_plan(pf: Prefilter, sample: bytes | bytearray,
+                hit_cost: float = HIT_COST) -> Plan:
+    """The plan for data like ``sample``: needles minimising (scan time + hits x
+    ``hit_cost``) measured on the sample, and a line check that tests the rarest literals
+    first and skips those found on (nearly) every line (weakening a necessary condition
+    keeps it sound).
+
+    >>> from cwpattern import parse
+    >>> pf = prefilter_for(parse('{ $.kind = "rare" && $.region = "common" }'))
+    >>> plan = choose_plan(pf, b'{"kind":"x","region":"common"}\\n' * 1000)
+    >>> plan.needles, plan.check(b'{"region":"common"}'), plan.check(b'{"kind":"rare"}')
+    ((b'rare',), False, True)
+    """
+    sample = bytes(sample)
+    lines = sample.count(b"\n") + 1
+    if pf.requirement is None or not sample:
+        return Plan(None, Prefilter(None, pf.escapes))
+    freq: dict[bytes, int] = {}
+    cost: dict[bytes, float] = {}
+    needle_of: dict[bytes, bytes] = {}
+    for lit in pf.literals():
+        for needle in dict.fromkeys((_needle(lit), lit)):  # with and without JSON quotes
+            t0 = time.perf_counter()
+            hits = sample.count(needle)
+            elapsed = time.perf_counter() - t0 + min(hits, lines) * hit_cost
+            if needle == lit:
+                freq[lit] = hits
+            if lit not in cost or elapsed < cost[lit]:
+                cost[lit], needle_of[lit] = elapsed, needle
+
+    def best(req: Requirement) -> tuple[float, tuple[bytes, ...]] | None:
+        if req is None:
+            return None
+        if isinstance(req, bytes):
+            return cost[req], (needle_of[req],)
+        options = [best(p) for p in req[1]]
+        if req[0] == "and":
+            found = [o for o in options if o is not None]
+            return min(found, key=lambda o: o[0]) if found else None
+        if any(o is None for o in options):
+            return None
+        return (sum(o[0] for o in options if o is not None),  # type: ignore[misc]
+                tuple(dict.fromkeys(lit for o in options if o is not None for lit in o[1])))
+
+    found = best(pf.requirement)
+    needles = None
+    if found is not None and found[0] < lines * hit_cost:  # else: about a hit per line
+        needles = found[1]
+    common = {lit for lit, n in freq.items() if n >= 0.9 * lines}
+    return Plan(needles, Prefilter(_ordered(pf.requirement, freq, common), pf.escapes))
+
+
+def _ordered(req: Requirement, freq: dict[bytes, int], common: set[bytes]) -> Requirement:
+    """``req`` without the common literals, rarest conjuncts and likeliest disjuncts first."""
+    if req is None or isinstance(req, bytes):
+        return None if req in common else req
+    kind, parts = req
+    kept = [_ordered(p, freq, common) for p in parts]
+
+    def weight(p: Requirement) -> float:
+        return min((freq.get(lit, 0) for lit in literals_of(p)), default=0)
+
+    if kind == "and":
+        return _and(sorted((p for p in kept if p is not None), key=weight))
+    return _or(sorted(kept, key=weight, reverse=True))

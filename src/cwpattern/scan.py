@@ -1,0 +1,893 @@
+"""Scanning log files with a pattern: the fast path over large inputs.
+
+:func:`scan` yields every matching event of files, directory trees or stdin (the inputs
+of :func:`cwpattern.sources.iter_events`) as a :class:`Match`; :func:`count` counts them.
+The result is always that of ``compiled.matches(event.message)`` over ``iter_events``;
+only the way there differs:
+
+* Line-oriented files (JSON lines and text logs, plain or gzip) are read in large blocks
+  into one reusable buffer, never line by line.  When the pattern implies literals
+  (:mod:`cwpattern.prefilter`), the block is searched for the cheapest set of them
+  (``bytes.find``, measured on the first block) and only the lines around the hits are
+  examined; otherwise every line is.  A line is checked against the whole literal formula
+  before it is decoded, and JSON is decoded once, with orjson when it is installed.
+* Other inputs (CloudTrail ``Records`` files, ``aws logs`` output) go through
+  :func:`cwpattern.sources.iter_events` and the compiled matcher.
+* ``jobs > 1`` splits plain files into byte ranges (and lists of files into files) and
+  scans them in worker processes; results are merged in input order, so the output is
+  exactly that of one process.
+
+Bad input is counted in :class:`cwpattern.sources.ScanStats`, never fatal.  On the fast
+path the per-line defects (``invalid_json_line``, ``not_utf8``) are only known for the
+lines the scan had to examine; ``oversized_line``, ``bad_gzip``, ``unreadable_file`` and
+``read_error`` are always counted, and ``events`` is exact when locations are produced.
+
+>>> import os, tempfile
+>>> path = os.path.join(tempfile.mkdtemp(), "app.log")
+>>> with open(path, "w") as fh:
+...     _ = fh.write("INFO start\\nERROR disk full\\nINFO done\\n")
+>>> [(m.message, m.location) for m in scan("ERROR", path)]
+[('ERROR disk full', '...app.log:2')]
+>>> count("INFO", [path])
+2
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+import stat as _stat
+import sys
+import zlib
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any, NamedTuple, Union
+
+from . import ast
+from .compiler import _DEEP_BRACKETS as _DEEP
+from .compiler import HAVE_ORJSON, compile_line_matcher, compile_pattern
+from .pattern import CompiledPattern, compile
+from .prefilter import Plan, Prefilter, choose_plan, prefilter_for
+from .sources import (
+    STDIN,
+    ScanStats,
+    _expand,
+    _file_events,
+    _guard,
+    _open,
+    _Prefixed,
+    _sniff,
+    _STRICT,
+    _TimeCache,
+    FORMATS,
+)
+
+if HAVE_ORJSON:
+    import orjson
+
+__all__ = ["Match", "scan", "count", "Source"]
+
+Source = Union[str, "os.PathLike[str]", Iterable[Union[str, "os.PathLike[str]"]], None]
+
+_BLOCK = 8 << 20  # bytes read per system call into the reusable buffer
+_SNIFF = 1 << 16
+_UNIT = 32 << 20  # byte range of one parallel work unit
+_SAMPLE = 4 << 20  # bytes used to choose the prefilter plan
+_MAX_BACKSLASH_MISSES = 256  # then search for the escapes themselves
+
+# What a scan must produce per match.
+_COUNT, _LINES, _FULL = 0, 1, 2
+
+
+class Match(NamedTuple):
+    """One matching event."""
+
+    message: str
+    location: str  #: ``path:line``, ``path#Records[3]``, ``<stdin>:7`` (as in iter_events)
+    values: dict[str, str]  #: the extracted values (``{}`` except space-delimited patterns)
+    timestamp: int | None = None  #: ms since the epoch, when the input has one
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def scan(pattern: str | CompiledPattern, source: Source = None, *, fmt: str = "auto",
+         jobs: int = 1, stats: ScanStats | None = None, max_line_bytes: int = 1 << 20,
+         progress: Callable[[int], None] | None = None) -> Iterator[Match]:
+    """Yield the events of ``source`` that ``pattern`` matches, in input order.
+
+    Args:
+        pattern: a filter pattern (text or compiled).
+        source: a path, a list of paths (files, directories, ``"-"`` for stdin); None: stdin.
+        fmt: one of :data:`cwpattern.sources.FORMATS` (``auto`` sniffs each file).
+        jobs: worker processes (1: scan in this process).
+        stats: filled in as the scan goes.
+        max_line_bytes: longer lines are skipped and counted (``oversized_line``).
+        progress: called with the number of input bytes consumed since the last call.
+
+    Raises:
+        PatternSyntaxError: for an invalid pattern; ValueError for a bad ``fmt``/``jobs``.
+    """
+    compiled = pattern if isinstance(pattern, CompiledPattern) else compile(pattern)
+    want_values = isinstance(compiled.ast, ast.DelimitedPattern)
+    for hit in _run(compiled, source, fmt, jobs, stats, max_line_bytes, _FULL, progress):
+        message = hit.text()
+        values = compiled.extract(message) if want_values else {}
+        yield Match(message, hit.location, values if values is not None else {}, hit.timestamp)
+
+
+def count(pattern: str | CompiledPattern, source: Source = None, *, fmt: str = "auto",
+          jobs: int = 1, stats: ScanStats | None = None, max_line_bytes: int = 1 << 20,
+          progress: Callable[[int], None] | None = None) -> int:
+    """The number of matching events (what ``cwpattern grep --count`` prints)."""
+    compiled = pattern if isinstance(pattern, CompiledPattern) else compile(pattern)
+    total = 0
+    for n in _run(compiled, source, fmt, jobs, stats, max_line_bytes, _COUNT, progress):
+        total += n
+    return total
+
+
+def iter_messages(pattern: str | CompiledPattern, source: Source = None, *, fmt: str = "auto",
+                  jobs: int = 1, stats: ScanStats | None = None, max_line_bytes: int = 1 << 20,
+                  progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
+    """The matching messages as UTF-8 bytes (``surrogateescape``), no locations: the
+    cheapest way to print them (what ``cwpattern grep`` does)."""
+    compiled = pattern if isinstance(pattern, CompiledPattern) else compile(pattern)
+    for hit in _run(compiled, source, fmt, jobs, stats, max_line_bytes, _LINES, progress):
+        yield hit.raw()
+
+
+# --------------------------------------------------------------------------- hits
+
+
+class _Hit(NamedTuple):
+    data: Any  # bytes (a raw line) or str (a message from a document)
+    path: str
+    lineno: int  # 1-based line (raw lines), or -1 for a document event
+    location_: str | None = None
+    timestamp: int | None = None
+
+    def text(self) -> str:
+        data = self.data
+        return data if isinstance(data, str) else data.decode("utf-8", "surrogateescape")
+
+    def raw(self) -> bytes:
+        data = self.data
+        return data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
+
+    @property
+    def location(self) -> str:
+        return self.location_ if self.location_ is not None else f"{self.path}:{self.lineno}"
+
+
+# --------------------------------------------------------------------------- engine
+
+
+@dataclass
+class _Config:
+    """Everything a worker needs; picklable (the pattern travels as its syntax tree, so
+    workers never load the parser)."""
+
+    pattern: str
+    tree: ast.Pattern
+    fmt: str
+    max_line: int
+    mode: int
+    plan: Plan | None = None  # None: chosen on the first block
+
+
+class _Engine:
+    """Per-process state: the compiled pattern, its line matcher and prefilter plan."""
+
+    def __init__(self, cfg: _Config) -> None:
+        self.cfg = cfg
+        tree = cfg.tree
+        self.json_family = isinstance(tree, ast.JsonPattern)
+        match, extract = compile_pattern(tree)
+        self.match_text = match
+        self.extract = extract
+        self.line_match = compile_line_matcher(tree)
+        self.prefilter: Prefilter = prefilter_for(tree)
+        self.escapes = self.prefilter.escapes
+        self.plan: Plan | None = None
+        self.check: Callable[[Any], bool] = self.prefilter.compile()
+        if cfg.plan is not None:
+            self.use(cfg.plan)
+
+    def use(self, plan: Plan) -> None:
+        self.plan = plan
+        self.check = plan.compile_check()
+
+    def choose(self, sample: bytes | bytearray) -> None:
+        if self.plan is None:
+            self.use(choose_plan(self.prefilter, sample))
+
+    def matches(self, message: str) -> bool:
+        """``CompiledPattern.matches`` for a ``str`` (never raises)."""
+        try:
+            return bool(self.match_text(message))
+        except (RecursionError, MemoryError, ValueError, TypeError, UnicodeError):
+            return False
+
+
+#: What a matcher may raise on hostile input (CompiledPattern.matches catches the same).
+_MATCH_ERRORS = (RecursionError, MemoryError, ValueError, TypeError, UnicodeError)
+
+
+def _run(compiled: CompiledPattern, source: Source, fmt: str, jobs: int,
+         stats: ScanStats | None, max_line: int, mode: int,
+         progress: Callable[[int], None] | None) -> Iterator[Any]:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be a positive integer, not {jobs!r}")
+    st = stats if stats is not None else ScanStats()
+    cfg = _Config(compiled.pattern, compiled.ast, fmt, max_line, mode)
+    paths = [source] if isinstance(source, (str, os.PathLike)) else source
+    if jobs == 1:
+        engine = _Engine(cfg)
+        for path in _expand(paths, st):  # type: ignore[arg-type]
+            yield from _scan_path(engine, path, st, progress)
+        return
+    yield from _parallel(cfg, paths, jobs, st, progress)
+
+
+def _scan_path(engine: _Engine, path: str, st: ScanStats,
+               progress: Callable[[int], None] | None) -> Iterator[Any]:
+    """Every hit (or count) of one input, sequentially."""
+    opened = _open_fast(path, st)
+    if opened is None:
+        return
+    stream, name, close = opened
+    try:
+        with _guard(st, name):
+            head = _read_head(stream)
+            fmt = engine.cfg.fmt
+            auto = fmt == "auto"
+            if auto:
+                fmt = _sniff(head, name)
+                if fmt == "binary":
+                    st.skip("binary_file", name, "NUL bytes in the first 64 KiB")
+                    return
+            if fmt == "json":
+                yield from _document_hits(engine, stream, head, name, "auto" if auto else fmt,
+                                          st, progress)
+            else:
+                yield from _line_hits(engine, stream, head, name, fmt == "jsonl", st, progress,
+                                      0, None)
+    finally:
+        close()
+
+
+def _open_fast(path: str, st: ScanStats) -> tuple[Any, str, Callable[[], None]] | None:
+    """A plain regular file opened unbuffered (read straight into our buffer); anything
+    else (stdin, gzip, pipes) through :func:`cwpattern.sources._open`."""
+    if path != STDIN:
+        try:
+            raw = open(path, "rb", buffering=0)  # noqa: SIM115 - closed by the caller
+        except OSError as e:
+            st.skip("unreadable_file", path, e.strerror or str(e))
+            return None
+        try:
+            regular = _stat.S_ISREG(os.fstat(raw.fileno()).st_mode)
+            magic = raw.read(2) if regular else b""
+            if regular and magic != b"\x1f\x8b" and not path.endswith(".gz"):
+                raw.seek(0)
+                st.files += 1
+                return raw, path, raw.close
+        except OSError:
+            pass
+        raw.close()
+    return _open(path, st)
+
+
+def _read_head(stream: Any) -> bytes:
+    chunks, size = [], 0
+    while size < _SNIFF:
+        chunk = stream.read(_SNIFF - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _document_hits(engine: _Engine, stream: Any, head: bytes, name: str, fmt: str,
+                   st: ScanStats, progress: Callable[[int], None] | None) -> Iterator[Any]:
+    """CloudTrail ``Records`` files, ``aws logs`` output...: event by event."""
+    before = st.bytes
+    buffered = io.BufferedReader(_Prefixed(head, stream), _SNIFF)  # type: ignore[arg-type]
+    match, mode, n = engine.matches, engine.cfg.mode, 0
+    for event in _file_events(buffered, name, fmt, st, engine.cfg.max_line, 1 << 28):
+        if match(event.message):
+            if mode == _COUNT:
+                n += 1
+            else:
+                yield _Hit(event.message, name, -1, event.location, event.timestamp)
+    if mode == _COUNT and n:
+        yield n
+    if progress is not None:
+        progress(st.bytes - before)
+
+
+# --------------------------------------------------------------------------- line files
+
+
+class _Cursor:
+    """Where a line scan is: lines and bytes before the current buffer."""
+
+    __slots__ = ("lines", "offset")
+
+    def __init__(self, offset: int) -> None:
+        self.lines = 0
+        self.offset = offset
+
+
+def _line_hits(engine: _Engine, stream: Any, head: bytes, name: str, jsonl: bool,
+               st: ScanStats, progress: Callable[[int], None] | None, start: int = 0,
+               limit: int | None = None, cursor: _Cursor | None = None) -> Iterator[Any]:
+    """Hits of a line-oriented stream positioned at byte ``start`` of its input, whose
+    first bytes were already read into ``head``; stops after the last line that starts
+    before ``start + limit``.  ``cursor.lines`` ends as the number of lines scanned (exact
+    in FULL mode)."""
+    cfg = engine.cfg
+    max_line, mode = cfg.max_line, cfg.mode
+    cur = cursor if cursor is not None else _Cursor(start)
+    cap = max(_BLOCK + _SNIFF, 2 * (max_line + 2))
+    buf = bytearray(cap)
+    view = memoryview(buf)
+    buf[: len(head)] = head
+    filled = len(head)
+    eof = False
+    at_file_start = start == 0
+    # Plain files: straight into the buffer.  Other streams (gzip, stdin): read1, which
+    # returns what it has before a failure, as readline does in iter_events.
+    plain = isinstance(stream, io.FileIO)
+    readinto = stream.readinto if plain else None
+    read = stream.read if plain else getattr(stream, "read1", stream.read)
+    time_of = _TimeCache() if mode == _FULL and jsonl else None
+    failed: BaseException | None = None
+    try:
+        while True:
+            target = min(cap, filled + _BLOCK)
+            while not eof and filled < target:
+                try:
+                    if readinto is not None:
+                        got = readinto(view[filled:target])
+                    else:
+                        chunk = read(target - filled)
+                        got = len(chunk)
+                        buf[filled: filled + got] = chunk
+                except (EOFError, OSError, zlib.error) as e:
+                    # Bad gzip or a read error: scan the whole lines read so far, then
+                    # let the caller count the error (as iter_events does).
+                    failed, eof, got = e, True, 0
+                if not got:
+                    eof = True
+                    break
+                filled += got
+            if failed is not None:
+                filled = buf.rfind(b"\n", 0, filled) + 1  # the partial last line is lost
+            if filled == 0:
+                if failed is not None:
+                    raise failed
+                return
+            cut = buf.rfind(b"\n", 0, filled)
+            if cut < 0 and not eof:
+                if filled < cap:
+                    continue
+                # No terminator in the whole buffer: an oversized line; drain it.
+                cur.lines += 1
+                skipped, rest = _drain(stream, readinto, buf, view, filled)
+                eof = rest < 0
+                filled = max(rest, 0)
+                st.skip("oversized_line", f"{name}:{cur.lines}" if mode == _FULL
+                        else f"{name} (byte {cur.offset})", f"longer than {max_line} bytes")
+                st.bytes += skipped
+                cur.offset += skipped
+                if progress is not None:
+                    progress(skipped)
+                if limit is not None and cur.offset - start >= limit:
+                    return
+                continue
+            end = cut + 1 if cut >= 0 else filled  # whole lines only
+            last = eof and end == filled
+            if limit is not None and cur.offset + end - start >= limit:
+                # Stop after the line that straddles the limit.
+                stop = buf.find(b"\n", max(start + limit - cur.offset - 1, 0), end)
+                end = stop + 1 if stop >= 0 else end
+                last = True
+            if engine.plan is None:
+                engine.choose(buf[: min(end, _SAMPLE)])
+            bom = 3 if at_file_start and buf.startswith(b"\xef\xbb\xbf") else 0
+            at_file_start = False
+            region = _Region(engine, buf, bom, end, name, jsonl, st, cur, time_of)
+            if mode == _COUNT:
+                n = region.count()
+                if n:
+                    yield n
+            else:
+                yield from region.hits()
+            region.finish()
+            st.bytes += end
+            cur.offset += end
+            if progress is not None:
+                progress(end)
+            rest = filled - end
+            if rest:
+                buf[:rest] = buf[end:filled]
+            filled = rest
+            if last or (eof and not filled):
+                if failed is not None:
+                    raise failed
+                return
+    finally:
+        view.release()
+
+
+def _drain(stream: Any, readinto: Any, buf: bytearray, view: memoryview,
+           filled: int) -> tuple[int, int]:
+    """Skip to the end of the current line; ``(bytes skipped, bytes left in buf or -1 at
+    end of input)``."""
+    skipped = filled
+    while True:
+        if readinto is not None:
+            got = readinto(view)
+        else:
+            chunk = stream.read(len(buf))
+            got = len(chunk)
+            buf[:got] = chunk
+        if not got:
+            return skipped, -1
+        nl = buf.find(b"\n", 0, got)
+        if nl >= 0:
+            skipped += nl + 1
+            buf[: got - nl - 1] = buf[nl + 1: got]
+            return skipped, got - nl - 1
+        skipped += got
+
+
+class _Region:
+    """Whole lines ``buf[start:end]`` (each ends with ``\\n``, or at the end of input)."""
+
+    def __init__(self, engine: _Engine, buf: bytearray, start: int, end: int, name: str,
+                 jsonl: bool, st: ScanStats, cur: _Cursor, time_of: _TimeCache | None) -> None:
+        self.e, self.buf, self.start, self.end = engine, buf, start, end
+        self.name, self.jsonl, self.st, self.cur = name, jsonl, st, cur
+        self.time_of = time_of
+        self.full = engine.cfg.mode == _FULL
+        self.json_family = engine.json_family
+        self.lineno = cur.lines  # lines before `mark`
+        self.mark = start
+        self.oversized: list[tuple[int, int]] = []
+        self.counted = False  # events and lines already counted (every-line scan)
+
+    def finish(self) -> None:
+        """Advance the cursor past the region (line and event counts in FULL mode)."""
+        if self.counted or not self.full:
+            return
+        buf, start, end = self.buf, self.start, self.end
+        lines = buf.count(b"\n", start, end)
+        if end > start and buf[end - 1] != 0x0A:
+            lines += 1
+        empty = self._empty_lines()
+        for pos in empty:
+            number = self.cur.lines + buf.count(b"\n", start, pos) + 1
+            self.st.skip("empty_line", f"{self.name}:{number}")
+        self.cur.lines += lines
+        self.st.events += lines - len(empty) - len(self.oversized) - self.rejected
+
+    rejected = 0
+
+    def _empty_lines(self) -> list[int]:
+        """Start offsets of the empty lines (``\\n`` or ``\\r\\n`` alone), in order."""
+        buf, start, end = self.buf, self.start, self.end
+        out = [start] if buf.startswith(b"\n", start) or buf.startswith(b"\r\n", start) else []
+        for pat in (b"\n\n", b"\n\r\n"):
+            pos = buf.find(pat, start, end)
+            while pos >= 0:
+                out.append(pos + 1)
+                pos = buf.find(pat, pos + 1, end)
+        return sorted(out)
+
+    def line_number(self, ls: int) -> int:
+        """1-based number of the line starting at ``ls`` (calls must go forward)."""
+        self.lineno += self.buf.count(b"\n", self.mark, ls)
+        self.mark = ls
+        return self.lineno + 1
+
+    def _find_oversized(self) -> None:
+        """Lines longer than max_line: each holds a newline-free aligned window of half that
+        length, so only such windows need a closer look."""
+        buf, start, end, max_line = self.buf, self.start, self.end, self.e.cfg.max_line
+        if end - start <= max_line:
+            return
+        half = max(max_line // 2, 1)
+        k = start
+        while k + half <= end:
+            if buf.find(b"\n", k, k + half) >= 0:
+                k += half
+                continue
+            ls = max(buf.rfind(b"\n", start, k) + 1, start)
+            le = buf.find(b"\n", k, end)
+            le = end if le < 0 else le
+            text_end = le - 1 if le > ls and buf[le - 1] == 0x0D else le
+            if text_end - ls > max_line:
+                self.oversized.append((ls, le))
+                number = self.cur.lines + buf.count(b"\n", start, ls) + 1
+                where = (f"{self.name}:{number}" if self.full
+                         else f"{self.name} (byte {self.cur.offset + ls})")
+                self.st.skip("oversized_line", where, f"longer than {max_line} bytes")
+            k = le + 1
+
+    def _accept(self, line: Any, where: Callable[[], str]) -> bool:
+        """Is this matching line an event?  (JSON lines: valid UTF-8 JSON; else counted.)"""
+        if not self.jsonl:
+            if self.full and not line.isascii():
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError as e:
+                    self.st.flag("not_utf8", where(), str(e))
+            return True
+        reason = _jsonl_defect(line, self.json_family)
+        if reason is None:
+            return True
+        self.st.skip(reason[0], where(), reason[1])
+        self.rejected += 1
+        return False
+
+    def _timestamp(self, line: bytes) -> int | None:
+        if self.time_of is None:
+            return None
+        try:
+            doc = orjson.loads(line) if HAVE_ORJSON else _STRICT.decode(line.decode("utf-8"))
+        except (ValueError, RecursionError, UnicodeDecodeError):
+            return None
+        return self.time_of(doc.get("eventTime")) if isinstance(doc, dict) else None
+
+    # -- scanning
+
+    def count(self) -> int:
+        """The number of matching events (COUNT mode)."""
+        n = 0
+        trusted = not self.jsonl or self.json_family  # ASCII matches are events
+        for line, ls, _ in self._matching():
+            if trusted and line.isascii():
+                n += 1
+            elif self._accept(line, lambda: f"{self.name} (byte {self.cur.offset + ls})"):
+                n += 1
+        return n
+
+    def hits(self) -> Iterator[_Hit]:
+        """The matching events (LINES and FULL modes)."""
+        name, full = self.name, self.full
+        for line, ls, lineno in self._matching():
+            line = bytes(line)
+            if full and lineno is None:
+                lineno = self.line_number(ls)
+            if lineno is not None:
+                n = lineno
+                where: Callable[[], str] = lambda: f"{name}:{n}"  # noqa: E731
+            else:
+                where = lambda: f"{name} (byte {self.cur.offset + ls})"  # noqa: E731
+            if self._accept(line, where):
+                if full:
+                    yield _Hit(line, name, lineno or 0, None, self._timestamp(line))
+                else:
+                    yield _Hit(line, name, 0)
+
+    def _matching(self) -> Iterator[tuple[Any, int, int | None]]:
+        """``(line, start offset, line number or None)`` of the lines the pattern matches."""
+        plan = self.e.plan
+        if plan is not None and plan.needles:
+            return self._literal_lines(plan.needles)
+        return self._every_line()
+
+    def _every_line(self) -> Iterator[tuple[Any, int, int | None]]:
+        """No useful needle: every line is examined."""
+        e, st, name, full = self.e, self.st, self.name, self.full
+        check, match, max_line = e.check, e.line_match, e.cfg.max_line
+        lines = bytes(memoryview(self.buf)[self.start: self.end]).split(b"\n")
+        if lines and not lines[-1]:
+            lines.pop()  # the region ends with a terminator
+        lineno = self.cur.lines
+        ls = self.start
+        events = 0
+        for line in lines:
+            lineno += 1
+            size = len(line) + 1
+            if line[-1:] == b"\r":
+                line = line[:-1]
+            if not line:
+                st.skip("empty_line", f"{name}:{lineno}" if full
+                        else f"{name} (byte {self.cur.offset + ls})")
+            elif len(line) > max_line:
+                st.skip("oversized_line", f"{name}:{lineno}" if full
+                        else f"{name} (byte {self.cur.offset + ls})",
+                        f"longer than {max_line} bytes")
+            else:
+                events += 1
+                try:
+                    ok = check(line) and match(line)
+                except _MATCH_ERRORS:
+                    ok = False
+                if ok:
+                    yield line, ls, lineno
+            ls += size
+        if full:
+            self.cur.lines = lineno
+            st.events += events - self.rejected
+            self.counted = True
+
+    def _literal_lines(self, needles: tuple[bytes, ...]) -> Iterator[tuple[Any, int, int | None]]:
+        """Search the region for the needles (and, for JSON, for escapes); examine only
+        the lines around the hits."""
+        e, buf, start, end = self.e, self.buf, self.start, self.end
+        check, match = e.check, e.line_match
+        find, rfind = buf.find, buf.rfind
+        self._find_oversized()
+        oversized = self.oversized
+        needles, triggers = self._triggers(needles)
+        if len(needles) == 1 and not triggers:
+            (needle,) = needles
+            h = find(needle, start, end)
+            while h >= 0:
+                ls = rfind(b"\n", start, h) + 1
+                if ls < start:
+                    ls = start
+                le = find(b"\n", h, end)
+                if le < 0:
+                    le = end
+                if not (oversized and any(a <= ls < b for a, b in oversized)):
+                    line = buf[ls: le - 1 if le > ls and buf[le - 1] == 0x0D else le]
+                    try:
+                        ok = check(line) and match(line)
+                    except _MATCH_ERRORS:
+                        ok = False
+                    if ok:
+                        yield line, ls, None
+                h = find(needle, le + 1, end) if le + 1 < end else -1
+            return
+        nxt = [find(n, start, end) for n in needles]
+        t_next = triggers[0] if triggers else -1
+        t_index = 0
+        pos = start
+        while pos < end:
+            h = t_next
+            for i, p in enumerate(nxt):
+                if 0 <= p < pos:
+                    p = nxt[i] = find(needles[i], pos, end)
+                if p >= 0 and (h < 0 or p < h):
+                    h = p
+            if h < 0:
+                return
+            ls = rfind(b"\n", start, h) + 1
+            if ls < start:
+                ls = start
+            le = find(b"\n", h, end)
+            if le < 0:
+                le = end
+            pos = le + 1
+            while 0 <= t_next < pos:
+                t_index += 1
+                t_next = triggers[t_index] if t_index < len(triggers) else -1
+            if oversized and any(a <= ls < b for a, b in oversized):
+                continue
+            line = buf[ls: le - 1 if le > ls and buf[le - 1] == 0x0D else le]
+            try:
+                ok = check(line) and match(line)
+            except _MATCH_ERRORS:
+                ok = False
+            if ok:
+                yield line, ls, None
+
+    def _triggers(self, needles: tuple[bytes, ...]) -> tuple[tuple[bytes, ...], list[int]]:
+        """Offsets of the JSON escapes that can spell a literal (a backslash then ``u`` or
+        ``/``): their lines bypass the needles.  Backslash-heavy regions search for the
+        escapes as extra needles instead."""
+        escapes = self.e.escapes
+        if not escapes:
+            return needles, []
+        buf, end, find = self.buf, self.end, self.buf.find
+        out: list[int] = []
+        misses = 0
+        bs = find(b"\\", self.start, end)
+        while bs >= 0:
+            if bs + 1 < end and buf[bs + 1] in escapes:
+                out.append(bs)
+            else:
+                misses += 1
+                if misses > _MAX_BACKSLASH_MISSES:
+                    return needles + tuple(b"\\" + bytes([c]) for c in escapes), []
+            bs = find(b"\\", bs + 1, end)
+        return needles, out
+
+
+def _jsonl_defect(line: bytes, json_object: bool) -> tuple[str, str] | None:
+    """Why a JSON-lines line is not an event (as :func:`cwpattern.sources.iter_events`
+    decides), or None.  ``json_object``: the line is known to decode as a JSON object
+    once it is valid UTF-8."""
+    if not line.isascii():
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as e:
+            return "not_utf8", str(e)
+    if json_object:
+        return None
+    if not line.strip(b" \t\r\n"):
+        return "empty_line", ""
+    if HAVE_ORJSON and (len(line) < 2 * _DEEP or line.count(b"[") + line.count(b"{") < _DEEP):
+        try:
+            orjson.loads(line)
+            return None
+        except ValueError:
+            pass
+    try:
+        _STRICT.decode(line.decode("utf-8"))
+    except (ValueError, RecursionError) as e:
+        return "invalid_json_line", str(e)
+    return None
+
+
+# --------------------------------------------------------------------------- parallel
+
+
+@dataclass(frozen=True)
+class _Unit:
+    path: str
+    start: int
+    end: int  # -1: the whole input, sequentially (gzip, documents)
+    fmt: str
+    first: bool  # the unit that counts the file in stats.files
+
+
+class _UnitResult(NamedTuple):
+    items: list[Any]  # hits (line numbers relative to the unit) or counts
+    lines: int  # lines of the unit (FULL mode)
+    stats: ScanStats
+
+
+_WORKER: dict[str, _Engine] = {}
+
+
+def _worker_init(cfg: _Config) -> None:
+    _WORKER["engine"] = _Engine(cfg)
+
+
+def _work(unit: _Unit) -> _UnitResult:
+    engine = _WORKER["engine"]
+    st = ScanStats()
+    if unit.end < 0:
+        return _UnitResult(list(_scan_path(engine, unit.path, st, None)), 0, st)
+    items: list[Any] = []
+    cur = _Cursor(unit.start)
+    try:
+        raw = open(unit.path, "rb", buffering=0)  # noqa: SIM115
+    except OSError as e:
+        st.skip("unreadable_file", unit.path, e.strerror or str(e))
+        return _UnitResult(items, 0, st)
+    if unit.first:
+        st.files += 1
+    with raw, _guard(st, unit.path):
+        begin = _line_start_at(raw, unit.start)
+        if begin is None or begin >= unit.end:
+            return _UnitResult(items, 0, st)
+        raw.seek(begin)
+        cur.offset = begin
+        items.extend(_line_hits(engine, raw, b"", unit.path, unit.fmt == "jsonl", st, None,
+                                begin, unit.end - begin, cur))
+    return _UnitResult(items, cur.lines, st)
+
+
+def _line_start_at(raw: Any, start: int) -> int | None:
+    """Offset of the first line that starts at or after ``start`` (None: none does)."""
+    if start == 0:
+        return 0
+    raw.seek(start - 1)
+    pos = start - 1
+    while True:
+        probe = raw.read(_SNIFF)
+        if not probe:
+            return None
+        nl = probe.find(b"\n")
+        if nl >= 0:
+            return pos + nl + 1
+        pos += len(probe)
+
+
+def _units(cfg: _Config, paths: Any, st: ScanStats, jobs: int) -> Iterator[_Unit | str]:
+    """Work units in input order; stdin is yielded as the string ``"-"``."""
+    for path in _expand(paths, st):
+        if path == STDIN:
+            yield path
+            continue
+        fmt = cfg.fmt
+        try:
+            with open(path, "rb") as fh:
+                info = os.fstat(fh.fileno())
+                head = fh.read(_SNIFF) if _stat.S_ISREG(info.st_mode) else b""
+        except OSError:
+            head, info = b"", None  # type: ignore[assignment]
+        plain = info is not None and _stat.S_ISREG(info.st_mode) and head[:2] != b"\x1f\x8b" \
+            and not path.endswith(".gz")
+        if plain and fmt == "auto":
+            fmt = _sniff(head, path)
+        if not plain or fmt not in ("jsonl", "text") or info.st_size <= _UNIT // 4:
+            yield _Unit(path, 0, -1, cfg.fmt, True)
+            continue
+        size = info.st_size
+        step = max(_UNIT // 4, min(_UNIT, -(-size // (jobs * 4))))
+        for a in range(0, size, step):
+            yield _Unit(path, a, min(a + step, size), fmt, a == 0)
+
+
+def _plan_sample(paths: Any) -> bytes:
+    """The first bytes of the first plain input, to choose the prefilter plan once."""
+    for path in _expand(paths, ScanStats()):
+        if path == STDIN:
+            continue
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(_SAMPLE)
+        except OSError:
+            continue
+        if data[:2] != b"\x1f\x8b":
+            return data
+    return b""
+
+
+def _merge(st: ScanStats, part: ScanStats) -> None:
+    st.files += part.files
+    st.events += part.events
+    st.bytes += part.bytes
+    for mine, theirs in ((st.skipped, part.skipped), (st.flagged, part.flagged)):
+        for k, v in theirs.items():
+            mine[k] = mine.get(k, 0) + v
+    room = st.max_problems - len(st.problems)
+    if room > 0:
+        st.problems.extend(part.problems[:room])
+
+
+def _parallel(cfg: _Config, paths: Any, jobs: int, st: ScanStats,
+              progress: Callable[[int], None] | None) -> Iterator[Any]:
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    paths = [STDIN] if paths is None else [os.fspath(p) for p in paths] or [STDIN]
+    engine = _Engine(cfg)
+    sample = _plan_sample(paths)
+    if sample:
+        engine.choose(sample)
+        cfg.plan = engine.plan
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if sys.platform == "linux" and "fork" in methods
+                                      else "spawn")
+    pending: deque[tuple[Any, _Unit]] = deque()
+    base: dict[str, int] = {}  # lines already seen per path (FULL mode)
+    with ctx.Pool(jobs, initializer=_worker_init, initargs=(cfg,)) as pool:
+        def drain_one() -> Iterator[Any]:
+            result, unit = pending.popleft()
+            res: _UnitResult = result.get()
+            before = st.bytes
+            _merge(st, res.stats)
+            if progress is not None:
+                progress(st.bytes - before)
+            offset = base.get(unit.path, 0)
+            base[unit.path] = offset + res.lines
+            for item in res.items:
+                if offset and isinstance(item, _Hit) and item.lineno > 0:
+                    item = item._replace(lineno=item.lineno + offset)
+                yield item
+
+        for unit in _units(cfg, paths, st, jobs):
+            if isinstance(unit, str):  # stdin: scanned here, in its place
+                while pending:
+                    yield from drain_one()
+                yield from _scan_path(engine, unit, st, progress)
+                continue
+            pending.append((pool.apply_async(_work, (unit,)), unit))
+            while len(pending) > 2 * jobs:
+                yield from drain_one()
+        while pending:
+            yield from drain_one()

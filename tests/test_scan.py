@@ -1,0 +1,195 @@
+"""cwpattern.scan against its definition: ``compiled.extract(event.message)`` over
+``iter_events``, for every input shape, with one and several processes, and with tiny
+buffers so that every block and work-unit boundary falls inside lines."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cwpattern
+from cwpattern import scan as scan_module
+from cwpattern.printer import unparse
+from cwpattern.scan import Match, count, iter_messages, scan
+from cwpattern.sources import ScanStats, iter_events
+from cwpattern.synth import generate
+from patterns_gen import patterns
+
+MAX_LINE = 3000
+CIS_47 = ("{($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || "
+          "($.eventName = ScheduleKeyDeletion))}")
+PATTERNS = [
+    CIS_47,
+    "{ $.userIdentity.type = IAMUser }",
+    '{ $.errorCode = "*" }',
+    "{ $.readOnly IS FALSE && $.eventName = Get* }",
+    "{ $.eventVersion NOT EXISTS }",
+    "{ $.n > 2 }",
+    "AccessDenied",
+    '"kms.amazonaws.com"',
+    "-Decrypt",
+    "%Sched[a-z]+Deletion%",
+    "[host, ident, user, ts, request = *admin*, status = 4*, size]",
+    "[first, rest]",
+    "",
+]
+
+
+def _reference(pattern: str, paths: list[str], max_line: int = MAX_LINE) -> tuple[list[Match], ScanStats]:
+    compiled = cwpattern.compile(pattern)
+    st = ScanStats()
+    out = []
+    for event in iter_events(paths, stats=st, max_line_bytes=max_line):
+        values = compiled.extract(event.message)
+        if values is not None:
+            out.append(Match(event.message, event.location, values, event.timestamp))
+    return out, st
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("corpus")
+    records = list(generate(1500, seed=3, kms_alarm_share=0.02))
+    lines = [r.encode() for r in records]
+    # A DisableKey record whose eventSource is spelled with JSON escapes.
+    spelled = json.loads(records[0])
+    spelled.update(eventSource="kms.amazonaws.com", eventName="DisableKey")
+    escaped = json.dumps(spelled).replace("kms.amazon", "k\\u006ds.am\\u0061zon")
+    assert "kms.amazonaws.com" not in escaped
+    defects = [
+        b"", b"   ", b'{"truncated": "kms.amazonaws.com', escaped.encode(), b"\xff\xfe not utf-8 AccessDenied",
+        b'{"eventSource":"kms.amazonaws.com","eventName":"DisableKey","pad":"' + b"x" * MAX_LINE + b'"}',
+        b'{"n": 3, "eventName": "DisableKey", "eventSource": "kms.amazonaws.com"}',
+        b"[1, 2]", b'{"eventName":"ScheduleKeyDeletion","eventSource":"kms.amazonaws.com"}\r',
+    ]
+    body = lines[:700] + defects + lines[700:]
+    (root / "trail.jsonl").write_bytes(b"\xef\xbb\xbf" + b"\n".join(body))  # BOM, no final newline
+    with gzip.open(root / "trail.jsonl.gz", "wb") as fh:
+        fh.write(b"\n".join(lines[:400]) + b"\n")
+    (root / "aws").mkdir()
+    (root / "aws" / "Records.json").write_text(
+        json.dumps({"Records": [json.loads(r) for r in records[:300]]}), encoding="utf-8")
+    (root / "aws" / "filter-log-events.json").write_text(json.dumps(
+        {"events": [{"timestamp": 1700000000000 + i, "message": r} for i, r in
+                    enumerate(records[300:400])]}), encoding="utf-8")
+    (root / "access.log").write_bytes(b"\n".join([
+        b'10.0.0.1 - ana [01/Jan/2024:00:00:01 +0000] "GET /admin/x HTTP/1.1" 404 77',
+        b'10.0.0.2 - - [01/Jan/2024:00:00:02 +0000] "GET / HTTP/1.1" 200 12',
+        b'10.0.0.3 - bob [01/Jan/2024:00:00:03 +0000] "POST /admin HTTP/1.1" 403 9 \xff',
+        b"", b"AccessDenied\tDecrypt", b"solo",
+    ]) + b"\n")
+    (root / "broken.jsonl.gz").write_bytes(gzip.compress(b"\n".join(lines[:50]))[:-30])
+    (root / "fake.gz").write_bytes(b"not gzip")
+    return root
+
+
+@pytest.fixture(params=["big-buffers", "tiny-buffers"])
+def buffers(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "tiny-buffers":
+        monkeypatch.setattr(scan_module, "_BLOCK", 4096)
+        monkeypatch.setattr(scan_module, "_SNIFF", 1024)
+        monkeypatch.setattr(scan_module, "_UNIT", 64 * 1024)
+    return str(request.param)
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_scan_equals_iter_events(corpus: Path, pattern: str, buffers: str) -> None:
+    paths = [str(corpus)]
+    expected, ref_stats = _reference(pattern, paths)
+    for jobs in (1, 2):
+        st = ScanStats()
+        got = list(scan(pattern, paths, jobs=jobs, stats=st, max_line_bytes=MAX_LINE))
+        assert got == expected, (pattern, jobs)
+        assert st.files == ref_stats.files
+        for reason in ("oversized_line", "bad_gzip", "unreadable_file"):
+            assert st.skipped.get(reason) == ref_stats.skipped.get(reason), reason
+        assert count(pattern, paths, jobs=jobs, max_line_bytes=MAX_LINE) == len(expected)
+        messages = list(iter_messages(pattern, paths, jobs=jobs, max_line_bytes=MAX_LINE))
+        assert messages == [m.message.encode("utf-8", "surrogateescape") for m in expected]
+
+
+def test_events_are_exact_when_locations_are_produced(corpus: Path, buffers: str) -> None:
+    path = str(corpus / "trail.jsonl")
+    _, ref = _reference("", [path])
+    st = ScanStats()
+    list(scan("{ $.nothing = 1 }", [path], stats=st, max_line_bytes=MAX_LINE))
+    # Lines the scan never had to decode are not checked for JSON (or UTF-8) validity:
+    # the truncated line, the non-UTF-8 line and the whitespace-only line count as events.
+    assert ref.skipped["invalid_json_line"] == ref.skipped["not_utf8"] == 1
+    assert ref.skipped["empty_line"] == 2 and st.skipped["empty_line"] == 1
+    assert st.events == ref.events + 3
+    assert st.skipped["oversized_line"] == ref.skipped["oversized_line"] == 1
+    assert st.bytes == ref.bytes
+
+
+def test_the_escaped_record_is_found(corpus: Path) -> None:
+    found = [m.message for m in scan(CIS_47, str(corpus / "trail.jsonl"),
+                                     max_line_bytes=MAX_LINE)]
+    assert any("\\u006d" in m for m in found)
+    assert not any('"pad"' in m for m in found)  # the oversized line is skipped
+
+
+def test_defects_are_counted_not_fatal(corpus: Path) -> None:
+    st = ScanStats()
+    n = count("AccessDenied", [str(corpus), str(corpus / "missing.jsonl")], stats=st)
+    assert n > 0
+    assert st.skipped["unreadable_file"] == 1 and st.skipped["bad_gzip"] == 2
+
+
+def test_arguments_are_checked(corpus: Path) -> None:
+    with pytest.raises(ValueError):
+        list(scan("x", str(corpus), fmt="xml"))
+    with pytest.raises(ValueError):
+        count("x", str(corpus), jobs=0)
+    with pytest.raises(cwpattern.PatternSyntaxError):
+        count("{ $.a = ", str(corpus))
+
+
+def test_stdin(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    data = (corpus / "access.log").read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    got = list(scan("[host, ident, user, ts, request = *admin*, status = 4*, size]"))
+    assert [m.location for m in got] == ["<stdin>:1", "<stdin>:3"]
+    assert got[0].values["$status"] == "404" and got[1].values["$size"] == "9 \udcff"
+
+
+line_alphabet = st.sampled_from([b"a", b"b", b" ", b'"', b"[", b"]", b"7", b"\r", b"\\u0061",
+                                 b'{"a":"a"}', b'{"b":7}', b"\xff", b"ERROR"])
+lines = st.lists(line_alphabet, max_size=6).map(b"".join)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(patterns, st.lists(lines, max_size=30), st.sampled_from(["auto", "text", "jsonl"]))
+def test_generated_files(tmp_path: Path, tree: cwpattern.ast.Pattern, body: list[bytes],
+                         fmt: str) -> None:
+    path = tmp_path / "gen.log"
+    path.write_bytes(b"\n".join(body))
+    pattern = unparse(tree)
+    compiled = cwpattern.compile(pattern)
+    expected = [(e.message, e.location) for e in iter_events([str(path)], fmt=fmt)
+                if compiled.matches(e.message)]
+    got = [(m.message, m.location) for m in scan(pattern, str(path), fmt=fmt)]
+    assert got == expected
+    assert count(pattern, str(path), fmt=fmt) == len(expected)
+
+
+def test_peak_buffer_does_not_grow_with_the_input(tmp_path: Path) -> None:
+    # One line longer than the buffer is drained, not buffered.
+    path = tmp_path / "long.log"
+    with open(path, "wb") as fh:
+        fh.write(b"ERROR first\n" + b"x" * (3 * (8 << 20)) + b" ERROR\nERROR last\n")
+    st = ScanStats()
+    got = [m.location for m in scan("ERROR", str(path), stats=st)]
+    assert got == [f"{path}:1", f"{path}:3"]
+    assert st.skipped == {"oversized_line": 1}
+    assert os.path.getsize(path) == st.bytes
