@@ -1,0 +1,193 @@
+"""``cwpattern audit SNAPSHOT.json | --terraform PLAN | --cloudformation TEMPLATE``.
+
+Checks the CIS monitoring controls (every control of ``--benchmark``, or the
+``--control`` ids) link by link: trail, metric filter, alarm, notification.  Output is
+text, JSON (``{"controls": [...]}``, schema in ``docs/audit.md``) or SARIF 2.1.0.
+Exit status: 0 when every selected control passes, 1 otherwise, 2 for unreadable input
+or a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, TextIO
+
+from ..audit import AuditReport, ControlResult, audit, audit_iac
+from ..errors import CWPatternError
+from ..iac import from_cloudformation, from_terraform_plan, load_iac
+
+NAME = "audit"
+HELP = "check the CIS monitoring controls of an account snapshot or of IaC (exit 0: all pass)"
+
+_MARK = {"pass": "PASS", "fail": "FAIL", "unknown": "UNKNOWN"}
+_LINK_MARK = {
+    "pass": "pass",
+    "fail": "FAIL",
+    "unknown": "UNKNOWN",
+    "assumed": "assumed",
+    "not-checked": "-",
+}
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "snapshot",
+        nargs="?",
+        metavar="SNAPSHOT.json",
+        help="account snapshot (docs/audit-snapshot.md); '-' reads stdin",
+    )
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
+        "--terraform",
+        metavar="PLAN.json",
+        help="audit `terraform show -json` output instead of a snapshot",
+    )
+    source.add_argument(
+        "--cloudformation",
+        metavar="TEMPLATE",
+        help="audit a CloudFormation template (JSON, or YAML with PyYAML)",
+    )
+    parser.add_argument(
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="CloudFormation parameter or pseudo parameter (AWS::Region=us-east-1); repeatable",
+    )
+    parser.add_argument(
+        "--assume-trail-log-group",
+        metavar="NAME",
+        help="IaC only: assume the account's trail delivers all management "
+        "events to this log group, and audit the filter and alarm links",
+    )
+    parser.add_argument(
+        "--benchmark",
+        default="cis-aws-3.0.0",
+        help="benchmark whose controls are audited (default: cis-aws-3.0.0)",
+    )
+    parser.add_argument(
+        "--control",
+        "-c",
+        action="append",
+        metavar="ID",
+        help="audit only this control (repeatable; '4.7' means the control of --benchmark)",
+    )
+    parser.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    parser.add_argument(
+        "--verbose", "-v", action="store_true", help="text: show the links of passing controls too"
+    )
+
+
+def _parameters(items: list[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise CWPatternError(f"--parameter {item!r}: expected KEY=VALUE")
+        out[key] = value
+    return out
+
+
+def _report(args: argparse.Namespace) -> AuditReport:
+    iac_path = args.terraform or args.cloudformation
+    if iac_path and args.snapshot:
+        raise CWPatternError("give a snapshot or --terraform/--cloudformation, not both")
+    if not iac_path and not args.snapshot:
+        raise CWPatternError(
+            "give SNAPSHOT.json, --terraform PLAN.json or --cloudformation TEMPLATE"
+        )
+    if args.assume_trail_log_group and not iac_path:
+        raise CWPatternError(
+            "--assume-trail-log-group applies to --terraform/--cloudformation "
+            "only: a snapshot holds the trails"
+        )
+    if args.parameter and not args.cloudformation:
+        raise CWPatternError("--parameter applies to --cloudformation only")
+    options: dict[str, Any] = {"controls": args.control, "benchmark": args.benchmark}
+    if iac_path:
+        parameters = _parameters(args.parameter)
+        if iac_path == "-":
+            text = sys.stdin.read()
+            resources = (
+                from_terraform_plan(text)
+                if args.terraform
+                else from_cloudformation(text, parameters=parameters)
+            )
+        elif args.terraform:
+            resources = load_iac(iac_path)
+            if resources.source != "terraform":
+                raise CWPatternError(f"{iac_path}: not `terraform show -json` output")
+        else:
+            resources = load_iac(iac_path, parameters=parameters)
+            if resources.source != "cloudformation":
+                raise CWPatternError(
+                    f"{iac_path}: a Terraform plan, not a CloudFormation template (use --terraform)"
+                )
+        return audit_iac(
+            resources,
+            assume_log_group=args.assume_trail_log_group,
+            path=None if iac_path == "-" else iac_path,
+            **options,
+        )
+    if args.snapshot == "-":
+        try:
+            doc = json.load(sys.stdin)
+        except ValueError as err:
+            raise CWPatternError(f"<stdin>: not valid JSON: {err}") from None
+        return audit(doc, **options)
+    return audit(args.snapshot, **options)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        report = _report(args)
+    except (CWPatternError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        json.dump(report.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    elif args.format == "sarif":
+        json.dump(report.to_sarif(), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        write_text(report, sys.stdout, verbose=args.verbose)
+    return 0 if report.passed else 1
+
+
+def write_text(report: AuditReport, out: TextIO, *, verbose: bool = False) -> None:
+    """The text report: one line per control, the links of those that do not pass."""
+    counts = report.summary()
+    what = report.path or ("stdin" if report.source == "snapshot" else report.source)
+    out.write(
+        f"cwpattern audit of {what} ({report.source}): {len(report.controls)} controls, "
+        f"{counts['pass']} pass, {counts['fail']} fail, {counts['unknown']} unknown\n"
+    )
+    width = max([len(c.id) for c in report.controls] + [10])
+    block = True
+    for c in report.controls:
+        detailed = c.status != "pass" or verbose
+        if detailed or block:
+            out.write("\n")
+        out.write(f"{_MARK[c.status]:<8} {c.id:<{width}}  {c.title}\n")
+        if detailed:
+            _write_links(c, out)
+        block = detailed
+    sections = [
+        ("assumed", report.assumptions),
+        ("problems in the input", [f"{p['location']}: {p['message']}" for p in report.problems]),
+        ("warnings", report.warnings),
+    ]
+    for title, lines in sections:
+        if lines:
+            out.write(f"\n{title}:\n")
+            out.writelines(f"  {line}\n" for line in lines)
+
+
+def _write_links(c: ControlResult, out: TextIO) -> None:
+    for link in c.links:
+        mark = _LINK_MARK[link.status]
+        arrow = "  <-" if link.name == c.failing_link else ""
+        out.write(f"  {link.name:<13} {mark:<8} {link.reason}{arrow}\n")
