@@ -170,10 +170,16 @@ def test_plan_picks_the_cheapest_needles() -> None:
     assert plan.check(b'{"eventSource":"kms.amazonaws.com","eventName":"ScheduleKeyDeletion"}')
 
 
-def test_no_plan_when_every_line_has_the_literal() -> None:
+def test_literals_on_every_line_are_dropped_from_the_check() -> None:
     pf = prefilter_for(cwpattern.parse("{ $.eventVersion = 1* }"))
     plan = choose_plan(pf, b'{"eventVersion":"1.09"}\n' * 1000)
-    assert plan.needles is None and plan.check(b"anything")  # weakened to nothing
+    assert plan.filter.requirement is None and plan.check(b"anything")  # weakened to nothing
+
+
+def test_no_needles_without_literals() -> None:
+    pf = prefilter_for(cwpattern.parse("{ $.a = 1 || $.b NOT EXISTS }"))
+    plan = choose_plan(pf, b'{"a":1}\n' * 100)
+    assert plan.needles is None and plan.compile_check() is not None
 
 
 def test_empty_requirement_passes_everything() -> None:

@@ -193,3 +193,13 @@ def test_peak_buffer_does_not_grow_with_the_input(tmp_path: Path) -> None:
     assert got == [f"{path}:1", f"{path}:3"]
     assert st.skipped == {"oversized_line": 1}
     assert os.path.getsize(path) == st.bytes
+
+
+@pytest.mark.parametrize("pattern", [CIS_47, "{ $.n > 2 }", "AccessDenied", "[first, rest]"])
+def test_without_orjson(corpus: Path, pattern: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cwpattern import compiler
+
+    monkeypatch.setattr(compiler, "_orjson", None)
+    monkeypatch.setattr(scan_module, "HAVE_ORJSON", False)
+    expected, _ = _reference(pattern, [str(corpus)])
+    assert list(scan(pattern, [str(corpus)], max_line_bytes=MAX_LINE)) == expected

@@ -157,11 +157,16 @@ def _json(tree: ast.JsonPattern) -> Callable[[str | bytes], bool]:
     if loads is None:
         return slow
 
+    twice = 2 * deep
+
     def match(message: str | bytes) -> bool:
-        if len(message) >= 2 * deep and (message.count("{" if type(message) is str else b"{")  # type: ignore[arg-type]
-                                    + message.count("[" if type(message) is str else b"[")  # type: ignore[arg-type]
-                                    ) >= deep:
-            return slow(message)
+        if len(message) >= twice:
+            if type(message) is str:
+                brackets = message.count("{") + message.count("[")
+            else:
+                brackets = message.count(b"{") + message.count(b"[")  # type: ignore[arg-type]
+            if brackets >= deep:
+                return slow(message)
         try:
             doc = loads(message)
         except ValueError:  # orjson.JSONDecodeError: not JSON for orjson; maybe for json

@@ -74,7 +74,7 @@ Source = Union[str, "os.PathLike[str]", Iterable[Union[str, "os.PathLike[str]"]]
 _BLOCK = 8 << 20  # bytes read per system call into the reusable buffer
 _SNIFF = 1 << 16
 _UNIT = 32 << 20  # byte range of one parallel work unit
-_SAMPLE = 4 << 20  # bytes used to choose the prefilter plan
+_SAMPLE = 1 << 18  # bytes used to choose the prefilter plan
 _MAX_BACKSLASH_MISSES = 256  # then search for the escapes themselves
 
 # What a scan must produce per match.
@@ -198,7 +198,8 @@ class _Engine:
 
     def use(self, plan: Plan) -> None:
         self.plan = plan
-        self.check = plan.compile_check()
+        check = plan.compile_check()
+        self.check = check if check is not None else _always
 
     def choose(self, sample: bytes | bytearray) -> None:
         if self.plan is None:
@@ -210,6 +211,10 @@ class _Engine:
             return bool(self.match_text(message))
         except (RecursionError, MemoryError, ValueError, TypeError, UnicodeError):
             return False
+
+
+def _always(line: Any) -> bool:
+    return True
 
 
 #: What a matcher may raise on hostile input (CompiledPattern.matches catches the same).
@@ -336,7 +341,7 @@ def _line_hits(engine: _Engine, stream: Any, head: bytes, name: str, jsonl: bool
     max_line, mode = cfg.max_line, cfg.mode
     cur = cursor if cursor is not None else _Cursor(start)
     cap = max(_BLOCK + _SNIFF, 2 * (max_line + 2))
-    buf = bytearray(cap)
+    buf = _take_buffer(cap)
     view = memoryview(buf)
     buf[: len(head)] = head
     filled = len(head)
@@ -425,6 +430,20 @@ def _line_hits(engine: _Engine, stream: Any, head: bytes, name: str, jsonl: bool
                 return
     finally:
         view.release()
+        _FREE_BUFFERS.append(buf)
+
+
+#: Buffers of finished scans, reused: allocating (and zero-filling) 8 MB per file would
+#: dominate the scan of a CloudTrail tree made of thousands of small files.
+_FREE_BUFFERS: list[bytearray] = []
+
+
+def _take_buffer(size: int) -> bytearray:
+    while _FREE_BUFFERS:
+        buf = _FREE_BUFFERS.pop()
+        if len(buf) == size:
+            return buf
+    return bytearray(size)
 
 
 def _drain(stream: Any, readinto: Any, buf: bytearray, view: memoryview,
@@ -630,6 +649,7 @@ class _Region:
         self._find_oversized()
         oversized = self.oversized
         needles, triggers = self._triggers(needles)
+        unchecked = check is _always
         if len(needles) == 1 and not triggers:
             (needle,) = needles
             h = find(needle, start, end)
@@ -643,7 +663,7 @@ class _Region:
                 if not (oversized and any(a <= ls < b for a, b in oversized)):
                     line = buf[ls: le - 1 if le > ls and buf[le - 1] == 0x0D else le]
                     try:
-                        ok = check(line) and match(line)
+                        ok = (unchecked or check(line)) and match(line)
                     except _MATCH_ERRORS:
                         ok = False
                     if ok:

@@ -1,0 +1,175 @@
+"""The engines the benchmark compares, each run in its own process by ``run.py``.
+
+``python benchmarks/engines.py ENGINE PATH PATTERN_ID`` prints one JSON object: the number
+of matching events, the seconds spent scanning (from opening the input to the count, so
+interpreter start-up and imports are excluded for every engine alike) and, for cwpattern,
+the seconds spent compiling the pattern.
+
+Engines:
+
+* ``cwpattern`` / ``cwpattern-j2``: ``cwpattern.scan.count`` with 1 or 2 processes.
+* ``orjson-loop``: what a careful engineer writes by hand: ``orjson.loads`` per line and
+  the same check in Python (JSON patterns); for text patterns the hand-written equivalent
+  (``bytes`` ``in``, a compiled ``re``, a regex that parses the access-log line).
+* ``json-loop``: the same with ``json.loads`` (JSON patterns only).
+* ``reference``: ``cwpattern._reference.evaluate`` on every line (the naive interpreter).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+# ----------------------------------------------------------------------------- patterns
+
+CIS_47 = ("{($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || "
+          "($.eventName = ScheduleKeyDeletion))}")
+
+#: id -> (pattern, family of the hand-written check)
+PATTERNS: dict[str, str] = {
+    "cis-4.7": CIS_47,
+    "iam-user": "{ $.userIdentity.type = IAMUser }",
+    "bytes-out": "{ $.additionalEventData.bytesTransferredOut > 1000 }",
+    "term": "AccessDenied",
+    "regex": "%UnauthorizedOperation|AccessDenied[A-Za-z]*%",
+    "access-admin": ('[ip, id, user, timestamp, request = "*/admin*", status_code = 40*, '
+                     'bytes, referer, agent]'),
+}
+JSON_PATTERNS = ("cis-4.7", "iam-user", "bytes-out")
+
+
+def _number(v: Any) -> bool:
+    return type(v) is int or type(v) is float
+
+
+def _doc_checks() -> dict[str, Callable[[Any], bool]]:
+    def cis(d: Any) -> bool:
+        return (d.get("eventSource") == "kms.amazonaws.com"
+                and d.get("eventName") in ("DisableKey", "ScheduleKeyDeletion"))
+
+    def iam(d: Any) -> bool:
+        u = d.get("userIdentity")
+        return type(u) is dict and u.get("type") == "IAMUser"
+
+    def bytes_out(d: Any) -> bool:
+        a = d.get("additionalEventData")
+        v = a.get("bytesTransferredOut") if type(a) is dict else None
+        return _number(v) and v > 1000
+
+    return {"cis-4.7": cis, "iam-user": iam, "bytes-out": bytes_out}
+
+
+_ACCESS = re.compile(rb'^(\S+) (\S+) (\S+) \[([^\]]*)\] "([^"]*)" (\S+) (\S+) "([^"]*)" "([^"]*)"$')
+
+
+def _line_checks() -> dict[str, Callable[[bytes], bool]]:
+    regex = re.compile(rb"UnauthorizedOperation|AccessDenied[A-Za-z]*")
+
+    def access(line: bytes) -> bool:
+        m = _ACCESS.match(line)
+        return m is not None and b"/admin" in m.group(5) and m.group(6).startswith(b"40")
+
+    return {"term": lambda line: b"AccessDenied" in line,
+            "regex": lambda line: regex.search(line) is not None,
+            "access-admin": access}
+
+
+# ----------------------------------------------------------------------------- engines
+
+
+def _lines(path: str) -> Any:
+    with open(path, "rb") as fh:
+        for line in fh:
+            line = line.rstrip(b"\r\n")
+            if line:
+                yield line
+
+
+def run_cwpattern(path: str, pattern_id: str, jobs: int) -> dict[str, Any]:
+    import cwpattern
+    from cwpattern.scan import count
+
+    compiled = cwpattern.compile(PATTERNS[pattern_id])  # cached: compiled by main()
+    t0 = time.perf_counter()
+    n = count(compiled, path, jobs=jobs)
+    return {"count": n, "seconds": time.perf_counter() - t0}
+
+
+def run_loop(path: str, pattern_id: str, loads: Callable[[bytes], Any]) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    n = 0
+    if pattern_id in JSON_PATTERNS:
+        check = _doc_checks()[pattern_id]
+        for line in _lines(path):
+            try:
+                d = loads(line)
+            except ValueError:
+                continue
+            if type(d) is dict and check(d):
+                n += 1
+    else:
+        test = _line_checks()[pattern_id]
+        for line in _lines(path):
+            if test(line):
+                n += 1
+    return {"count": n, "seconds": time.perf_counter() - t0}
+
+
+def run_reference(path: str, pattern_id: str) -> dict[str, Any]:
+    import cwpattern
+    from cwpattern import _reference
+
+    tree = cwpattern.parse(PATTERNS[pattern_id])
+    t0 = time.perf_counter()
+    n = 0
+    for line in _lines(path):
+        if _reference.evaluate(tree, line.decode("utf-8", "surrogateescape")) is not None:
+            n += 1
+    return {"count": n, "seconds": time.perf_counter() - t0}
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (the --jobs workers)."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def main(argv: list[str]) -> int:
+    engine, path, pattern_id = argv
+    compile_seconds = None
+    if engine.startswith("cwpattern"):  # compile (and load the parser) outside the figures
+        import cwpattern
+
+        t0 = time.perf_counter()
+        cwpattern.compile(PATTERNS[pattern_id])
+        compile_seconds = time.perf_counter() - t0
+    cpu0 = _cpu()
+    if engine == "cwpattern":
+        result = run_cwpattern(path, pattern_id, 1)
+    elif engine == "cwpattern-j2":
+        result = run_cwpattern(path, pattern_id, 2)
+    elif engine == "orjson-loop":
+        import orjson
+
+        result = run_loop(path, pattern_id, orjson.loads)
+    elif engine == "json-loop":
+        result = run_loop(path, pattern_id, json.loads)
+    elif engine == "reference":
+        result = run_reference(path, pattern_id)
+    else:
+        raise SystemExit(f"unknown engine {engine}")
+    result["cpu_seconds"] = _cpu() - cpu0
+    if compile_seconds is not None:
+        result["compile_seconds"] = compile_seconds
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

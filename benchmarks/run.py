@@ -1,0 +1,403 @@
+"""Reproduce every figure of docs/performance.md in one run.
+
+    python benchmarks/run.py [--size 1GB] [--quick] [--repeat N] [--no-docs]
+
+Inputs (generated once into benchmarks/out/, which is git-ignored):
+
+* synthetic CloudTrail (``cwpattern synth``, seed 0) of ``--size`` bytes (1 GB by default,
+  about 700,000 records; ``--quick``: 20 MB);
+* the real CloudTrail records of tests/data/cloudtrail (3,210 records), repeated to about
+  64 MB (``--quick``: once), so that timings are not dominated by start-up;
+* a space-delimited Apache access log (benchmarks/accesslog.py, seed 0), a quarter of
+  ``--size``.
+
+For each input and pattern, every engine of benchmarks/engines.py runs in its own process
+on the same, page-cached file, plus ``grep -c -F`` of the literals cwpattern's prefilter
+scans for (the raw-scan limit).  Peak memory is the ``ru_maxrss`` of that process tree
+(``os.wait4``).  Every engine's match count must equal the reference evaluator's; a
+mismatch is reported and makes the command exit 1.  Results go to
+benchmarks/out/results.json and, unless ``--no-docs``, into the table of
+docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SRC = ROOT / "src"
+OUT = HERE / "out"
+DOC = ROOT / "docs" / "performance.md"
+REAL = [ROOT / "tests" / "data" / "cloudtrail" / "invictus-ir_aws_dataset.records.jsonl",
+        ROOT / "tests" / "data" / "cloudtrail" / "stratus-red-team_detonation-logs.records.jsonl"]
+BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+
+sys.path[:0] = [str(SRC), str(HERE)]
+
+from engines import JSON_PATTERNS, PATTERNS  # noqa: E402
+
+#: input -> pattern ids measured on it
+PLAN = {
+    "synthetic CloudTrail": ["cis-4.7", "iam-user", "bytes-out", "term", "regex"],
+    "real CloudTrail": ["cis-4.7", "iam-user", "term"],
+    "access log": ["access-admin", "term"],
+}
+ENGINES = ["cwpattern", "cwpattern-j2", "orjson-loop", "json-loop", "reference"]
+LABEL = {"cwpattern": "cwpattern", "cwpattern-j2": "cwpattern --jobs 2",
+         "orjson-loop": "hand-written loop", "json-loop": "json.loads loop",
+         "reference": "reference evaluator", "grep": "grep -c -F"}
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(SRC), str(HERE), env.get("PYTHONPATH", "")])
+    return env
+
+
+def _measure(cmd: list[str]) -> tuple[dict[str, Any], float, float]:
+    """Run one engine process: (its JSON result, wall seconds, peak RSS in MB).  The
+    result gets ``cpu_seconds``: user + system time of the process and its workers."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
+    assert proc.stdout is not None and proc.stderr is not None
+    out = proc.stdout.read()
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(cmd)} failed: {err.decode(errors='replace')}")
+    result = json.loads(out or b"0")
+    if not isinstance(result, dict):  # grep -c prints a bare number
+        result = {"count": int(result)}
+    result.setdefault("cpu_seconds", usage.ru_utime + usage.ru_stime)
+    return result, wall, usage.ru_maxrss / 1024
+
+
+def _engine(engine: str, path: Path, pattern_id: str) -> tuple[dict[str, Any], float, float]:
+    return _measure([sys.executable, str(HERE / "engines.py"), engine, str(path), pattern_id])
+
+
+def _grep(path: Path, needles: list[bytes]) -> tuple[dict[str, Any], float, float]:
+    cmd = ["grep", "-c", "-F"]
+    for n in needles:
+        cmd += ["-e", n.decode("utf-8", "surrogateescape")]
+    result, wall, peak = _measure(cmd + [str(path)])
+    result["seconds"] = wall  # grep's own start-up is negligible
+    return result, wall, peak
+
+
+def _needles(pattern_id: str, path: Path) -> list[bytes] | None:
+    """What cwpattern's planner scans for on this input."""
+    import cwpattern
+    from cwpattern.prefilter import choose_plan, prefilter_for
+
+    with open(path, "rb") as fh:
+        sample = fh.read(4 << 20)
+    plan = choose_plan(prefilter_for(cwpattern.parse(PATTERNS[pattern_id])), sample)
+    return list(plan.needles) if plan.needles else None
+
+
+# ----------------------------------------------------------------------------- inputs
+
+
+def _inputs(size: int, quick: bool) -> dict[str, Path]:
+    from cwpattern.synth import write
+
+    import accesslog
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    synth = OUT / f"cloudtrail-{size}.jsonl"
+    if not synth.exists():
+        print(f"generating {synth} ...", file=sys.stderr)
+        write(str(synth) + ".tmp", None, size_bytes=size, seed=0)
+        os.replace(str(synth) + ".tmp", synth)
+    real = OUT / ("real-x1.jsonl" if quick else "real-x16.jsonl")
+    if not real.exists():
+        data = b"".join(p.read_bytes() for p in REAL)
+        with open(real, "wb") as fh:
+            for _ in range(1 if quick else 16):
+                fh.write(data if data.endswith(b"\n") else data + b"\n")
+    access = OUT / f"access-{size // 4}.log"
+    if not access.exists():
+        accesslog.write(str(access) + ".tmp", size // 4, seed=0)
+        os.replace(str(access) + ".tmp", access)
+    return {"synthetic CloudTrail": synth, "real CloudTrail": real, "access log": access}
+
+
+def _warm(path: Path) -> int:
+    """Read the file once (page cache) and count its events (non-empty lines)."""
+    lines = empty = 0
+    with open(path, "rb") as fh:
+        prev = b"\n"
+        while chunk := fh.read(8 << 20):
+            lines += chunk.count(b"\n")
+            empty += chunk.count(b"\n\n") + (prev == b"\n" and chunk[:1] == b"\n")
+            prev = chunk[-1:]
+    return lines - empty
+
+
+# ----------------------------------------------------------------------------- regex
+
+
+def _regex_linear_time(quick: bool) -> dict[str, Any]:
+    """The longest valid %a*a*...b% against long messages, versus Python re (which
+    backtracks) on a much shorter message, under a timeout."""
+    import cwpattern
+    from cwpattern.regex import to_python
+
+    body = "a*" * 510 + "b"
+    pattern = "%" + body + "a%"
+    assert len(pattern) == 1024, len(pattern)
+    compiled = cwpattern.compile(pattern)
+    size = 10_000 if quick else 100_000
+    messages = ["a" * size] * 10
+    t0 = time.perf_counter()
+    found = sum(compiled.matches(m) for m in messages)
+    ours = (time.perf_counter() - t0) / len(messages)
+    short = 30
+    code = ("import re,sys; r=re.compile(sys.argv[1]); "
+            f"print(r.search('a'*{short}) is not None)")
+    timeout = 5 if quick else 20
+    t0 = time.perf_counter()
+    try:
+        subprocess.run([sys.executable, "-c", code, to_python(compiled.ast.regex)],
+                       timeout=timeout, capture_output=True, check=True)
+        python_re: float | None = time.perf_counter() - t0
+    except subprocess.TimeoutExpired:
+        python_re = None
+    return {"pattern_chars": len(pattern), "message_chars": size, "matches": found,
+            "cwpattern_seconds_per_message": ours, "python_re_message_chars": short,
+            "python_re_seconds": python_re, "python_re_timeout": timeout}
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def run(size: int, quick: bool, repeat: int) -> dict[str, Any]:
+    load_start = os.getloadavg()
+    inputs = _inputs(size, quick)
+    rows: list[dict[str, Any]] = []
+    problems: list[str] = []
+    for input_name, pattern_ids in PLAN.items():
+        path = inputs[input_name]
+        events = _warm(path)
+        mb = path.stat().st_size / 1e6
+        for pattern_id in pattern_ids:
+            measured: dict[str, tuple[dict[str, Any], float, float]] = {}
+            for engine in ENGINES:
+                if engine == "json-loop" and pattern_id not in JSON_PATTERNS:
+                    continue
+                runs = 1 if engine in ("reference", "json-loop") else repeat
+                best = None
+                for _ in range(runs):
+                    r = _engine(engine, path, pattern_id)
+                    if best is None or r[0]["seconds"] < best[0]["seconds"]:
+                        best = r
+                assert best is not None
+                measured[engine] = best
+            needles = _needles(pattern_id, path)
+            if needles:
+                best = None
+                for _ in range(repeat):
+                    r = _grep(path, needles)
+                    if best is None or r[0]["seconds"] < best[0]["seconds"]:
+                        best = r
+                assert best is not None
+                measured["grep"] = best
+            expected = measured["reference"][0]["count"]
+            for engine, (result, wall, peak) in measured.items():
+                secs = result["seconds"]
+                row = {"input": input_name, "pattern_id": pattern_id,
+                       "pattern": PATTERNS[pattern_id], "engine": engine,
+                       "count": result["count"], "seconds": secs, "wall_seconds": wall,
+                       "cpu_seconds": result["cpu_seconds"],
+                       "MB_per_s": mb / secs if secs else None,
+                       "events_per_s": events / secs if secs else None,
+                       "peak_MB": peak, "input_MB": mb, "events": events}
+                if "compile_seconds" in result:
+                    row["compile_seconds"] = result["compile_seconds"]
+                if engine == "grep":
+                    row["needles"] = [n.decode("utf-8", "replace") for n in needles or []]
+                    row["count_is_lines_with_literal"] = True
+                elif result["count"] != expected:
+                    problems.append(f"{input_name} / {pattern_id} / {engine}: {result['count']}"
+                                    f" matches, reference {expected}")
+                rows.append(row)
+            print(f"{input_name:22} {pattern_id:13} " + "  ".join(
+                f"{e}={measured[e][0]['seconds']:.2f}s" for e in measured), file=sys.stderr)
+    env = _environment()
+    env["load_average_start"] = load_start
+    return {"rows": rows, "problems": problems, "regex": _regex_linear_time(quick),
+            "environment": env, "size": size, "quick": quick, "repeat": repeat}
+
+
+def _environment() -> dict[str, Any]:
+    def version(mod: str) -> str | None:
+        try:
+            from importlib.metadata import version as v
+
+            return v(mod)
+        except Exception:
+            return None
+
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                                capture_output=True, text=True).stdout.strip()
+    except OSError:
+        commit = ""
+    return {"python": platform.python_version(), "machine": platform.machine(),
+            "cpus": os.cpu_count(), "orjson": version("orjson"),
+            "grep": subprocess.run(["grep", "--version"], capture_output=True,
+                                   text=True).stdout.splitlines()[0] if shutil.which("grep") else None,
+            "load_average": os.getloadavg(), "commit": commit,
+            "date": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+
+
+# ----------------------------------------------------------------------------- report
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a and b else None
+
+
+def table(results: dict[str, Any]) -> str:
+    rows = results["rows"]
+    by = {(r["input"], r["pattern_id"], r["engine"]): r for r in rows}
+    out = ["| input | pattern | engine | matches | s | CPU s | MB/s | events/s | peak MB "
+           "| × hand-written | × grep -F |",
+           "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        key = (r["input"], r["pattern_id"])
+        hand = by.get((*key, "orjson-loop"))
+        grep = by.get((*key, "grep"))
+        x_hand = _ratio(r["MB_per_s"], hand["MB_per_s"]) if hand else None
+        x_grep = _ratio(r["MB_per_s"], grep["MB_per_s"]) if grep else None
+        count = f"{r['count']:,}" + (" lines" if r["engine"] == "grep" else "")
+        out.append(
+            f"| {r['input']} ({r['input_MB']:,.0f} MB) | `{r['pattern_id']}` "
+            f"| {LABEL[r['engine']]} | {count} | {r['seconds']:.2f} | {r['cpu_seconds']:.2f} "
+            f"| {r['MB_per_s']:,.0f} | {r['events_per_s']:,.0f} | {r['peak_MB']:.0f} "
+            f"| {'' if x_hand is None else f'{x_hand:.2f}'} "
+            f"| {'' if x_grep is None else f'{x_grep:.2f}'} |")
+    return "\n".join(out)
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """The issue's targets, as ratios of wall-clock throughput (and of CPU time, which a
+    busy machine disturbs less) on the synthetic CloudTrail input."""
+    by = {(r["input"], r["pattern_id"], r["engine"]): r for r in results["rows"]}
+    syn = "synthetic CloudTrail"
+
+    def speedup(pid: str, fast: str, slow: str, key: str) -> float | None:
+        a, b = by.get((syn, pid, fast)), by.get((syn, pid, slow))
+        return _ratio(b[key], a[key]) if a and b else None
+
+    checks = [
+        ("CIS 4.7: cwpattern ≥ 0.5 × grep -c -F", "cis-4.7", "cwpattern", "grep", 0.5),
+        ("CIS 4.7: cwpattern --jobs 2 ≥ 0.5 × grep -c -F", "cis-4.7", "cwpattern-j2", "grep", 0.5),
+        ("CIS 4.7: cwpattern ≥ 5 × hand-written orjson loop", "cis-4.7", "cwpattern",
+         "orjson-loop", 5.0),
+        ("unselective JSON (iam-user): cwpattern ≥ 2 × hand-written orjson loop", "iam-user",
+         "cwpattern", "orjson-loop", 2.0),
+        ("term: cwpattern ≥ 0.5 × grep -c -F", "term", "cwpattern", "grep", 0.5),
+        ("regex: cwpattern ≥ 0.5 × grep -c -F", "regex", "cwpattern", "grep", 0.5),
+        ("unselective JSON (iam-user): --jobs 2 ≥ 1.7 × one process", "iam-user",
+         "cwpattern-j2", "cwpattern", 1.7),
+    ]
+    out = []
+    for name, pid, fast, slow, threshold in checks:
+        wall = speedup(pid, fast, slow, "seconds")
+        cpu = None if "jobs 2" in name else speedup(pid, fast, slow, "cpu_seconds")
+        out.append({"target": name, "measured": wall, "cpu": cpu, "threshold": threshold,
+                    "met": wall is not None and wall >= threshold})
+    peak = max((r["peak_MB"] for r in results["rows"] if r["engine"].startswith("cwpattern")),
+               default=None)
+    out.append({"target": "cwpattern peak memory < 200 MB (any input, 1 or 2 processes)",
+                "measured": peak, "cpu": None, "threshold": 200,
+                "met": peak is not None and peak < 200})
+    return out
+
+
+def report(results: dict[str, Any]) -> str:
+    env = results["environment"]
+    lines = [
+        f"Measured {env['date']} on {env['cpus']} CPUs, Python {env['python']}, orjson "
+        f"{env['orjson']}, {env['grep']}, commit {env['commit']}; load average at the start "
+        f"{', '.join(f'{x:.2f}' for x in env['load_average_start'])} and at the end "
+        f"{', '.join(f'{x:.2f}' for x in env['load_average'])}; synthetic input "
+        f"{results['size']:,} bytes{' (quick)' if results['quick'] else ''}; best of "
+        f"{results['repeat']} runs for the fast engines.", "",
+        table(results), "",
+        "| target (synthetic CloudTrail) | measured (wall) | measured (CPU time) | met |",
+        "|---|---:|---:|---|"]
+    for t in results["targets"]:
+        m, c = t["measured"], t["cpu"]
+        if "memory" in t["target"]:
+            shown, cpu = ("n/a" if m is None else f"{m:.0f} MB"), ""
+        else:
+            shown = "n/a" if m is None else f"{m:.2f}×"
+            cpu = "" if c is None else f"{c:.2f}×"
+        lines.append(f"| {t['target']} | {shown} | {cpu} | {'yes' if t['met'] else '**no**'} |")
+    rx = results["regex"]
+    py = (f"{rx['python_re_seconds']:.2f} s" if rx["python_re_seconds"] is not None
+          else f"did not finish within {rx['python_re_timeout']} s")
+    lines += ["", f"Linear-time regex: the {rx['pattern_chars']}-character pattern "
+              f"`%a*a*…a*ba%` takes {rx['cwpattern_seconds_per_message'] * 1000:.1f} ms per "
+              f"{rx['message_chars']:,}-character message with cwpattern; Python `re` on a "
+              f"{rx['python_re_message_chars']}-character message: {py}."]
+    if results["problems"]:
+        lines += ["", "**Match-count mismatches:** " + "; ".join(results["problems"])]
+    return "\n".join(lines)
+
+
+def update_doc(text: str) -> None:
+    doc = DOC.read_text(encoding="utf-8")
+    a, b = doc.index(BEGIN) + len(BEGIN), doc.index(END)
+    DOC.write_text(doc[:a] + "\n" + text + "\n" + doc[b:], encoding="utf-8")
+
+
+def _size(text: str) -> int:
+    units = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "KIB": 2**10, "MIB": 2**20,
+             "GIB": 2**30}
+    num = text.rstrip("BbKkMmGgIi")
+    unit = text[len(num):].upper()
+    if unit in ("K", "M", "G"):
+        unit += "B"
+    return int(float(num) * units[unit])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=_size, default=None, help="synthetic input size (1GB)")
+    parser.add_argument("--quick", action="store_true", help="20 MB inputs, one repetition")
+    parser.add_argument("--repeat", type=int, default=None,
+                        help="runs of the fast engines, best kept (default 3; quick: 1)")
+    parser.add_argument("--no-docs", action="store_true", help="do not update docs/performance.md")
+    parser.add_argument("--out", type=Path, default=OUT / "results.json")
+    args = parser.parse_args(argv)
+    size = args.size or (20 * 10**6 if args.quick else 10**9)
+    repeat = args.repeat or (1 if args.quick else 3)
+    results = run(size, args.quick, repeat)
+    results["targets"] = targets(results)
+    results["report"] = report(results)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(results["report"])
+    if not args.no_docs:
+        update_doc(results["report"])
+    return 1 if results["problems"] else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

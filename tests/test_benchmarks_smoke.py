@@ -1,0 +1,48 @@
+"""A small benchmark run: every engine must count exactly what the reference evaluator
+counts, on every input and pattern of benchmarks/run.py (timings are not checked)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load_runner():  # benchmarks/ is not a package: load run.py by path
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "benchmarks" / "run.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.skipif(importlib.util.find_spec("orjson") is None,
+                    reason="the hand-written baseline uses orjson")
+def test_quick_benchmark_counts_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run = _load_runner()
+    monkeypatch.setattr(run, "OUT", tmp_path)
+    monkeypatch.setattr(sys, "argv", ["run.py"])
+    results = run.run(size=6_000_000, quick=True, repeat=1)
+    assert results["problems"] == []
+    rows = results["rows"]
+    combos = {(r["input"], r["pattern_id"]) for r in rows}
+    assert combos == {(i, p) for i, ps in run.PLAN.items() for p in ps}
+    for input_name, pattern_id in combos:
+        engines = {r["engine"]: r for r in rows
+                   if (r["input"], r["pattern_id"]) == (input_name, pattern_id)}
+        expected = engines["reference"]["count"]
+        for engine, row in engines.items():
+            if engine != "grep":
+                assert row["count"] == expected, (input_name, pattern_id, engine)
+            assert row["peak_MB"] > 0 and row["seconds"] >= 0
+    counts = {(r["input"], r["pattern_id"]): r["count"] for r in rows if r["engine"] == "reference"}
+    assert counts[("synthetic CloudTrail", "cis-4.7")] > 0  # the data exercise the patterns
+    assert counts[("synthetic CloudTrail", "iam-user")] > counts[("synthetic CloudTrail", "cis-4.7")]
+    assert counts[("access log", "access-admin")] > 0
+    assert results["regex"]["matches"] == 0 and results["regex"]["python_re_seconds"] is None
+    report = run.report({**results, "targets": run.targets(results)})
+    assert "| target" in report and "cwpattern --jobs 2" in report
