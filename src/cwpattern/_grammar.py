@@ -39,17 +39,28 @@ def grammar_text() -> str:
 @functools.cache
 def build_parser(*, strict: bool = False) -> Any:
     """The shared LALR parser (contextual lexer, no tree: the caller transforms)."""
+    import lark.lexer
     from lark import Lark
 
     from .parser import TokenChecker
 
-    return Lark(
-        grammar_text(),
-        parser="lalr",
-        lexer="contextual",
-        start=list(START_RULES),
-        maybe_placeholders=True,
-        propagate_positions=False,
-        postlex=TokenChecker(),
-        strict=strict,
-    )
+    # When the optional `interegular` package is importable, lark analyses every pair of
+    # terminals for collisions while building the lexer: about 2 s here, at every start-up.
+    # That analysis is a property of the grammar, not of the input, so the tests run it
+    # once (strict=True, tests/test_grammar.py) and run-time builds skip it.
+    saved = lark.lexer.has_interegular
+    if not strict:
+        lark.lexer.has_interegular = False
+    try:
+        return Lark(
+            grammar_text(),
+            parser="lalr",
+            lexer="contextual",
+            start=list(START_RULES),
+            maybe_placeholders=True,
+            propagate_positions=False,
+            postlex=TokenChecker(),
+            strict=strict,
+        )
+    finally:
+        lark.lexer.has_interegular = saved

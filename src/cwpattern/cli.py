@@ -22,24 +22,30 @@ from .errors import CWPatternError, PatternSyntaxError
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
 
-def _command_modules() -> list[ModuleType]:
+def _command_names() -> list[str]:
     from . import commands
 
-    modules = []
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
-        if not info.name.startswith("_"):
-            modules.append(importlib.import_module(f"{commands.__name__}.{info.name}"))
-    return modules
+    return sorted(info.name for info in pkgutil.iter_modules(commands.__path__)
+                  if not info.name.startswith("_"))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_modules(only: str | None = None) -> list[ModuleType]:
+    """The command modules; with ``only``, just that one (start-up stays fast: a command
+    does not pay for importing the others)."""
+    from . import commands
+
+    names = [only] if only is not None else _command_names()
+    return [importlib.import_module(f"{commands.__name__}.{name}") for name in names]
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cwpattern",
         description="Amazon CloudWatch Logs filter patterns, offline, exactly as AWS "
                     "evaluates them.")
     parser.add_argument("--version", action="version", version=f"cwpattern {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in _command_modules():
+    for module in _command_modules(only):
         command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         module.configure(command)
         command.set_defaults(_run=module.run)
@@ -51,9 +57,11 @@ def print_syntax_error(err: PatternSyntaxError) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in args_list if not a.startswith("-")), None)
+    parser = build_parser(command if command in _command_names() else None)
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(args_list)
     except SystemExit as exit_:
         return int(exit_.code or 0) and EXIT_ERROR
     if not getattr(args, "_run", None):
