@@ -1,0 +1,538 @@
+"""Assertions for your own test suite: does my metric-filter pattern cover a control?
+
+>>> assert_covers('{ $.eventSource = "kms.amazonaws.com" && '
+...               '($.eventName = "DisableKey" || $.eventName = "ScheduleKeyDeletion") }',
+...               "cis-aws-3.0.0-4.7", examples=20)
+>>> try:
+...     assert_covers('{ $.eventName = "DisableKey" }', "cis-aws-3.0.0-4.7")
+... except PatternCheckError as failure:
+...     print(str(failure).split("Rejected by:")[1].split("Found by:")[0].strip())
+$.eventName = "DisableKey"   ($.eventName is "ScheduleKeyDeletion")
+
+Each helper asks the analyzer first (:func:`cwpattern.analyzer.covers`: a proof, or a
+counterexample) and then, as a second opinion, tries the reference's required events —
+one per case, identity type and outcome (:func:`cwpattern.strategies.required_examples`),
+then ``examples`` more drawn by hypothesis (:func:`~cwpattern.strategies.events_matching`).
+The second opinion needs hypothesis (``pip install cwpattern[hypothesis]``); without it
+the analyzer's answer stands alone.
+
+A failure raises :class:`PatternCheckError` (an ``AssertionError``) whose message shows the
+counterexample record, the case of the reference it belongs to, and the clause of your
+pattern that rejected it.  In pytest, :func:`covers_test` makes a whole test in one line.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import ast
+from .errors import CWPatternError
+from .printer import json_expr_text, unparse
+
+__all__ = [
+    "CoverageUnprovenWarning",
+    "PatternCheckError",
+    "assert_covers",
+    "assert_equivalent",
+    "configure",
+    "covers_test",
+    "why_not",
+]
+
+#: Defaults of the helpers; :func:`configure` (and the pytest plugin's options) change them.
+DEFAULTS: dict[str, Any] = {"examples": 200, "strict": False}
+_DNF_LIMIT = 64
+
+
+class PatternCheckError(AssertionError):
+    """A pattern check failed; ``counterexample`` is the event that shows it (if any)."""
+
+    def __init__(self, message: str, counterexample: str | None = None) -> None:
+        super().__init__(message)
+        self.counterexample = counterexample
+
+
+class CoverageUnprovenWarning(UserWarning):
+    """The analyzer could not decide, and the examples found no counterexample."""
+
+
+def configure(*, examples: int | None = None, strict: bool | None = None) -> None:
+    """Change the defaults: ``examples`` drawn by hypothesis per check, and ``strict``
+    (an undecided analyzer fails the check instead of warning)."""
+    if examples is not None:
+        if examples < 0:
+            raise ValueError("examples must be >= 0")
+        DEFAULTS["examples"] = examples
+    if strict is not None:
+        DEFAULTS["strict"] = bool(strict)
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    """One pattern or a set of patterns (their union), compiled."""
+
+    compiled: tuple[Any, ...]
+    label: str
+
+    def matches(self, message: str) -> bool:
+        return any(p.matches(message) for p in self.compiled)
+
+    @property
+    def trees(self) -> tuple[ast.Pattern, ...]:
+        return tuple(p.ast for p in self.compiled)
+
+
+def _patterns(arg: Any) -> _Patterns:
+    import cwpattern
+
+    items = list(arg) if isinstance(arg, (list, tuple, set, frozenset)) else [arg]
+    if not items:
+        raise ValueError("no pattern given")
+    compiled = []
+    for item in items:
+        if isinstance(item, str):
+            compiled.append(cwpattern.compile(item))
+        elif hasattr(item, "ast") and hasattr(item, "matches"):
+            compiled.append(item)
+        elif isinstance(item, (ast.MatchAll, ast.TermPattern, ast.RegexPattern, ast.JsonPattern,
+                               ast.DelimitedPattern)):
+            compiled.append(cwpattern.compile(unparse(item)))
+        else:
+            raise TypeError(f"expected a filter pattern, not {type(item).__name__}")
+    label = " | ".join(unparse(p.ast) for p in compiled)
+    return _Patterns(tuple(compiled), label)
+
+
+def _reference(arg: Any) -> tuple[_Patterns, str]:
+    """The reference pattern(s) and how to name them: a control (object or id) or patterns."""
+    from . import controls
+
+    if isinstance(arg, controls.Control):
+        return _patterns(arg.effective_pattern), f"{arg.id} ({arg.topic})"
+    if isinstance(arg, str) and arg.strip()[:1] not in ("{", "[", "%", '"', ""):
+        try:
+            control = controls.get(arg)
+        except controls.UnknownControlError as unknown:
+            try:
+                return _patterns(arg), "the reference"
+            except CWPatternError:
+                raise unknown from None
+        return _patterns(control.effective_pattern), control.id
+    return _patterns(arg), "the reference"
+
+
+# --------------------------------------------------------------------------- explanations
+
+
+def _dnf(expr: ast.JsonExpr) -> list[tuple[Any, ...]] | None:
+    if isinstance(expr, ast.Or):
+        out: list[tuple[Any, ...]] = []
+        for operand in expr.operands:
+            part = _dnf(operand)
+            if part is None or len(out) + len(part) > _DNF_LIMIT:
+                return None
+            out += part
+        return out
+    if isinstance(expr, ast.And):
+        acc: list[tuple[Any, ...]] = [()]
+        for operand in expr.operands:
+            part = _dnf(operand)
+            if part is None or len(acc) * len(part) > _DNF_LIMIT:
+                return None
+            acc = [a + b for a in acc for b in part]
+        return acc
+    return [(expr,)]
+
+
+def _case_text(case: tuple[Any, ...]) -> str:
+    return " && ".join(json_expr_text(c) for c in case)
+
+
+def _json_text(node: Any) -> str:
+    from .jsondoc import JsonNumber
+
+    if isinstance(node, JsonNumber):
+        return node.text
+    if isinstance(node, dict):
+        return "{" + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{_json_text(v)}"
+                              for k, v in node.items()) + "}"
+    if isinstance(node, list):
+        return "[" + ",".join(_json_text(v) for v in node) + "]"
+    return json.dumps(node, ensure_ascii=False)
+
+
+def _show(node: Any) -> str:
+    text = _json_text(node)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _holds(condition: Any, message: str) -> bool:
+    """Whether one condition holds, asked of the real matcher."""
+    import cwpattern
+
+    return cwpattern.compile("{ " + json_expr_text(condition) + " }").matches(message)
+
+
+def _why_json(tree: ast.JsonPattern, message: str) -> list[str]:
+    from .jsondoc import decode
+    from .printer import selector_text
+    from .selectors import select
+
+    doc = decode(message)
+    if doc is None:
+        return ["the message is not a JSON object, so no JSON pattern matches it"]
+
+    def reason(cond: Any) -> str:
+        nodes = select(cond.selector, doc)
+        where = selector_text(cond.selector)
+        if not nodes:
+            seen = f"{where} is missing"
+        elif len(nodes) == 1:
+            seen = f"{where} is {_show(nodes[0])}"
+        else:
+            seen = f"{where} selects {_show(nodes)}"
+        return f"{json_expr_text(cond)}   ({seen})"
+
+    cases = _dnf(tree.expr)
+    if cases is None:
+        return ["the pattern has too many alternatives to list; none matched"]
+    rejected = [(case, [c for c in case if not _holds(c, message)]) for case in cases]
+    rejected.sort(key=lambda item: len(item[1]))
+    if len(cases) == 1:
+        return [reason(c) for c in rejected[0][1]]
+    lines = [f"none of its {len(cases)} alternatives matched; the closest:"]
+    for case, false in rejected[:3]:
+        lines.append(f"{_case_text(case)}")
+        lines += [f"  rejected by {reason(c)}" for c in false]
+    return lines
+
+
+def _why_terms(tree: ast.TermPattern, message: str) -> list[str]:
+    lines = []
+    kinds = {k: [t.text for t in tree.terms if t.kind is k] for k in ast.TermKind}
+    required, excluded = kinds[ast.TermKind.REQUIRED], kinds[ast.TermKind.EXCLUDED]
+    if required or excluded:
+        lines += [f"required term {json.dumps(t)} does not occur" for t in required
+                  if t not in message]
+        lines += [f"excluded term {json.dumps(t)} occurs" for t in excluded if t in message]
+    else:
+        lines.append("none of the optional terms "
+                     + ", ".join(json.dumps(t) for t in kinds[ast.TermKind.OPTIONAL]) + " occurs")
+    return lines
+
+
+def _field_ok(name: str, condition: ast.FieldExpr, value: str) -> bool | None:
+    import cwpattern
+
+    if '"' not in value:
+        token = f'"{value}"'
+    elif "]" not in value:
+        token = f"[{value}]"
+    else:
+        return None
+    entry = unparse(ast.DelimitedPattern((ast.Field(name, condition),)))
+    return bool(cwpattern.compile(entry).matches(token))
+
+
+def _why_delimited(tree: ast.DelimitedPattern, message: str) -> list[str]:
+    from .delimited import bind, tokenize
+
+    fields = [e for e in tree.entries if isinstance(e, ast.Field)]
+    tokens = tokenize(message)
+    bound = bind(len(tree.entries), tree.ellipsis_index, message, tokens)
+    if bound is None:
+        return [(f"the message has {len(tokens)} field(s); the pattern needs at least "
+                 f"{len(fields)}")]
+    p = tree.ellipsis_index
+    if p is None:
+        pairs = list(zip(fields, [v for _, v in bound]))
+    else:
+        after = len(fields) - p
+        values = [v for _, v in bound]
+        pairs = list(zip(fields[:p], values[:p])) + list(zip(fields[p:],
+                                                              values[len(values) - after:]))
+    lines = []
+    for i, (entry, value) in enumerate(pairs):
+        if entry.condition is None:
+            continue
+        name = entry.name or f"${i + 1}"
+        ok = _field_ok(entry.name or "f", entry.condition, value)
+        if ok is False:
+            text = unparse(ast.DelimitedPattern((ast.Field(entry.name or "f",
+                                                           entry.condition),)))[1:-1]
+            lines.append(f"{text}   (${name.lstrip('$')} is {json.dumps(value)})")
+    return lines or ["no single field explains the miss"]
+
+
+def why_not(pattern: Any, message: str) -> list[str]:
+    """The clauses of ``pattern`` that reject ``message`` (empty when it matches).
+
+    >>> why_not('{ $.eventSource = "kms.amazonaws.com" && $.eventName = "DisableKey" }',
+    ...         '{"eventSource":"kms.amazonaws.com","eventName":"ScheduleKeyDeletion"}')
+    ['$.eventName = "DisableKey"   ($.eventName is "ScheduleKeyDeletion")']
+    >>> why_not('ERROR -DEBUG', 'DEBUG: disk ok')
+    ['required term "ERROR" does not occur', 'excluded term "DEBUG" occurs']
+    """
+    pats = _patterns(pattern)
+    if pats.matches(message):
+        return []
+    lines: list[str] = []
+    for compiled in pats.compiled:
+        tree = compiled.ast
+        if len(pats.compiled) > 1:
+            lines.append(f"{unparse(tree)}:")
+        if isinstance(tree, ast.JsonPattern):
+            part = _why_json(tree, message)
+        elif isinstance(tree, ast.TermPattern):
+            part = _why_terms(tree, message)
+        elif isinstance(tree, ast.RegexPattern):
+            part = [f"the regex {unparse(tree)} is not found in the message"]
+        elif isinstance(tree, ast.DelimitedPattern):
+            part = _why_delimited(tree, message)
+        else:
+            part = []
+        lines += [("  " if len(pats.compiled) > 1 else "") + line for line in part]
+    return lines
+
+
+def _reference_case(reference: _Patterns, message: str) -> str | None:
+    for tree in reference.trees:
+        if isinstance(tree, ast.JsonPattern):
+            for case in _dnf(tree.expr) or []:
+                if all(_holds(c, message) for c in case):
+                    return _case_text(case)
+    return None
+
+
+def _pretty(message: str) -> str:
+    from .jsondoc import decode
+
+    if decode(message) is None:
+        return message
+    try:
+        return json.dumps(json.loads(message), indent=2, ensure_ascii=False)
+    except ValueError:  # pragma: no cover - decode() accepted it
+        return message
+
+
+def _indent(lines: Iterable[str], by: str = "  ") -> str:
+    return "\n".join(by + line for line in lines)
+
+
+# --------------------------------------------------------------------------- second opinion
+
+
+def _hypothesis() -> Any:
+    try:
+        from . import strategies
+    except ImportError:
+        return None
+    return strategies
+
+
+def _search(reference: _Patterns, accept: Callable[[str], bool], examples: int,
+            base: str = "cloudtrail") -> tuple[str | None, int]:
+    """A message the reference matches for which ``accept`` is false: first among the
+    deterministic required examples, then drawn by hypothesis (shrunk).  Returns the
+    message (or ``None``) and how many events were tried."""
+    strategies = _hypothesis()
+    if strategies is None or examples <= 0:
+        return None, 0
+    from hypothesis import HealthCheck, Phase, find, settings
+    from hypothesis.errors import NoSuchExample, Unsatisfiable
+
+    tried = 0
+    for tree in reference.trees:
+        if base == "cloudtrail" and isinstance(tree, ast.DelimitedPattern):
+            continue
+        try:
+            sweep = strategies.required_examples(tree) if isinstance(tree, ast.JsonPattern) \
+                else []
+        except strategies.NoEventsError:
+            continue
+        for message in sweep:
+            tried += 1
+            if not accept(message):
+                return message, tried
+        config = settings(max_examples=examples, database=None, deadline=None,
+                          phases=[Phase.generate, Phase.shrink],
+                          suppress_health_check=list(HealthCheck))
+        try:
+            found: str = find(strategies.events_matching(tree, base=base),
+                              lambda m: not accept(m), settings=config)
+        except (NoSuchExample, Unsatisfiable, strategies.NoEventsError):
+            tried += examples
+            continue
+        return found, tried + examples
+    return None, tried
+
+
+# --------------------------------------------------------------------------- assertions
+
+
+@dataclass
+class _Report:
+    title: str
+    pattern: str
+    reference: str
+    reference_name: str
+    event: str | None = None
+    event_role: str = ""
+    case: str | None = None
+    clauses: list[str] = field(default_factory=list)
+    found_by: str = ""
+
+    def render(self) -> str:
+        out = [self.title, "",
+               f"  pattern:   {self.pattern}",
+               f"  reference: {self.reference}" + (
+                   "" if self.reference_name == "the reference" else
+                   f"   [{self.reference_name}]")]
+        if self.event is not None:
+            out += ["", f"Counterexample ({self.event_role}):", _indent(
+                _pretty(self.event).splitlines())]
+        if self.case:
+            out += ["", "Reference case it belongs to:", _indent([self.case])]
+        if self.clauses:
+            out += ["", "Rejected by:", _indent(self.clauses)]
+        if self.found_by:
+            out += ["", f"Found by: {self.found_by}"]
+        return "\n".join(out)
+
+
+def assert_covers(pattern: Any, control_or_reference: Any, *, examples: int | None = None,
+                  strict: bool | None = None, budget: int | None = None) -> None:
+    """Assert that ``pattern`` matches every event ``control_or_reference`` matches.
+
+    Args:
+        pattern: your pattern (text, compiled or tree), or a list of patterns whose union
+            feeds one metric.
+        control_or_reference: a control id (``"cis-aws-3.0.0-4.7"``), a
+            :class:`~cwpattern.controls.Control`, or a reference pattern.
+        examples: events hypothesis draws from the reference (default 200; 0 disables the
+            second opinion).
+        strict: when the analyzer cannot decide and no counterexample is found, fail
+            (``True``) or warn with :class:`CoverageUnprovenWarning` (default).
+        budget: the analyzer's search budget.
+
+    Raises:
+        PatternCheckError: with the counterexample record, the reference case it belongs to
+            and the clause of ``pattern`` that rejected it.
+    """
+    __tracebackhide__ = True  # pytest: the failure is the user's, not this frame's
+    from . import analyzer
+
+    examples = DEFAULTS["examples"] if examples is None else examples
+    strict = DEFAULTS["strict"] if strict is None else strict
+    pats = _patterns(pattern)
+    reference, name = _reference(control_or_reference)
+    options = {} if budget is None else {"budget": budget}
+    coverage = analyzer.covers(list(pats.compiled), list(reference.compiled), **options)
+    report = _Report(f"the pattern does not cover {name}", pats.label, reference.label, name)
+
+    event, found_by = None, ""
+    if coverage.verdict == "no" and coverage.counterexample is not None:
+        candidate = coverage.counterexample
+        if reference.matches(candidate) and not pats.matches(candidate):
+            event, found_by = candidate, "the analyzer (verdict \"no\"), re-checked with the matcher"
+    if event is None:
+        event, tried = _search(reference, pats.matches, examples)
+        if event is not None:
+            found_by = f"cwpattern.strategies (a required event, {tried} tried)"
+            if coverage.verdict == "yes":
+                found_by += "; the analyzer had answered \"yes\": please report this bug"
+    if event is not None:
+        report.event, report.event_role = event, "matched by the reference, not by the pattern"
+        report.case = _reference_case(reference, event)
+        report.clauses = why_not(pats.compiled, event)
+        report.found_by = found_by
+        raise PatternCheckError(report.render(), event)
+    if coverage.verdict == "yes":
+        return
+    detail = (f"the analyzer could not decide whether the pattern covers {name}: "
+              f"{coverage.reason}")
+    if strict:
+        report.title = f"coverage of {name} is unproven"
+        report.clauses = [detail]
+        raise PatternCheckError(report.render())
+    warnings.warn(CoverageUnprovenWarning(detail + f"; {examples} examples found no miss"),
+                  stacklevel=2)
+
+
+def assert_equivalent(a: Any, b: Any, *, examples: int | None = None,
+                      strict: bool | None = None, budget: int | None = None) -> None:
+    """Assert that two patterns (or sets of patterns) match exactly the same CloudTrail events.
+
+    Arguments as for :func:`assert_covers`; either side may be a control id.
+
+    >>> assert_equivalent('{ $.eventName = "DisableKey" || $.eventName = "ScheduleKeyDeletion" }',
+    ...                   '{ ($.eventName = ScheduleKeyDeletion) || ($.eventName = DisableKey) }',
+    ...                   examples=20)
+    """
+    __tracebackhide__ = True
+    from . import analyzer
+
+    examples = DEFAULTS["examples"] if examples is None else examples
+    strict = DEFAULTS["strict"] if strict is None else strict
+    left, _ = _reference(a)
+    right, right_name = _reference(b)
+    options = {} if budget is None else {"budget": budget}
+    relation = analyzer.relation(list(left.compiled), list(right.compiled), **options)
+    title = "the patterns are not equivalent"
+    for source, other, analyzer_event in ((right, left, relation.counterexample),
+                                          (left, right, relation.example)):
+        event = None
+        found_by = ""
+        if (analyzer_event is not None and source.matches(analyzer_event)
+                and not other.matches(analyzer_event)):
+            event, found_by = analyzer_event, f"the analyzer (relation {relation.kind!r})"
+        if event is None:
+            event, tried = _search(source, other.matches, examples)
+            if event is not None:
+                found_by = f"cwpattern.strategies ({tried} events tried)"
+                if relation.kind == "equivalent":
+                    found_by += "; the analyzer had answered \"equivalent\": please report this bug"
+        if event is not None:
+            first = source is left
+            report = _Report(title, left.label, right.label, right_name)
+            report.event = event
+            report.event_role = ("matched by the first, not by the second" if first
+                                 else "matched by the second, not by the first")
+            report.case = _reference_case(source, event)
+            report.clauses = why_not(other.compiled, event)
+            report.found_by = found_by
+            raise PatternCheckError(report.render().replace("  reference: ", "  other:     "),
+                                    event)
+    if relation.kind == "equivalent":
+        return
+    detail = f"the analyzer could not decide equivalence: {relation.reason}"
+    if strict:
+        raise PatternCheckError(f"equivalence is unproven\n\n  {detail}")
+    warnings.warn(CoverageUnprovenWarning(detail + f"; {examples} examples per side found no "
+                                          "difference"), stacklevel=2)
+
+
+def covers_test(pattern: Any, control_or_reference: Any, **options: Any
+                ) -> Callable[[], None]:
+    """A test function, for a one-line pytest test::
+
+        test_kms_alarm = covers_test(MY_PATTERN, "cis-aws-3.0.0-4.7")
+
+    ``options`` are those of :func:`assert_covers`.
+    """
+    def test() -> None:
+        __tracebackhide__ = True
+        assert_covers(pattern, control_or_reference, **options)
+
+    name = str(getattr(control_or_reference, "id", control_or_reference))
+    test.__name__ = "test_covers"
+    test.__qualname__ = "test_covers"
+    test.__doc__ = f"The pattern covers {name}."
+    return test
