@@ -28,10 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-import cwpattern  # noqa: E402
-import cwpattern.analyzer  # noqa: E402
-from cwpattern import controls  # noqa: E402
-from cwpattern.explain import explain  # noqa: E402
+import cwpattern
+import cwpattern.analyzer
+from cwpattern import controls
+from cwpattern.explain import explain
 
 CONTROL = "cis-aws-3.0.0-4.7"
 

@@ -145,10 +145,15 @@ def main(argv: list[str]) -> int:
     compile_seconds = None
     if engine.startswith("cwpattern"):  # compile (and load the parser) outside the figures
         import cwpattern
+        import cwpattern.scan
 
         t0 = time.perf_counter()
         cwpattern.compile(PATTERNS[pattern_id])
         compile_seconds = time.perf_counter() - t0
+    elif engine == "reference":
+        import cwpattern._reference
+    elif engine == "orjson-loop":
+        import orjson
     cpu0 = _cpu()
     if engine == "cwpattern":
         result = run_cwpattern(path, pattern_id, 1)

@@ -44,7 +44,7 @@ BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 
 sys.path[:0] = [str(SRC), str(HERE)]
 
-from engines import JSON_PATTERNS, PATTERNS  # noqa: E402
+from engines import JSON_PATTERNS, PATTERNS
 
 #: input -> pattern ids measured on it
 PLAN = {
@@ -112,9 +112,9 @@ def _needles(pattern_id: str, path: Path) -> list[bytes] | None:
 
 
 def _inputs(size: int, quick: bool) -> dict[str, Path]:
-    from cwpattern.synth import write
-
     import accesslog
+
+    from cwpattern.synth import write
 
     OUT.mkdir(parents=True, exist_ok=True)
     synth = OUT / f"cloudtrail-{size}.jsonl"
@@ -126,8 +126,7 @@ def _inputs(size: int, quick: bool) -> dict[str, Path]:
     if not real.exists():
         data = b"".join(p.read_bytes() for p in REAL)
         with open(real, "wb") as fh:
-            for _ in range(1 if quick else 16):
-                fh.write(data if data.endswith(b"\n") else data + b"\n")
+            fh.writelines(data if data.endswith(b"\n") else data + b"\n" for _ in range(1 if quick else 16))
     access = OUT / f"access-{size // 4}.log"
     if not access.exists():
         accesslog.write(str(access) + ".tmp", size // 4, seed=0)
@@ -244,22 +243,24 @@ def run(size: int, quick: bool, repeat: int) -> dict[str, Any]:
 
 def _environment() -> dict[str, Any]:
     def version(mod: str) -> str | None:
-        try:
-            from importlib.metadata import version as v
+        from importlib.metadata import PackageNotFoundError
+        from importlib.metadata import version as v
 
+        try:
             return v(mod)
-        except Exception:
+        except PackageNotFoundError:
             return None
 
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                                capture_output=True, text=True).stdout.strip()
+                                capture_output=True, text=True, check=False).stdout.strip()
     except OSError:
         commit = ""
     return {"python": platform.python_version(), "machine": platform.machine(),
             "cpus": os.cpu_count(), "orjson": version("orjson"),
-            "grep": subprocess.run(["grep", "--version"], capture_output=True,
-                                   text=True).stdout.splitlines()[0] if shutil.which("grep") else None,
+            "grep": (subprocess.run(["grep", "--version"], capture_output=True, text=True,
+                                    check=False).stdout.splitlines()[0]
+                     if shutil.which("grep") else None),
             "load_average": os.getloadavg(), "commit": commit,
             "date": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
 
@@ -274,8 +275,8 @@ def _ratio(a: float | None, b: float | None) -> float | None:
 def table(results: dict[str, Any]) -> str:
     rows = results["rows"]
     by = {(r["input"], r["pattern_id"], r["engine"]): r for r in rows}
-    out = ["| input | pattern | engine | matches | s | CPU s | MB/s | events/s | peak MB "
-           "| × hand-written | × grep -F |",
+    out = [("| input | pattern | engine | matches | s | CPU s | MB/s | events/s | peak MB "
+            "| × hand-written | × grep -F |"),
            "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         key = (r["input"], r["pattern_id"])
@@ -332,12 +333,12 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
 def report(results: dict[str, Any]) -> str:
     env = results["environment"]
     lines = [
-        f"Measured {env['date']} on {env['cpus']} CPUs, Python {env['python']}, orjson "
-        f"{env['orjson']}, {env['grep']}, commit {env['commit']}; load average at the start "
-        f"{', '.join(f'{x:.2f}' for x in env['load_average_start'])} and at the end "
-        f"{', '.join(f'{x:.2f}' for x in env['load_average'])}; synthetic input "
-        f"{results['size']:,} bytes{' (quick)' if results['quick'] else ''}; best of "
-        f"{results['repeat']} runs for the fast engines.", "",
+        (f"Measured {env['date']} on {env['cpus']} CPUs, Python {env['python']}, orjson "
+         f"{env['orjson']}, {env['grep']}, commit {env['commit']}; load average at the start "
+         f"{', '.join(f'{x:.2f}' for x in env['load_average_start'])} and at the end "
+         f"{', '.join(f'{x:.2f}' for x in env['load_average'])}; synthetic input "
+         f"{results['size']:,} bytes{' (quick)' if results['quick'] else ''}; best of "
+         f"{results['repeat']} runs for the fast engines."), "",
         table(results), "",
         "| target (synthetic CloudTrail) | measured (wall) | measured (CPU time) | met |",
         "|---|---:|---:|---|"]
@@ -352,10 +353,10 @@ def report(results: dict[str, Any]) -> str:
     rx = results["regex"]
     py = (f"{rx['python_re_seconds']:.2f} s" if rx["python_re_seconds"] is not None
           else f"did not finish within {rx['python_re_timeout']} s")
-    lines += ["", f"Linear-time regex: the {rx['pattern_chars']}-character pattern "
-              f"`%a*a*…a*ba%` takes {rx['cwpattern_seconds_per_message'] * 1000:.1f} ms per "
-              f"{rx['message_chars']:,}-character message with cwpattern; Python `re` on a "
-              f"{rx['python_re_message_chars']}-character message: {py}."]
+    lines += ["", (f"Linear-time regex: the {rx['pattern_chars']}-character pattern "
+                   f"`%a*a*…a*ba%` takes {rx['cwpattern_seconds_per_message'] * 1000:.1f} ms "
+                   f"per {rx['message_chars']:,}-character message with cwpattern; Python `re` "
+                   f"on a {rx['python_re_message_chars']}-character message: {py}.")]
     if results["problems"]:
         lines += ["", "**Match-count mismatches:** " + "; ".join(results["problems"])]
     return "\n".join(lines)

@@ -12,14 +12,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import DATA, load_jsonl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from patterns_gen import json_messages, messages, patterns
 
 import cwpattern
 from cwpattern import _reference, compiler
 from cwpattern.printer import unparse
-from conftest import DATA, load_jsonl
-from patterns_gen import json_messages, messages, patterns
 
 ROWS = [r for p in sorted((DATA / "conformance").glob("*.jsonl")) + sorted((DATA / "rules").glob("*.jsonl"))
         for r in load_jsonl(p) if "error" not in r]

@@ -7,14 +7,14 @@ import json
 import random
 
 import pytest
+from conftest import DATA, load_jsonl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from patterns_gen import json_messages, messages, patterns
 
 import cwpattern
 from cwpattern.prefilter import Prefilter, choose_plan, literals_of, prefilter_for
 from cwpattern.printer import unparse
-from conftest import DATA, load_jsonl
-from patterns_gen import json_messages, messages, patterns
 
 MATCHING_ROWS = [r for p in sorted((DATA / "conformance").glob("*.jsonl"))
                  + sorted((DATA / "rules").glob("*.jsonl"))

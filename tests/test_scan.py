@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from patterns_gen import patterns
 
 import cwpattern
 from cwpattern import scan as scan_module
@@ -19,7 +20,6 @@ from cwpattern.printer import unparse
 from cwpattern.scan import Match, count, iter_messages, scan
 from cwpattern.sources import ScanStats, iter_events
 from cwpattern.synth import generate
-from patterns_gen import patterns
 
 MAX_LINE = 3000
 CIS_47 = ("{($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || "
@@ -203,3 +203,21 @@ def test_without_orjson(corpus: Path, pattern: str, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(scan_module, "HAVE_ORJSON", False)
     expected, _ = _reference(pattern, [str(corpus)])
     assert list(scan(pattern, [str(corpus)], max_line_bytes=MAX_LINE)) == expected
+
+
+@pytest.mark.parametrize("body", [
+    b"a\r", b"\r\na\r\n\r", b"\r", b"\n\n\r\n", b"x\r\ny\r", b"\xef\xbb\xbfx\n", b"\xef\xbb\xbf",
+    b"x" * 50 + b"\r\n" + b"y" * 60 + b"\r", b'{"a":"x"}\r\n{"a":"x"}\r',
+])
+@pytest.mark.parametrize("pattern", ["", "-zz", "x", '{ $.a = "x" }', "[f]"])
+def test_line_ends(tmp_path: Path, body: bytes, pattern: str) -> None:
+    path = tmp_path / "ends.log"
+    path.write_bytes(body)
+    for fmt in ("auto", "text", "jsonl"):
+        compiled = cwpattern.compile(pattern)
+        expected = [(e.message, e.location) for e in iter_events([str(path)], fmt=fmt,
+                                                                 max_line_bytes=55)
+                    if compiled.matches(e.message)]
+        got = [(m.message, m.location) for m in scan(pattern, str(path), fmt=fmt,
+                                                     max_line_bytes=55)]
+        assert got == expected, fmt

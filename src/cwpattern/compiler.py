@@ -37,14 +37,20 @@ from .values import is_number, wildcard_matcher
 try:  # optional: the `fast` extra
     import orjson as _orjson
 except ImportError:  # pragma: no cover - exercised by the no-orjson CI check
-    _orjson = None
+    _orjson = None  # type: ignore[assignment]
 
-__all__ = ["compile_pattern", "compile_line_matcher", "Matcher", "Extractor", "LineMatcher",
-           "HAVE_ORJSON"]
+__all__ = [
+    "HAVE_ORJSON",
+    "Extractor",
+    "LineMatcher",
+    "Matcher",
+    "compile_line_matcher",
+    "compile_pattern",
+]
 
 Matcher = Callable[[str], bool]
 Extractor = Callable[[str], "dict[str, str] | None"]
-LineMatcher = Callable[[bytes], bool]
+LineMatcher = Callable[["bytes | bytearray"], bool]
 NodeTest = Callable[[Any], bool]
 TextTest = Callable[[str], bool]
 
@@ -90,7 +96,7 @@ def compile_line_matcher(tree: ast.Pattern) -> LineMatcher:
         if byte_terms is not None:
             return byte_terms
     if isinstance(tree, ast.JsonPattern):
-        return _json(tree)  # type: ignore[return-value]  # accepts bytes too
+        return _json(tree)  # accepts bytes too
     match = compile_pattern(tree)[0]
     return lambda line: match(bytes(line).decode("utf-8", "surrogateescape"))
 
@@ -143,12 +149,12 @@ def _terms_bytes(tree: ast.TermPattern) -> LineMatcher | None:
 # --------------------------------------------------------------------------- JSON
 
 
-def _json(tree: ast.JsonPattern) -> Callable[[str | bytes], bool]:
+def _json(tree: ast.JsonPattern) -> Callable[[str | bytes | bytearray], bool]:
     test = _expr(tree.expr)
     loads = _orjson.loads if _orjson is not None else None
     deep = _DEEP_BRACKETS
 
-    def slow(message: str | bytes) -> bool:
+    def slow(message: str | bytes | bytearray) -> bool:
         if not isinstance(message, str):
             message = bytes(message).decode("utf-8", "surrogateescape")
         doc = decode(message)
@@ -159,7 +165,7 @@ def _json(tree: ast.JsonPattern) -> Callable[[str | bytes], bool]:
 
     twice = 2 * deep
 
-    def match(message: str | bytes) -> bool:
+    def match(message: str | bytes | bytearray) -> bool:
         if len(message) >= twice:
             if type(message) is str:
                 brackets = message.count("{") + message.count("[")
@@ -270,7 +276,7 @@ def _path_getter(steps: tuple[ast.Step, ...]) -> Callable[[Any], Any]:
 
         return get_members
 
-    plan = tuple(zip(kinds, keys))
+    plan: tuple[tuple[Any, Any], ...] = tuple(zip(kinds, keys))
 
     def get(node: Any) -> Any:
         for kind, key in plan:
@@ -424,7 +430,7 @@ def _field_test(expr: ast.FieldExpr) -> TextTest:
     equal: TextTest
     if isinstance(value, ast.NumberValue):
         number = value.value
-        equal = lambda s: is_number(s) and float(s) == number  # noqa: E731
+        equal = lambda s: is_number(s) and float(s) == number
     elif isinstance(value, ast.StringValue):
         equal = wildcard_matcher(value.text)
     else:

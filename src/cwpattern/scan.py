@@ -43,7 +43,7 @@ import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO, Any, NamedTuple, Union
+from typing import Any, NamedTuple, Union
 
 from . import ast
 from .compiler import _DEEP_BRACKETS as _DEEP
@@ -51,6 +51,8 @@ from .compiler import HAVE_ORJSON, compile_line_matcher, compile_pattern
 from .pattern import CompiledPattern, compile
 from .prefilter import Plan, Prefilter, choose_plan, prefilter_for
 from .sources import (
+    _STRICT,
+    FORMATS,
     STDIN,
     ScanStats,
     _expand,
@@ -59,15 +61,13 @@ from .sources import (
     _open,
     _Prefixed,
     _sniff,
-    _STRICT,
     _TimeCache,
-    FORMATS,
 )
 
 if HAVE_ORJSON:
     import orjson
 
-__all__ = ["Match", "scan", "count", "Source"]
+__all__ = ["Match", "Source", "count", "scan"]
 
 Source = Union[str, "os.PathLike[str]", Iterable[Union[str, "os.PathLike[str]"]], None]
 
@@ -195,14 +195,20 @@ class _Engine:
         self.check: Callable[[Any], bool] = self.prefilter.compile()
         if cfg.plan is not None:
             self.use(cfg.plan)
+            self.sampled = _SAMPLE
 
     def use(self, plan: Plan) -> None:
         self.plan = plan
         check = plan.compile_check()
         self.check = check if check is not None else _always
 
+    #: size of the sample the plan was chosen on (a plan from a tiny first file is
+    #: chosen again on the first large block)
+    sampled = 0
+
     def choose(self, sample: bytes | bytearray) -> None:
-        if self.plan is None:
+        if self.plan is None or (self.sampled < _SAMPLE and len(sample) >= 8 * self.sampled):
+            self.sampled = len(sample)
             self.use(choose_plan(self.prefilter, sample))
 
     def matches(self, message: str) -> bool:
@@ -303,7 +309,7 @@ def _document_hits(engine: _Engine, stream: Any, head: bytes, name: str, fmt: st
                    st: ScanStats, progress: Callable[[int], None] | None) -> Iterator[Any]:
     """CloudTrail ``Records`` files, ``aws logs`` output...: event by event."""
     before = st.bytes
-    buffered = io.BufferedReader(_Prefixed(head, stream), _SNIFF)  # type: ignore[arg-type]
+    buffered = io.BufferedReader(_Prefixed(head, stream), _SNIFF)
     match, mode, n = engine.matches, engine.cfg.mode, 0
     for event in _file_events(buffered, name, fmt, st, engine.cfg.max_line, 1 << 28):
         if match(event.message):
@@ -404,7 +410,7 @@ def _line_hits(engine: _Engine, stream: Any, head: bytes, name: str, jsonl: bool
                 stop = buf.find(b"\n", max(start + limit - cur.offset - 1, 0), end)
                 end = stop + 1 if stop >= 0 else end
                 last = True
-            if engine.plan is None:
+            if engine.sampled < _SAMPLE:
                 engine.choose(buf[: min(end, _SAMPLE)])
             bom = 3 if at_file_start and buf.startswith(b"\xef\xbb\xbf") else 0
             at_file_start = False
@@ -532,7 +538,7 @@ class _Region:
             ls = max(buf.rfind(b"\n", start, k) + 1, start)
             le = buf.find(b"\n", k, end)
             le = end if le < 0 else le
-            text_end = le - 1 if le > ls and buf[le - 1] == 0x0D else le
+            text_end = le - 1 if ls < le < end and buf[le - 1] == 0x0D else le
             if text_end - ls > max_line:
                 self.oversized.append((ls, le))
                 number = self.cur.lines + buf.count(b"\n", start, ls) + 1
@@ -572,10 +578,9 @@ class _Region:
         """The number of matching events (COUNT mode)."""
         n = 0
         trusted = not self.jsonl or self.json_family  # ASCII matches are events
+        name, cur = self.name, self.cur
         for line, ls, _ in self._matching():
-            if trusted and line.isascii():
-                n += 1
-            elif self._accept(line, lambda: f"{self.name} (byte {self.cur.offset + ls})"):
+            if (trusted and line.isascii()) or self._accept(line, _at_byte(name, cur, ls)):
                 n += 1
         return n
 
@@ -586,11 +591,8 @@ class _Region:
             line = bytes(line)
             if full and lineno is None:
                 lineno = self.line_number(ls)
-            if lineno is not None:
-                n = lineno
-                where: Callable[[], str] = lambda: f"{name}:{n}"  # noqa: E731
-            else:
-                where = lambda: f"{name} (byte {self.cur.offset + ls})"  # noqa: E731
+            where = (_at_line(name, lineno) if lineno is not None
+                     else _at_byte(name, self.cur, ls))
             if self._accept(line, where):
                 if full:
                     yield _Hit(line, name, lineno or 0, None, self._timestamp(line))
@@ -609,15 +611,18 @@ class _Region:
         e, st, name, full = self.e, self.st, self.name, self.full
         check, match, max_line = e.check, e.line_match, e.cfg.max_line
         lines = bytes(memoryview(self.buf)[self.start: self.end]).split(b"\n")
-        if lines and not lines[-1]:
-            lines.pop()  # the region ends with a terminator
+        # The region ends with a terminator (then split leaves an empty item), or with an
+        # unterminated last line, which keeps a final \r (as readline does).
+        open_last = len(lines) - 1 if lines[-1] else -1
+        if not lines[-1]:
+            lines.pop()
         lineno = self.cur.lines
         ls = self.start
         events = 0
-        for line in lines:
+        for i, line in enumerate(lines):
             lineno += 1
             size = len(line) + 1
-            if line[-1:] == b"\r":
+            if line[-1:] == b"\r" and i != open_last:
                 line = line[:-1]
             if not line:
                 st.skip("empty_line", f"{name}:{lineno}" if full
@@ -655,13 +660,12 @@ class _Region:
             h = find(needle, start, end)
             while h >= 0:
                 ls = rfind(b"\n", start, h) + 1
-                if ls < start:
-                    ls = start
+                ls = max(ls, start)
                 le = find(b"\n", h, end)
                 if le < 0:
                     le = end
                 if not (oversized and any(a <= ls < b for a, b in oversized)):
-                    line = buf[ls: le - 1 if le > ls and buf[le - 1] == 0x0D else le]
+                    line = buf[ls: le - 1 if ls < le < end and buf[le - 1] == 0x0D else le]
                     try:
                         ok = (unchecked or check(line)) and match(line)
                     except _MATCH_ERRORS:
@@ -684,8 +688,7 @@ class _Region:
             if h < 0:
                 return
             ls = rfind(b"\n", start, h) + 1
-            if ls < start:
-                ls = start
+            ls = max(ls, start)
             le = find(b"\n", h, end)
             if le < 0:
                 le = end
@@ -695,7 +698,7 @@ class _Region:
                 t_next = triggers[t_index] if t_index < len(triggers) else -1
             if oversized and any(a <= ls < b for a, b in oversized):
                 continue
-            line = buf[ls: le - 1 if le > ls and buf[le - 1] == 0x0D else le]
+            line = buf[ls: le - 1 if ls < le < end and buf[le - 1] == 0x0D else le]
             try:
                 ok = check(line) and match(line)
             except _MATCH_ERRORS:
@@ -723,6 +726,15 @@ class _Region:
                     return needles + tuple(b"\\" + bytes([c]) for c in escapes), []
             bs = find(b"\\", bs + 1, end)
         return needles, out
+
+
+def _at_line(name: str, lineno: int) -> Callable[[], str]:
+    """A location, formatted only when a problem is recorded."""
+    return lambda: f"{name}:{lineno}"
+
+
+def _at_byte(name: str, cur: _Cursor, ls: int) -> Callable[[], str]:
+    return lambda: f"{name} (byte {cur.offset + ls})"
 
 
 def _jsonl_defect(line: bytes, json_object: bool) -> tuple[str, str] | None:
@@ -808,7 +820,7 @@ def _line_start_at(raw: Any, start: int) -> int | None:
     raw.seek(start - 1)
     pos = start - 1
     while True:
-        probe = raw.read(_SNIFF)
+        probe: bytes = raw.read(_SNIFF)
         if not probe:
             return None
         nl = probe.find(b"\n")
@@ -824,20 +836,21 @@ def _units(cfg: _Config, paths: Any, st: ScanStats, jobs: int) -> Iterator[_Unit
             yield path
             continue
         fmt = cfg.fmt
+        size = -1  # not a plain regular file
         try:
             with open(path, "rb") as fh:
                 info = os.fstat(fh.fileno())
-                head = fh.read(_SNIFF) if _stat.S_ISREG(info.st_mode) else b""
+                if _stat.S_ISREG(info.st_mode):
+                    head = fh.read(_SNIFF)
+                    if head[:2] != b"\x1f\x8b" and not path.endswith(".gz"):
+                        size = info.st_size
         except OSError:
-            head, info = b"", None  # type: ignore[assignment]
-        plain = info is not None and _stat.S_ISREG(info.st_mode) and head[:2] != b"\x1f\x8b" \
-            and not path.endswith(".gz")
-        if plain and fmt == "auto":
+            pass
+        if size >= 0 and fmt == "auto":
             fmt = _sniff(head, path)
-        if not plain or fmt not in ("jsonl", "text") or info.st_size <= _UNIT // 4:
+        if size <= _UNIT // 4 or fmt not in ("jsonl", "text"):
             yield _Unit(path, 0, -1, cfg.fmt, True)
             continue
-        size = info.st_size
         step = max(_UNIT // 4, min(_UNIT, -(-size // (jobs * 4))))
         for a in range(0, size, step):
             yield _Unit(path, a, min(a + step, size), fmt, a == 0)

@@ -73,9 +73,9 @@ def run(args: argparse.Namespace) -> int:
     paths = args.paths or [STDIN]
     stats = ScanStats()
     bar = _Progress.maybe(paths, args.progress)
-    options: dict[str, Any] = dict(fmt=args.format, jobs=args.jobs, stats=stats,
-                                   max_line_bytes=args.max_line_bytes,
-                                   progress=bar.advance if bar else None)
+    options: dict[str, Any] = {"fmt": args.format, "jobs": args.jobs, "stats": stats,
+                               "max_line_bytes": args.max_line_bytes,
+                               "progress": bar.advance if bar else None}
     out = sys.stdout.buffer
     found = 0
     try:
