@@ -176,10 +176,12 @@ def warnings(pattern: Patterns, *, reference: Patterns | None = None,
     >>> [w.code for w in warnings('{ $.eventName = "DisableKey" && $.eventName = "EnableKey" }')]
     ['never-matches']
     """
+    from .analysis.core import LOCK
     from .analysis.lint import lint
 
     refs = _many(reference) if reference is not None else ()
     out: list[PatternWarning] = []
-    for pat in _many(pattern):
-        out.extend(lint(pat, refs, budget))
+    with LOCK:
+        for pat in _many(pattern):
+            out.extend(lint(pat, refs, budget))
     return out

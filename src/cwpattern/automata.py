@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import functools
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -645,9 +645,7 @@ def find(parts: Sequence[Constraint], *, prefer: Iterable[str] = (),
     exact = _exact_candidates(parts)
     if exact is not None:
         return next((t for t in exact if _holds(parts, t)), None)
-    for word in _bfs(parts, limit, 1):
-        return word
-    return None
+    return _bfs(parts, limit)
 
 
 def is_singleton(parts: Sequence[Constraint], *, limit: int = PRODUCT_STATE_LIMIT) -> str | None:
@@ -659,9 +657,9 @@ def is_singleton(parts: Sequence[Constraint], *, limit: int = PRODUCT_STATE_LIMI
     return first if again is None else None
 
 
-def _bfs(parts: Sequence[Constraint], limit: int, want: int) -> Iterator[str]:
-    """Breadth-first search of the product automaton; yields accepted texts (at most one per
-    product state, shortest first)."""
+def _bfs(parts: Sequence[Constraint], limit: int) -> str | None:
+    """Breadth-first search of the product automaton: a shortest accepted text, or ``None``
+    once every reachable product state has been seen."""
     specs = [s for s, _ in parts]
     alphabet = alphabet_for(specs)
     dfas = [spec.dfa(alphabet) for spec in specs]
@@ -669,7 +667,6 @@ def _bfs(parts: Sequence[Constraint], limit: int, want: int) -> Iterator[str]:
     start = tuple(0 for _ in dfas)
     parent: dict[tuple[int, ...], tuple[tuple[int, ...], int] | None] = {start: None}
     queue = deque([start])
-    found = 0
 
     def viable(state: tuple[int, ...]) -> bool:
         for dfa, positive, s in zip(dfas, signs, state):
@@ -692,14 +689,11 @@ def _bfs(parts: Sequence[Constraint], limit: int, want: int) -> Iterator[str]:
         return "".join(reversed(chars))
 
     if not viable(start):
-        return
+        return None
     while queue:
         state = queue.popleft()
         if accepted(state):
-            yield text(state)
-            found += 1
-            if found >= want:
-                return
+            return text(state)
         classes: list[tuple[int, tuple[int, ...]]] = [(alphabet.full, ())]
         for dfa, s in zip(dfas, state):
             classes = [(c & m, ts + (t,)) for c, ts in classes for m, t in dfa.moves(s) if c & m]
@@ -713,6 +707,7 @@ def _bfs(parts: Sequence[Constraint], limit: int, want: int) -> Iterator[str]:
                     f"value conditions too complex to compare (more than {limit} states)")
             parent[target] = (state, sym)
             queue.append(target)
+    return None
 
 
 def enumerate_words(parts: Sequence[Constraint], chars: str, *, count: int,

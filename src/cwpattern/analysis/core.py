@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -208,24 +209,25 @@ class _Case:
     text: str
     formula: Formula
     literals: tuple[Formula, ...]
+    origin: ast.Pattern | None = None  # the reference this case comes from
 
 
 def _cases(references: tuple[Pat, ...]) -> list[_Case]:
     out = []
     for ref in references:
         if isinstance(ref.tree, ast.MatchAll):
-            out.append(_Case("(every event)", TRUE, ()))
+            out.append(_Case("(every event)", TRUE, (), ref.tree))
             continue
         assert isinstance(ref.tree, ast.JsonPattern)
         try:
             conjunctions = dnf(ref.tree.expr)
         except Undecided:
             whole = ref.formula()
-            out.append(_Case(ref.label(), whole, (whole,)))
+            out.append(_Case(ref.label(), whole, (whole,), ref.tree))
             continue
         for conds in conjunctions:
             lits = tuple(condition_lit(c) for c in conds)
-            out.append(_Case(case_text(conds), conjoin(list(lits)), lits))
+            out.append(_Case(case_text(conds), conjoin(list(lits)), lits, ref.tree))
     return out
 
 
@@ -247,20 +249,24 @@ def covers(patterns: tuple[Pat, ...], references: tuple[Pat, ...], budget: int) 
 
 _MEMO: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 _MEMO_SIZE = 2048
+# The automata, interned languages and this memo are built lazily and shared: one analysis
+# runs at a time (analyses are short; this keeps the lazy structures consistent).
+LOCK = threading.RLock()
 
 
 def _memo(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
     """A small LRU of answers keyed by pattern trees (answers are pure functions of them)."""
-    try:
-        found = _MEMO.pop(key)
-    except KeyError:
-        found = compute()
-    except TypeError:  # an unhashable tree: do not cache
-        return compute()
-    _MEMO[key] = found
-    while len(_MEMO) > _MEMO_SIZE:
-        _MEMO.popitem(last=False)
-    return found
+    with LOCK:
+        try:
+            found = _MEMO.pop(key)
+        except KeyError:
+            found = compute()
+        except TypeError:  # an unhashable tree: do not cache
+            return compute()
+        _MEMO[key] = found
+        while len(_MEMO) > _MEMO_SIZE:
+            _MEMO.popitem(last=False)
+        return found
 
 
 def _covers(patterns: tuple[Pat, ...], references: tuple[Pat, ...], budget: int) -> Coverage:
@@ -312,6 +318,8 @@ def _case(case: _Case, negations: list[Formula], patterns: tuple[Pat, ...],
         if next(leaves([case.formula], budget), None) is None:
             return CaseResult(case.text, True, "no event matches this case (its conditions "
                               "contradict each other)")
+        if any(p.tree == case.origin for p in patterns):
+            return CaseResult(case.text, True, "the reference itself is one of the patterns")
         undecided: list[str] = []
         for leaf in leaves([case.formula, *negations], budget, favour):
             if not text_pats:
@@ -386,7 +394,7 @@ def _example(pat: Pat, context: Formula, accept: Callable[[str], bool], budget: 
     best = bases[0] if bases else None
     favour = (lambda f: holds(f, best)) if best is not None else None
     open_reason = None
-    for leaf in leaves(formulas, budget, favour):
+    for leaf in leaves(formulas, budget, favour):  # no leaf at all: provably no event
         if pat.is_json:
             return _build(leaf, bases, lambda m: pat.match(m) and accept(m), "example")
         message = _build_with_text(
@@ -396,13 +404,19 @@ def _example(pat: Pat, context: Formula, accept: Callable[[str], bool], budget: 
             return message
         open_reason = (f"could not build an event that the text pattern {pat.label()!r} "
                        "matches in this situation")
-    if open_reason is not None or not pat.is_json:
-        raise Undecided(open_reason or f"could not build an event for {pat.label()!r}")
+    if open_reason is not None:
+        raise Undecided(open_reason)
     return None
 
 
 def satisfiable(patterns: tuple[Pat, ...], budget: int) -> tuple[bool | None, str | None, str]:
     """``(answer, example event, reason)`` for "does some event match a pattern"."""
+    with LOCK:
+        return _satisfiable(patterns, budget)
+
+
+def _satisfiable(patterns: tuple[Pat, ...], budget: int
+                 ) -> tuple[bool | None, str | None, str]:
     shared = Budget(budget)
     reasons = []
     for pat in patterns:
@@ -458,6 +472,9 @@ def _relation(patterns: tuple[Pat, ...], references: tuple[Pat, ...], budget: in
         cover = covers(patterns, references, budget)
         return Relation("never", "the pattern matches no event at all: " + why, None,
                         cover.counterexample)
+    if sat is True and set(_key(patterns)) == set(_key(references)):
+        return Relation("equivalent", "the pattern and the reference are the same conditions "
+                        "(they differ at most in spacing, quoting or redundant parentheses)")
     ref_formula = disjoin([r.formula() for r in references]) if references else FALSE
     not_ref = negate(ref_formula)
 

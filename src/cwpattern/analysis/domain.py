@@ -30,8 +30,8 @@ from .. import ast
 from ..automata import Constraint, LanguageBudgetError, Spec, enumerate_words, find
 from ..jsondoc import JsonNumber
 from ..values import wildcard_shape
-from .numbers import Intervals, number_text, parse_json_number
-from .unknown import Undecided
+from .numbers import Intervals, parse_json_number, spellings
+from .unknown import Undecided, cached_hash
 
 __all__ = [
     "ABSENT",
@@ -106,6 +106,7 @@ def kind_of(value: Any) -> str:
 _ALL_VALUES = Intervals.all()
 
 
+@cached_hash
 @dataclass(frozen=True)
 class NumberPart:
     """Numbers whose raw text satisfies ``texts`` and whose value lies in ``values``."""
@@ -113,8 +114,11 @@ class NumberPart:
     texts: tuple[Constraint, ...] = ()
     values: Intervals = _ALL_VALUES
 
-    def intersect(self, other: NumberPart) -> NumberPart:
-        return NumberPart(_merge(self.texts, other.texts), self.values.intersect(other.values))
+    def intersect(self, other: NumberPart) -> NumberPart | None:
+        texts = _merge(self.texts, other.texts)
+        if texts is None:
+            return None
+        return NumberPart(texts, self.values.intersect(other.values))
 
     def complement(self) -> NumberPart | None:
         """Numbers outside this part, or ``None`` for no numbers; only for parts built
@@ -150,7 +154,7 @@ class NumberPart:
         try:
             if self.values.is_all:
                 return find(parts)
-            samples = [number_text(x) for x in self.values.samples()]
+            samples = [t for x in self.values.samples() for t in spellings(x)]
             if not self.texts:
                 return samples[0] if samples else None
             for text in samples:
@@ -180,7 +184,13 @@ def _valid_number(text: str) -> bool:
     return NUMBER_SYNTAX.accepts(text)
 
 
-def _merge(a: tuple[Constraint, ...], b: tuple[Constraint, ...]) -> tuple[Constraint, ...]:
+def _merge(a: tuple[Constraint, ...], b: tuple[Constraint, ...]
+           ) -> tuple[Constraint, ...] | None:
+    """The conjunction of two constraint lists; ``None`` when it is empty for sure.
+
+    When an exact value is required, the conjunction is that value alone (or nothing):
+    this keeps domains small however many ``!=`` conditions pile up on one field.
+    """
     if not a:
         return b
     if not b:
@@ -189,9 +199,17 @@ def _merge(a: tuple[Constraint, ...], b: tuple[Constraint, ...]) -> tuple[Constr
     for item in b:
         if item not in out:
             out.append(item)
+    exact = next((spec for spec, positive in out if positive and spec.kind == "exact"), None)
+    if exact is not None and len(out) > 1:
+        text = exact.arg
+        assert isinstance(text, str)
+        if all(spec.accepts(text) == positive for spec, positive in out):
+            return ((exact, True),)
+        return None
     return tuple(out)
 
 
+@cached_hash
 @dataclass(frozen=True)
 class Domain:
     """Values a node may take.  ``strings``/``numbers`` are ``None`` when no string /
@@ -241,8 +259,17 @@ class Domain:
 
     # -- emptiness (cached: domains are hashable)
     def feasible_kinds(self) -> frozenset[str]:
-        """The kinds for which some value exists (may raise :class:`Undecided`)."""
-        return _feasible_kinds(self)
+        """The kinds for which some value may exist (an over-approximation: a kind is left
+        out only when no value of it exists).  Never raises."""
+        return _kinds(self)[1]
+
+    def sure_kinds(self) -> frozenset[str]:
+        """The kinds for which a value is known to exist (an under-approximation)."""
+        return _kinds(self)[0]
+
+    def doubt(self) -> str | None:
+        """Why some kind is in :meth:`feasible_kinds` but not in :meth:`sure_kinds`."""
+        return _kinds(self)[2]
 
     def string_witness(self, prefer: tuple[str, ...] = ()) -> str | None:
         if self.strings is None:
@@ -264,13 +291,26 @@ PRESENT = Domain(OTHER_KINDS - {ABSENT})
 
 
 @functools.lru_cache(maxsize=8192)
-def _feasible_kinds(domain: Domain) -> frozenset[str]:
-    kinds = set(domain.kinds)
-    if domain.strings is not None and domain.string_witness() is not None:
-        kinds.add(STRING)
-    if domain.numbers is not None and domain.number_witness() is not None:
-        kinds.add(NUMBER)
-    return frozenset(kinds)
+def _kinds(domain: Domain) -> tuple[frozenset[str], frozenset[str], str | None]:
+    """``(sure, maybe, doubt)``: kinds with a value for certain, kinds that may have one, and
+    the reason for the difference (a value language the analyzer could not decide)."""
+    sure = set(domain.kinds)
+    maybe = set(domain.kinds)
+    doubt = None
+    for kind, present, witness in ((STRING, domain.strings is not None, domain.string_witness),
+                                   (NUMBER, domain.numbers is not None, domain.number_witness)):
+        if not present:
+            continue
+        try:
+            found = witness() is not None
+        except Undecided as exc:
+            maybe.add(kind)
+            doubt = exc.reason
+            continue
+        if found:
+            sure.add(kind)
+            maybe.add(kind)
+    return frozenset(sure), frozenset(maybe), doubt
 
 
 # --------------------------------------------------------------------------- conditions

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from .. import ast
 from .domain import ABSENT, Domain, condition_domain, predicate_domain
-from .unknown import Undecided
+from .unknown import Undecided, cached_hash
 
 __all__ = [
     "FALSE",
@@ -79,6 +79,7 @@ def path_text(path: Path) -> str:
     return out
 
 
+@cached_hash
 @dataclass(frozen=True)
 class Lit:
     """One condition (or its negation) on the nodes of a selector.
@@ -106,6 +107,7 @@ class Lit:
         return f"NOT ({inner})" if self.negated else inner
 
 
+@cached_hash
 @dataclass(frozen=True)
 class Junction:
     """``kind == "all"``: every operand holds; ``"any"``: some operand holds."""

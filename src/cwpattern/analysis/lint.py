@@ -224,7 +224,9 @@ def _json(pat: Pat, tree: ast.JsonPattern, references: tuple[Pat, ...], budget: 
                 f"{_text(cond)} excludes on a field the caller chooses: an attacker can set "
                 f"{_dotted(cond.selector)} to silence the alarm", cond.span)
     for cond in comparisons:
-        if cond.op is ast.Op.NE and not cond.selector.has_wildcard:
+        never = isinstance(cond.value, ast.StringValue) and set(cond.value.text) <= {"*"} \
+            and cond.value.text != ""
+        if cond.op is ast.Op.NE and not cond.selector.has_wildcard and not never:
             absent = _may_be_absent(cond, references, budget)
             if absent:
                 yield PatternWarning(

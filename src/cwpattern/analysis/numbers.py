@@ -16,12 +16,16 @@ True
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["Intervals", "number_text", "parse_json_number"]
+from .unknown import cached_hash
+
+__all__ = ["Intervals", "number_text", "parse_json_number", "spellings"]
 
 _INF = math.inf
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
 
 def _up(x: float) -> float:
@@ -32,6 +36,7 @@ def _down(x: float) -> float:
     return math.nextafter(x, -_INF)
 
 
+@cached_hash
 @dataclass(frozen=True)
 class Intervals:
     """A finite union of closed intervals ``[lo, hi]`` of doubles (sorted, disjoint)."""
@@ -143,6 +148,33 @@ def number_text(x: float) -> str:
         text = str(int(x))
         return "-0" if text == "0" and math.copysign(1.0, x) < 0 else text
     return repr(x)
+
+
+def spellings(x: float) -> list[str]:
+    """Several JSON number tokens whose value is exactly ``x``: plain, with a fraction, in
+    exponent notation, with the decimal point shifted.
+
+    >>> spellings(1.0)[:8]
+    ['1', '1.0', '1.00', '1e0', '1E0', '1e+0', '1.0e0', '0.1e1']
+    """
+    first = number_text(x)
+    out = [first]
+    if math.isfinite(x):
+        sign = "-" if math.copysign(1.0, x) < 0 else ""
+        mag = abs(x)
+        body = number_text(mag)
+        fixed = mag == 0 or 1e-6 < mag < 1e15  # fixed-point forms stay short
+        forms = [f"{mag:.1f}", f"{mag:.2f}"] if fixed else []
+        forms += [f"{body}e0", f"{body}E0", f"{body}e+0"] + ([f"{mag:.1f}e0"] if fixed else [])
+        for shift in range(1, 4):
+            forms.append(f"{number_text(mag / 10 ** shift)}e{shift}")
+            forms.append(f"{number_text(mag * 10 ** shift)}e-{shift}")
+        for form in forms:
+            text = sign + form
+            if (_JSON_NUMBER.fullmatch(text) and float(text) == x and text not in out
+                    and math.copysign(1.0, float(text)) == math.copysign(1.0, x)):
+                out.append(text)
+    return out
 
 
 def parse_json_number(text: str) -> float:

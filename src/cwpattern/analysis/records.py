@@ -136,22 +136,23 @@ def _hints(path: Path) -> tuple[Any, ...]:
     return tuple(seen)
 
 
-@functools.lru_cache(maxsize=65536)
-def _holds_on(formula: Formula, index: int) -> bool:
-    return holds(formula, base_records()[index])
+@functools.lru_cache(maxsize=8192)
+def _truths(formula: Formula) -> tuple[bool, ...]:
+    """Whether each base record satisfies the formula (one cache lookup per formula)."""
+    return tuple(holds(formula, doc) for doc in base_records())
 
 
 def rank_bases(formulas: Sequence[Formula], literals: Iterable[Formula] = ()) -> list[Any]:
     """Base records, best first: those satisfying more of the formulas (then more of the
     individual literals) need fewer changes."""
-    lits = list(literals)
-    scored = []
-    for i, doc in enumerate(base_records()):
-        score = (100 * sum(_holds_on(f, i) for f in formulas)
-                 + sum(_holds_on(x, i) for x in lits))
-        scored.append((-score, i, doc))
-    scored.sort(key=lambda t: (t[0], t[1]))
-    return [doc for _, _, doc in scored]
+    docs = base_records()
+    scores = [0] * len(docs)
+    for weight, group in ((100, formulas), (1, literals)):
+        for formula in group:
+            for i, ok in enumerate(_truths(formula)):
+                scores[i] += weight * ok
+    order = sorted(range(len(docs)), key=lambda i: (-scores[i], i))
+    return [docs[i] for i in order]
 
 
 class Oracle:

@@ -298,6 +298,8 @@ def _close(state: State) -> Leaf | None:
     root = _tree(current.one, current.every)
     if OBJECT not in root.feasible:
         return None
+    if OBJECT not in root.sure:
+        raise Undecided(next(root.doubts(), "a value condition could not be decided"))
     return Leaf(current, root)
 
 
@@ -315,6 +317,7 @@ class Node:
     fresh: dict[int, Node] = field(default_factory=dict)
     universals: list[tuple[Path, Domain]] = field(default_factory=list)
     _feasible: frozenset[str] | None = None
+    _sure: frozenset[str] | None = None
     _filler: Node | None = None
     _filler_built: bool = False
 
@@ -343,16 +346,39 @@ class Node:
                 self._filler = _tree(merged, [])
         return self._filler
 
-    def filler_kinds(self) -> frozenset[str]:
+    def filler_kinds(self, sure: bool) -> frozenset[str]:
         filler = self.filler
-        kinds = filler.feasible if filler is not None else ALL_PRESENT
-        return kinds - {ABSENT}
+        if filler is None:
+            return ALL_PRESENT
+        return filler.kinds(sure) - {ABSENT}
 
     @property
     def feasible(self) -> frozenset[str]:
+        """Kinds this node may take with a consistent subtree (over-approximation: used to
+        prune and to derive what every event must contain)."""
         if self._feasible is None:
-            self._feasible = _feasible(self)
+            self._feasible = _feasible(self, False)
         return self._feasible
+
+    @property
+    def sure(self) -> frozenset[str]:
+        """Kinds this node certainly can take (under-approximation: used to build events)."""
+        if self._sure is None:
+            self._sure = _feasible(self, True)
+        return self._sure
+
+    def kinds(self, sure: bool) -> frozenset[str]:
+        return self.sure if sure else self.feasible
+
+    def doubts(self) -> Iterator[str]:
+        """Reasons for kinds that may exist but could not be confirmed, in this subtree."""
+        reason = self.domain.doubt()
+        if reason is not None:
+            yield reason
+        for child in (*self.members.values(), *self.indexes.values(), *self.fresh.values()):
+            yield from child.doubts()
+        if self.filler is not None:
+            yield from self.filler.doubts()
 
 
 ALL_PRESENT = frozenset({NULL, TRUE, FALSE, OBJECT, ARRAY, ARRAY_NULL, STRING, NUMBER})
@@ -387,11 +413,11 @@ class ArrayPlan:
     null_from: str | None  # "index:<i>", "fresh:<n>", "filler" or None
 
 
-def _feasible(node: Node) -> frozenset[str]:
-    local = node.domain.feasible_kinds()
-    members = [c.feasible for c in node.members.values()]
-    indexes = [c.feasible for c in node.indexes.values()]
-    fresh = [c.feasible for c in node.fresh.values()]
+def _feasible(node: Node, sure: bool) -> frozenset[str]:
+    local = node.domain.sure_kinds() if sure else node.domain.feasible_kinds()
+    members = [c.kinds(sure) for c in node.members.values()]
+    indexes = [c.kinds(sure) for c in node.indexes.values()]
+    fresh = [c.kinds(sure) for c in node.fresh.values()]
     if any(not k for k in members + indexes + fresh):
         return frozenset()
     all_absent = (not fresh and all(ABSENT in k for k in members)
@@ -404,24 +430,24 @@ def _feasible(node: Node) -> frozenset[str]:
         elif kind == OBJECT:
             if all(ABSENT in k for k in indexes) and all(k - {ABSENT} for k in fresh):
                 out.add(kind)
-        elif all(ABSENT in k for k in members) and array_plan(node, kind) is not None:
+        elif all(ABSENT in k for k in members) and array_plan(node, kind, sure) is not None:
             out.add(kind)
     return frozenset(out)
 
 
-def array_plan(node: Node, kind: str) -> ArrayPlan | None:
+def array_plan(node: Node, kind: str, sure: bool = True) -> ArrayPlan | None:
     """A layout for ``node`` as an array of ``kind`` (``ARRAY`` or ``ARRAY_NULL``)."""
     banned = {ABSENT, NULL} if kind == ARRAY else {ABSENT}
     named = sorted(node.indexes.items())
     fresh = sorted(node.fresh.items())
-    if any(not (c.feasible - banned) for _, c in fresh):
+    if any(not (c.kinds(sure) - banned) for _, c in fresh):
         return None
     filler_kinds: frozenset[str] | None = None
     for k in range(len(named) + 1):
         present, absent = named[:k], named[k:]
-        if any(not (c.feasible - banned) for _, c in present):
+        if any(not (c.kinds(sure) - banned) for _, c in present):
             continue
-        if any(ABSENT not in c.feasible for _, c in absent):
+        if any(ABSENT not in c.kinds(sure) for _, c in absent):
             continue
         low = present[-1][0] + 1 if present else 0
         high = absent[0][0] if absent else None
@@ -432,14 +458,15 @@ def array_plan(node: Node, kind: str) -> ArrayPlan | None:
                 continue
             if fillers:
                 if filler_kinds is None:
-                    filler_kinds = node.filler_kinds()
+                    filler_kinds = node.filler_kinds(sure)
                 if not (filler_kinds - banned):
                     continue
             null_from = None
             if kind == ARRAY_NULL:
-                null_from = next((f"index:{i}" for i, c in present if NULL in c.feasible), None)
+                null_from = next((f"index:{i}" for i, c in present if NULL in c.kinds(sure)),
+                                 None)
                 null_from = null_from or next(
-                    (f"fresh:{n}" for n, c in fresh if NULL in c.feasible), None)
+                    (f"fresh:{n}" for n, c in fresh if NULL in c.kinds(sure)), None)
                 if null_from is None and fillers:
                     assert filler_kinds is not None
                     if NULL in filler_kinds:
@@ -487,7 +514,7 @@ class _Builder:
         self.hints = hints
 
     def choose(self, node: Node, allowed: frozenset[str], base: Any) -> str:
-        kinds = node.feasible & allowed
+        kinds = node.sure & allowed
         assert kinds, f"no kind for {node.path}"
         base_kind = kind_of(base)
         if base_kind in kinds:
@@ -517,14 +544,14 @@ class _Builder:
                 if key in node.members or self._keeps(node, val):
                     out[key] = val
         for name, child in node.members.items():
-            kind = self.choose(child, child.feasible, out.get(name, ABSENT_VALUE))
+            kind = self.choose(child, child.sure, out.get(name, ABSENT_VALUE))
             val = self.value(child, kind, out.get(name, ABSENT_VALUE))
             if val is ABSENT_VALUE:
                 out.pop(name, None)
             else:
                 out[name] = val
         for number, child in sorted(node.fresh.items()):
-            kind = self.choose(child, child.feasible - {ABSENT}, ABSENT_VALUE)
+            kind = self.choose(child, child.sure - {ABSENT}, ABSENT_VALUE)
             key = _fresh_key(out, node.members, number)
             out[key] = self.value(child, kind, ABSENT_VALUE)
         return out
@@ -542,12 +569,12 @@ class _Builder:
             child = node.indexes[i]
             prior = base_list[i] if i < len(base_list) else ABSENT_VALUE
             allowed = ({NULL} if plan.null_from == f"index:{i}"
-                       else child.feasible - banned)
+                       else child.sure - banned)
             items[i] = self.value(child, self.choose(child, frozenset(allowed), prior), prior)
         free = [i for i in range(plan.length) if i not in node.indexes]
         for slot, (number, child) in zip(free, sorted(node.fresh.items())):
             allowed = ({NULL} if plan.null_from == f"fresh:{number}"
-                       else child.feasible - banned)
+                       else child.sure - banned)
             items[slot] = self.value(child, self.choose(child, frozenset(allowed),
                                                         ABSENT_VALUE), ABSENT_VALUE)
         fill_slots = free[len(node.fresh):]
@@ -559,7 +586,7 @@ class _Builder:
             if filler is None:
                 items[slot] = "x"  # any value will do; keep it readable
                 continue
-            allowed = filler.feasible - banned
+            allowed = filler.sure - banned
             fk = self.choose(filler, frozenset(allowed), ABSENT_VALUE)
             items[slot] = self.value(filler, fk, ABSENT_VALUE)
         return items

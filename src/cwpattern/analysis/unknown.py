@@ -1,8 +1,16 @@
-"""The one way the analyzer says "I cannot decide this": :class:`Undecided`."""
+"""The one way the analyzer says "I cannot decide this": :class:`Undecided`.
+
+Also :func:`cached_hash`, a small helper for the analyzer's immutable value objects.
+"""
 
 from __future__ import annotations
 
-__all__ = ["BudgetExhausted", "Undecided"]
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+__all__ = ["BudgetExhausted", "Undecided", "cached_hash"]
+
+T = TypeVar("T")
 
 
 class Undecided(Exception):
@@ -17,3 +25,23 @@ class Undecided(Exception):
 
 class BudgetExhausted(Undecided):
     """The search budget ran out: the whole question is undecided (no branch is retried)."""
+
+
+def cached_hash(cls: type[T]) -> type[T]:
+    """Class decorator for frozen dataclasses: compute the (deep) field hash once.
+
+    The analyzer keys caches by formulas and domains, which nest tuples of tuples; hashing
+    them afresh on every lookup would dominate the running time.
+    """
+    field_hash: Callable[[Any], int] = cls.__hash__
+
+    def __hash__(self: Any) -> int:
+        try:
+            cached: int = self.__dict__["_hash"]
+        except KeyError:
+            cached = field_hash(self)
+            object.__setattr__(self, "_hash", cached)
+        return cached
+
+    setattr(cls, "__hash__", __hash__)  # noqa: B010 - mypy rejects assigning a method
+    return cls
