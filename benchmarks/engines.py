@@ -7,7 +7,7 @@ the seconds spent compiling the pattern.
 
 Engines:
 
-* ``cwpattern`` / ``cwpattern-j2``: ``cwpattern.scan.count`` with 1 or 2 processes.
+* ``cwpattern`` / ``cwpattern-j2``: ``cwpattern.scanner.count`` with 1 or 2 processes.
 * ``orjson-loop``: what a careful engineer writes by hand: ``orjson.loads`` per line and
   the same check in Python (JSON patterns); for text patterns the hand-written equivalent
   (``bytes`` ``in``, a compiled ``re``, a regex that parses the access-log line).
@@ -91,7 +91,7 @@ def _lines(path: str) -> Any:
 
 def run_cwpattern(path: str, pattern_id: str, jobs: int) -> dict[str, Any]:
     import cwpattern
-    from cwpattern.scan import count
+    from cwpattern.scanner import count
 
     compiled = cwpattern.compile(PATTERNS[pattern_id])  # cached: compiled by main()
     t0 = time.perf_counter()
@@ -140,12 +140,28 @@ def _cpu() -> float:
     return time.process_time() + children.ru_utime + children.ru_stime
 
 
+def _peak_mb() -> float:
+    """Peak resident memory of this process (VmHWM: counted from exec, so the memory of
+    the process that started it is not included) and of its finished workers."""
+    import resource
+
+    peak_kb = 0
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    peak_kb = int(line.split()[1])
+    except OSError:
+        peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return max(peak_kb, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+
+
 def main(argv: list[str]) -> int:
     engine, path, pattern_id = argv
     compile_seconds = None
     if engine.startswith("cwpattern"):  # compile (and load the parser) outside the figures
         import cwpattern
-        import cwpattern.scan
+        import cwpattern.scanner
 
         t0 = time.perf_counter()
         cwpattern.compile(PATTERNS[pattern_id])
@@ -170,6 +186,7 @@ def main(argv: list[str]) -> int:
     else:
         raise SystemExit(f"unknown engine {engine}")
     result["cpu_seconds"] = _cpu() - cpu0
+    result["peak_MB"] = _peak_mb()
     if compile_seconds is not None:
         result["compile_seconds"] = compile_seconds
     print(json.dumps(result))

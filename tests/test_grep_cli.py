@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import cwpattern
-from cwpattern import scan as scan_module
+from cwpattern import scanner as scan_module
 from cwpattern.cli import main
 from cwpattern.sources import iter_events
 from cwpattern.synth import generate

@@ -1,4 +1,4 @@
-"""cwpattern.scan against its definition: ``compiled.extract(event.message)`` over
+"""cwpattern.scanner against its definition: ``compiled.extract(event.message)`` over
 ``iter_events``, for every input shape, with one and several processes, and with tiny
 buffers so that every block and work-unit boundary falls inside lines."""
 
@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from patterns_gen import patterns
 
 import cwpattern
-from cwpattern import scan as scan_module
+from cwpattern import scanner as scan_module
 from cwpattern.printer import unparse
-from cwpattern.scan import Match, count, iter_messages, scan
+from cwpattern.scanner import Match, count, iter_messages, scan
 from cwpattern.sources import ScanStats, iter_events
 from cwpattern.synth import generate
 

@@ -3,7 +3,7 @@ r"""Sound literal prefilters: byte strings every matching message must contain.
 A pattern implies a formula over literals (``all``/``any``/literal): a message that the
 pattern matches always satisfies it, so a line that does not can be dropped without being
 decoded.  Scanning a buffer for the rarest literal and evaluating only the lines around
-its hits is how :mod:`cwpattern.scan` approaches the speed of ``grep -F``.
+its hits is how :mod:`cwpattern.scanner` approaches the speed of ``grep -F``.
 
 Where literals come from (and why each is sound):
 

@@ -1,6 +1,6 @@
 """``cwpattern grep PATTERN [PATH ...]``: the events of log files that a pattern matches.
 
-Inputs are those of :func:`cwpattern.scan.scan`: files, directory trees (CloudTrail's
+Inputs are those of :func:`cwpattern.scanner.scan`: files, directory trees (CloudTrail's
 ``AWSLogs/.../CloudTrail/...`` included), gzip, JSON lines, text logs, ``aws logs`` output,
 or stdin (no path, or ``-``).  Prints each matching message on its own line (``--json``: one
 JSON object per match with its location and extracted values; ``--count``: the number of
@@ -20,7 +20,7 @@ import time
 from typing import IO, Any
 
 from ..pattern import compile
-from ..scan import count, iter_messages, scan
+from ..scanner import count, iter_messages, scan
 from ..sources import FORMATS, STDIN, ScanStats, _expand
 
 NAME = "grep"

@@ -67,7 +67,7 @@ from .sources import (
 if HAVE_ORJSON:
     import orjson
 
-__all__ = ["Match", "Source", "count", "scan"]
+__all__ = ["Match", "Source", "count", "iter_messages", "scan"]
 
 Source = Union[str, "os.PathLike[str]", Iterable[Union[str, "os.PathLike[str]"]], None]
 
