@@ -351,6 +351,24 @@ def test_vacuous_reference_case() -> None:
     assert result.cases[0].covered is True and "contradict" in result.cases[0].reason
 
 
+def test_results_serialise_for_the_cli() -> None:
+    c = covers("{ $.eventName = DisableKey }", REF_47)
+    data = json.loads(json.dumps(c.to_dict()))
+    assert data["verdict"] == "no" and len(data["cases"]) == 2
+    assert data["cases"][1]["counterexample"] == c.cases[1].counterexample
+    r = relation("{ $.eventName = DisableKey }", REF_47)
+    assert json.loads(json.dumps(r.to_dict()))["kind"] == "overlap"
+    w = warnings("{ $.eventname = x }")[0]
+    assert json.loads(json.dumps(w.to_dict()))["span"] == {"start": 2, "end": 13}
+    assert not covers("{ $.eventName = DisableKey }", REF_47)
+    assert covers(REF_47, REF_47)
+
+
+def test_an_empty_set_of_patterns_covers_nothing() -> None:
+    result = covers([], REF_47)
+    assert result.verdict == "no" and match(REF_47, result.counterexample)
+
+
 def test_disjoint_and_overlap() -> None:
     rel = relation("{ $.eventSource = s3.amazonaws.com }", REF_47)
     assert rel.kind == "disjoint"
@@ -537,13 +555,13 @@ values_st = st.one_of(
 @st.composite
 def conditions(draw: st.DrawFn) -> ast.JsonExpr:
     sel = selector(draw(st.sampled_from(PATHS)))
-    kind = draw(st.sampled_from(["=", "!=", "<", ">=", "NULL", "TRUE", "NOT EXISTS"]))
+    kind = draw(st.sampled_from(["=", "!=", "<", ">=", "NULL", "TRUE", "FALSE", "NOT EXISTS"]))
     if kind in ("=", "!="):
         return ast.Comparison(sel, ast.Op(kind), draw(values_st))
     if kind in ("<", ">="):
         return ast.Comparison(sel, ast.Op(kind), ast.NumberValue(draw(st.sampled_from(["1", "2"]))))
     pred = {"NULL": ast.PredicateKind.IS_NULL, "TRUE": ast.PredicateKind.IS_TRUE,
-            "NOT EXISTS": ast.PredicateKind.NOT_EXISTS}[kind]
+            "FALSE": ast.PredicateKind.IS_FALSE, "NOT EXISTS": ast.PredicateKind.NOT_EXISTS}[kind]
     return ast.Predicate(sel, pred)
 
 
@@ -632,6 +650,11 @@ def test_covers_is_sound_and_exact_on_json_patterns(p: ast.Pattern, r: ast.Patte
     _holds_on_samples(p, r, samples, result.verdict)
     rel = relation(p, r)
     assert rel.kind != "unknown", rel.reason
+    _relation_holds_on_samples(p, r, rel, samples)
+
+
+def _relation_holds_on_samples(p: ast.Pattern, r: ast.Pattern, rel: Any,
+                               samples: list[str]) -> None:
     for message in samples:
         in_p, in_r = match(p, message), match(r, message)
         if rel.kind == "equivalent":
@@ -673,3 +696,4 @@ def test_covers_is_sound_on_term_patterns(p: ast.Pattern, r: ast.Pattern,
     if result.verdict == "no":
         check_counterexample(result, p, r)
     _holds_on_samples(p, r, samples, result.verdict)
+    _relation_holds_on_samples(p, r, relation(p, r), samples)

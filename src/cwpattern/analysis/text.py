@@ -58,6 +58,8 @@ def fragments(leaf: Leaf) -> list[str]:
     if any(ABSENT not in n.feasible for n in leaf.root.members.values()):
         out.append('{"')
     for node in leaf.nodes():
+        if sum(ABSENT not in c.feasible for c in node.members.values()) >= 2:
+            out.append(',"')  # two members that always exist are separated by `,"`
         if not node.path or ABSENT in node.feasible:
             continue  # the root, or a node some events lack
         last = node.path[-1]
