@@ -14,7 +14,7 @@ the languages involved, and one symbol ``other`` for every remaining code point.
 Automata.  :class:`NFA` (Thompson-style, with the two regex anchors as conditional
 epsilon moves) is built from a regex AST (unanchored *search* semantics, spec §3.4) or
 from a literal with optional leading/trailing "any text".  :class:`DFA` is the subset
-construction, built lazily, per alphabet, under a state budget.  :func:`search` explores
+construction, built lazily, per alphabet, under a state budget.  :func:`find` explores
 the product of several DFAs (each possibly complemented) breadth-first: the first
 accepting product state gives a shortest witness, built from the most readable
 character of each transition class (letters, then digits, then punctuation).
