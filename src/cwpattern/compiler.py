@@ -64,6 +64,7 @@ _ORDER = {ast.Op.LT: operator.lt, ast.Op.LE: operator.le,
 #: such messages always take the standard-library path, so that both paths give the same
 #: answer.  (Only messages of twice that length are counted.)
 _DEEP_BRACKETS = 950
+_NOT_BRACKETS = bytes(c for c in range(256) if c not in b"{[")
 
 
 class _NeedRaw(Exception):
@@ -167,10 +168,10 @@ def _json(tree: ast.JsonPattern) -> Callable[[str | bytes | bytearray], bool]:
 
     def match(message: str | bytes | bytearray) -> bool:
         if len(message) >= twice:
-            if type(message) is str:
+            if isinstance(message, str):
                 brackets = message.count("{") + message.count("[")
-            else:
-                brackets = message.count(b"{") + message.count(b"[")  # type: ignore[arg-type]
+            else:  # one translate pass measures twice as fast as two counts
+                brackets = len(message.translate(None, _NOT_BRACKETS))
             if brackets >= deep:
                 return slow(message)
         try:

@@ -700,7 +700,7 @@ class _Region:
                 continue
             line = buf[ls: le - 1 if ls < le < end and buf[le - 1] == 0x0D else le]
             try:
-                ok = check(line) and match(line)
+                ok = (unchecked or check(line)) and match(line)
             except _MATCH_ERRORS:
                 ok = False
             if ok:
@@ -716,13 +716,16 @@ class _Region:
         buf, end, find = self.buf, self.end, self.buf.find
         out: list[int] = []
         misses = 0
+        # Visiting a backslash costs about what searching 128 bytes for a two-byte needle
+        # does: past that density, search for the escapes themselves.
+        most = max(_MAX_BACKSLASH_MISSES, (end - self.start) // 128)
         bs = find(b"\\", self.start, end)
         while bs >= 0:
             if bs + 1 < end and buf[bs + 1] in escapes:
                 out.append(bs)
             else:
                 misses += 1
-                if misses > _MAX_BACKSLASH_MISSES:
+                if misses > most:
                     return needles + tuple(b"\\" + bytes([c]) for c in escapes), []
             bs = find(b"\\", bs + 1, end)
         return needles, out
@@ -751,6 +754,7 @@ def _jsonl_defect(line: bytes, json_object: bool) -> tuple[str, str] | None:
     if not line.strip(b" \t\r\n"):
         return "empty_line", ""
     if HAVE_ORJSON and (len(line) < 2 * _DEEP or line.count(b"[") + line.count(b"{") < _DEEP):
+        # (orjson accepts deeper nesting than the standard library: see compiler)
         try:
             orjson.loads(line)
             return None
