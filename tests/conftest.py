@@ -9,6 +9,10 @@ from hypothesis import settings
 
 DATA = Path(__file__).parent / "data"
 
+# Every analyzer answer built during the tests is re-checked with the matcher, and a
+# failed re-check raises AnalyzerInternalError instead of degrading to "unknown".
+os.environ.setdefault("CWPATTERN_ANALYZER_STRICT", "1")
+
 settings.register_profile("ci", deadline=None, print_blob=True)
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")

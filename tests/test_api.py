@@ -128,3 +128,13 @@ def test_grammar_file_is_found() -> None:
 
     path = grammar_path()
     assert path.name == "cwpattern.lark" and "term_pattern" in path.read_text()
+
+
+def test_scan_function_streams_matches_with_locations() -> None:
+    from conftest import DATA
+
+    path = str(DATA / "cloudtrail" / "kms_doc_examples.jsonl")
+    matches = list(cwpattern.scan(CIS_47, path))
+    assert [m.location.rsplit(":", 1)[1] for m in matches] == ["1", "2", "3", "4", "5"]
+    assert all(cwpattern.compile(CIS_47).matches(m.message) for m in matches)
+    assert callable(cwpattern.scan)  # the function, not the scanner module

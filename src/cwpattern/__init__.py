@@ -35,6 +35,7 @@ __all__ = [
     "covers",
     "relation",
     "check",
+    "scan",
     "controls",
     "CompiledPattern",
     "CWPatternError",
@@ -95,6 +96,14 @@ def check(patterns: Any, *, control: str) -> Any:
     from .checker import check as _check
 
     return _check(patterns, control=control)
+
+
+def scan(pattern: Any, source: Any = None, **options: Any) -> Any:
+    """Stream the matches of a pattern over log files, directories or stdin: an iterator of
+    ``Match(message, location, extracted)``.  See :func:`cwpattern.scanner.scan`."""
+    from .scanner import scan as _scan
+
+    return _scan(pattern, source, **options)
 
 
 def __getattr__(name: str) -> Any:
