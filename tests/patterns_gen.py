@@ -79,9 +79,7 @@ def _flat(kind: type, xs: list[Any]) -> tuple[Any, ...]:
 
 
 def _quota_ok(p: ast.JsonPattern) -> bool:
-    from cwpattern.parser import _conditions
-
-    conds = list(_conditions(p.expr))
+    conds = list(ast.conditions(p.expr))
     wild = sum(c.selector.has_wildcard for c in conds)
     rx = sum(isinstance(c, ast.Comparison) and isinstance(c.value, ast.RegexValue) for c in conds)
     return wild <= 3 and rx <= 2

@@ -19,6 +19,7 @@ This module imports nothing from lark: no parser object ever escapes into the tr
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -72,6 +73,8 @@ __all__ = [
     "DelimitedPattern",
     "Pattern",
     "family_of",
+    "conditions",
+    "field_comparisons",
 ]
 
 
@@ -443,3 +446,21 @@ def family_of(pattern: Pattern) -> str:
     """The family name of a pattern tree: ``match-all``, ``terms``, ``regex``, ``json`` or
     ``space-delimited``."""
     return _FAMILIES[type(pattern)]
+
+
+def conditions(expr: JsonExpr) -> Iterator[Comparison | Predicate]:
+    """The conditions of a JSON expression, left to right."""
+    if isinstance(expr, (And, Or)):
+        for operand in expr.operands:
+            yield from conditions(operand)
+    else:
+        yield expr
+
+
+def field_comparisons(expr: FieldExpr) -> Iterator[FieldComparison]:
+    """The comparisons of a space-delimited entry's condition, left to right."""
+    if isinstance(expr, (FieldAnd, FieldOr)):
+        for operand in expr.operands:
+            yield from field_comparisons(operand)
+    else:
+        yield expr

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["JsonNumber", "decode", "JSON_BLANKS"]
+__all__ = ["JSON_BLANKS", "JsonNumber", "decode", "encode"]
 
 JSON_BLANKS = " \t\n\r"
 
@@ -64,3 +64,46 @@ def decode(message: str | bytes) -> dict[str, Any] | None:
     except (ValueError, RecursionError):
         return None
     return value if type(value) is dict else None
+
+
+def encode(value: Any) -> str:
+    """Compact JSON text of a decoded value, as CloudTrail writes a record to CloudWatch
+    Logs (no blanks, non-ASCII kept, numbers as their raw token text).
+
+    >>> encode(decode('{ "a": [1.50, "é", null] }'))
+    '{"a":[1.50,"é",null]}'
+    """
+    out: list[str] = []
+    _write(value, out)
+    return "".join(out)
+
+
+def _write(value: Any, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(json.dumps(value, ensure_ascii=False))
+    elif isinstance(value, JsonNumber):
+        out.append(value.text)
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, dict):
+        out.append("{")
+        for i, (key, val) in enumerate(value.items()):
+            if i:
+                out.append(",")
+            out.append(json.dumps(key, ensure_ascii=False))
+            out.append(":")
+            _write(val, out)
+        out.append("}")
+    elif isinstance(value, list):
+        out.append("[")
+        for i, val in enumerate(value):
+            if i:
+                out.append(",")
+            _write(val, out)
+        out.append("]")
+    else:
+        raise TypeError(f"not a JSON value: {value!r}")

@@ -248,7 +248,6 @@ def parse_selector(text: str, *, pattern: str | None = None, offset: int = 0) ->
     >>> parse_selector("$.requestParameters.keyId")  # doctest: +ELLIPSIS
     Selector(steps=(Member(name='requestParameters'), Member(name='keyId')))
     """
-    source = pattern if pattern is not None else text
 
     def fail(i: int, msg: str) -> _Fail:
         if pattern is None:
@@ -457,7 +456,7 @@ def _check_quotas(pattern: ast.Pattern) -> None:
     regexes: list[ast.Span | None] = []
     wildcard_selectors: list[ast.Selector] = []
     if isinstance(pattern, ast.JsonPattern):
-        for cond in _conditions(pattern.expr):
+        for cond in ast.conditions(pattern.expr):
             wildcards = [s for s in cond.selector.steps if isinstance(s, ast.Wildcard)]
             if len(wildcards) > MAX_WILDCARDS_PER_SELECTOR:
                 raise _Fail("SELECTOR_WILDCARD_LIMIT",
@@ -491,7 +490,7 @@ def _check_quotas(pattern: ast.Pattern) -> None:
                                 _start(entry.span), f"Duplicate field '{entry.name}'")
                 names.add(entry.name)
             if entry.condition is not None:
-                regexes.extend(c.value.span for c in _field_comparisons(entry.condition)
+                regexes.extend(c.value.span for c in ast.field_comparisons(entry.condition)
                                if isinstance(c.value, ast.RegexValue))
     if len(regexes) > MAX_REGEX_LITERALS:
         raise _Fail("TOO_MANY_REGEX", "a pattern may contain at most 2 regular expressions",
@@ -504,20 +503,6 @@ def _start(span: ast.Span | None) -> int:
     return span.start if span is not None else 0
 
 
-def _conditions(expr: ast.JsonExpr) -> Iterator[ast.Comparison | ast.Predicate]:
-    if isinstance(expr, (ast.And, ast.Or)):
-        for operand in expr.operands:
-            yield from _conditions(operand)
-    else:
-        yield expr
-
-
-def _field_comparisons(expr: ast.FieldExpr) -> Iterator[ast.FieldComparison]:
-    if isinstance(expr, (ast.FieldAnd, ast.FieldOr)):
-        for operand in expr.operands:
-            yield from _field_comparisons(operand)
-    else:
-        yield expr
 
 
 # --------------------------------------------------------------------------- entry point

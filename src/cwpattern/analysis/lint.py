@@ -108,36 +108,22 @@ def _delimited(tree: ast.DelimitedPattern) -> Iterator[PatternWarning]:
     last = tree.entries[-1] if tree.entries else None
     if (isinstance(last, ast.Field) and last.condition is not None
             and tree.ellipsis_index is None
-            and any(_numeric(c) for c in _field_comparisons(last.condition))):
+            and any(_numeric(c) for c in ast.field_comparisons(last.condition))):
         yield PatternWarning(
             "delimited-trailing-number",
             "the last field absorbs the rest of the line, so its numeric condition fails "
             "whenever the line has extra trailing fields", last.span)
 
 
-def _field_comparisons(expr: ast.FieldExpr) -> Iterator[ast.FieldComparison]:
-    if isinstance(expr, ast.FieldComparison):
-        yield expr
-    else:
-        for operand in expr.operands:
-            yield from _field_comparisons(operand)
-
 
 def _field_values(expr: ast.FieldExpr) -> Iterator[tuple[ast.Op, ast.Value, Any]]:
-    for comp in _field_comparisons(expr):
+    for comp in ast.field_comparisons(expr):
         yield comp.op, comp.value, comp.span
 
 
 def _numeric(comp: ast.FieldComparison) -> bool:
     return comp.op.is_ordering or isinstance(comp.value, ast.NumberValue)
 
-
-def _conditions(expr: ast.JsonExpr) -> Iterator[ast.Comparison | ast.Predicate]:
-    if isinstance(expr, (ast.And, ast.Or)):
-        for operand in expr.operands:
-            yield from _conditions(operand)
-    else:
-        yield expr
 
 
 def _quoted(pat: Pat, value: ast.Value) -> bool:
@@ -187,7 +173,7 @@ def _attacker_controlled(selector: ast.Selector) -> bool:
 
 def _json(pat: Pat, tree: ast.JsonPattern, references: tuple[Pat, ...], budget: int
           ) -> Iterator[PatternWarning]:
-    conds = list(_conditions(tree.expr))
+    conds = list(ast.conditions(tree.expr))
     comparisons = [c for c in conds if isinstance(c, ast.Comparison)]
     yield from _value_warnings([(c.op, c.value, c.value.span or c.span) for c in comparisons],
                                pat)
@@ -246,7 +232,7 @@ def _reference_vocabulary(references: tuple[Pat, ...]) -> tuple[set[str], set[st
     values: set[str] = set()
     for ref in references:
         if isinstance(ref.tree, ast.JsonPattern):
-            for cond in _conditions(ref.tree.expr):
+            for cond in ast.conditions(ref.tree.expr):
                 names.update(_selector_names(cond.selector))
                 if isinstance(cond, ast.Comparison) and isinstance(cond.value, ast.StringValue):
                     values.add(cond.value.text)

@@ -22,7 +22,7 @@ from importlib import resources
 from typing import Any
 
 from .. import ast
-from ..jsondoc import JsonNumber, decode
+from ..jsondoc import JsonNumber, decode, encode
 from .concrete import holds, node_at
 from .formula import Formula, Path
 
@@ -60,42 +60,7 @@ def json_string(text: str) -> str:
 
 def serialize(value: Any) -> str:
     """Compact JSON text of a decoded value (numbers keep their raw token text)."""
-    out: list[str] = []
-    _write(value, out)
-    return "".join(out)
-
-
-def _write(value: Any, out: list[str]) -> None:
-    if isinstance(value, str):
-        out.append(json_string(value))
-    elif isinstance(value, JsonNumber):
-        out.append(value.text)
-    elif value is None:
-        out.append("null")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif isinstance(value, dict):
-        out.append("{")
-        first = True
-        for key, val in value.items():
-            if not first:
-                out.append(",")
-            first = False
-            out.append(json_string(key))
-            out.append(":")
-            _write(val, out)
-        out.append("}")
-    elif isinstance(value, list):
-        out.append("[")
-        for i, val in enumerate(value):
-            if i:
-                out.append(",")
-            _write(val, out)
-        out.append("]")
-    else:  # pragma: no cover
-        raise TypeError(f"cannot serialise {value!r}")
+    return encode(value)
 
 
 # Realistic values for common CloudTrail fields, tried when the real records' own values

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import _synth_catalog as cat
-from ..jsondoc import JsonNumber
+from ..jsondoc import JsonNumber, encode
 from ._choices import Choices
 
 __all__ = [
@@ -421,37 +421,6 @@ def _jsonify(value: Any) -> Any:
 
 def dump(value: Any) -> str:
     """Compact JSON text (numbers as their raw text, non-ASCII unescaped)."""
-    out: list[str] = []
-    _write(value, out)
-    return "".join(out)
+    return encode(value)
 
 
-def _write(value: Any, out: list[str]) -> None:
-    if isinstance(value, str):
-        out.append(json.dumps(value, ensure_ascii=False))
-    elif value is None:
-        out.append("null")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif isinstance(value, JsonNumber):
-        out.append(value.text)
-    elif isinstance(value, dict):
-        out.append("{")
-        for i, (k, v) in enumerate(value.items()):
-            if i:
-                out.append(",")
-            out.append(json.dumps(k, ensure_ascii=False))
-            out.append(":")
-            _write(v, out)
-        out.append("}")
-    elif isinstance(value, list):
-        out.append("[")
-        for i, v in enumerate(value):
-            if i:
-                out.append(",")
-            _write(v, out)
-        out.append("]")
-    else:
-        raise TypeError(f"not a JSON value: {value!r}")
