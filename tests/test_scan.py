@@ -221,3 +221,12 @@ def test_line_ends(tmp_path: Path, body: bytes, pattern: str) -> None:
         got = [(m.message, m.location) for m in scan(pattern, str(path), fmt=fmt,
                                                      max_line_bytes=55)]
         assert got == expected, fmt
+
+
+def test_spawned_workers(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Workers started with "spawn" receive everything by pickling (syntax tree, plan).
+    monkeypatch.setattr(scan_module, "_start_method", lambda: "spawn")
+    monkeypatch.setattr(scan_module, "_UNIT", 256 * 1024)
+    pattern = "{ $.userIdentity.type = IAMUser }"
+    expected, _ = _reference(pattern, [str(corpus)])
+    assert list(scan(pattern, [str(corpus)], jobs=2, max_line_bytes=MAX_LINE)) == expected

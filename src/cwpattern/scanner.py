@@ -887,6 +887,13 @@ def _merge(st: ScanStats, part: ScanStats) -> None:
         st.problems.extend(part.problems[:room])
 
 
+def _start_method() -> str:
+    """fork on Linux (workers start in milliseconds); spawn elsewhere.  Everything a
+    worker receives is picklable, so both work (tests run both)."""
+    methods = multiprocessing.get_all_start_methods()
+    return "fork" if sys.platform == "linux" and "fork" in methods else "spawn"
+
+
 def _parallel(cfg: _Config, paths: Any, jobs: int, st: ScanStats,
               progress: Callable[[int], None] | None) -> Iterator[Any]:
     if isinstance(paths, (str, os.PathLike)):
@@ -897,9 +904,7 @@ def _parallel(cfg: _Config, paths: Any, jobs: int, st: ScanStats,
     if sample:
         engine.choose(sample)
         cfg.plan = engine.plan
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if sys.platform == "linux" and "fork" in methods
-                                      else "spawn")
+    ctx = multiprocessing.get_context(_start_method())
     pending: deque[tuple[Any, _Unit]] = deque()
     base: dict[str, int] = {}  # lines already seen per path (FULL mode)
     with ctx.Pool(jobs, initializer=_worker_init, initargs=(cfg,)) as pool:
