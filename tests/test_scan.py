@@ -159,7 +159,7 @@ def test_stdin(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
     got = list(scan("[host, ident, user, ts, request = *admin*, status = 4*, size]"))
     assert [m.location for m in got] == ["<stdin>:1", "<stdin>:3"]
-    assert got[0].values["$status"] == "404" and got[1].values["$size"] == "9 \udcff"
+    assert got[0].extracted["$status"] == "404" and got[1].extracted["$size"] == "9 \udcff"
 
 
 line_alphabet = st.sampled_from([b"a", b"b", b" ", b'"', b"[", b"]", b"7", b"\r", b"\\u0061",

@@ -86,7 +86,7 @@ class Match(NamedTuple):
 
     message: str
     location: str  #: ``path:line``, ``path#Records[3]``, ``<stdin>:7`` (as in iter_events)
-    values: dict[str, str]  #: the extracted values (``{}`` except space-delimited patterns)
+    extracted: dict[str, str]  #: the extracted values (``{}`` except space-delimited patterns)
     timestamp: int | None = None  #: ms since the epoch, when the input has one
 
 

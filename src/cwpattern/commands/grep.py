@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
             for match in scan(compiled, paths, **options):
                 found += 1
                 out.write(_json_line(match.message, match.location, match.timestamp,
-                                     match.values))
+                                     match.extracted))
         else:
             for message in iter_messages(compiled, paths, **options):
                 found += 1
