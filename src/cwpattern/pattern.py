@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from . import ast
-from .compiler import compile_pattern
+from .compiler import Extractor, Matcher, compile_pattern
 from .parser import parse
 from .printer import unparse
 
@@ -42,6 +42,9 @@ class CompiledPattern:
     pattern: str
     ast: ast.Pattern
     family: str
+    _match: Matcher
+    _extract: Extractor
+    _text_family: bool
 
     def __init__(self, pattern: str) -> None:
         tree = parse(pattern)
