@@ -62,6 +62,7 @@ from .sources import (
     _Prefixed,
     _sniff,
     _TimeCache,
+    resolve_format,
 )
 
 if HAVE_ORJSON:
@@ -255,17 +256,12 @@ def _scan_path(engine: _Engine, path: str, st: ScanStats,
     try:
         with _guard(st, name):
             head = _read_head(stream)
-            fmt = engine.cfg.fmt
-            auto = fmt == "auto"
-            if auto:
-                fmt = _sniff(head, name)
-                if fmt == "binary":
-                    st.skip("binary_file", name, "NUL bytes in the first 64 KiB")
-                    return
+            auto = engine.cfg.fmt == "auto"
+            fmt = resolve_format(engine.cfg.fmt, head, name, st)
             if fmt == "json":
                 yield from _document_hits(engine, stream, head, name, "auto" if auto else fmt,
                                           st, progress)
-            else:
+            elif fmt is not None:
                 yield from _line_hits(engine, stream, head, name, fmt == "jsonl", st, progress,
                                       0, None)
     finally:

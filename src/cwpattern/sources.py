@@ -350,21 +350,29 @@ def _lines(stream: IO[bytes], name: str, st: ScanStats,
 
 # --------------------------------------------------------------------------- formats
 
+def resolve_format(fmt: str, head: bytes, name: str, st: ScanStats) -> str | None:
+    """The format to read a file in: ``fmt`` itself, or for ``"auto"`` the one sniffed from
+    its first bytes; ``None`` (counted as ``binary_file``) for a binary file."""
+    if fmt != "auto":
+        return fmt
+    sniffed = _sniff(head, name)
+    if sniffed == "binary":
+        st.skip("binary_file", name, "NUL bytes in the first 64 KiB")
+        return None
+    return sniffed
+
+
 def _file_events(stream: IO[bytes], name: str, fmt: str, st: ScanStats, max_line: int,
                  max_doc: int) -> Iterator[LogEvent]:
     with _guard(st, name):
         head = stream.read(_SNIFF_BYTES)
         stream = io.BufferedReader(_Prefixed(head, stream), _SNIFF_BYTES)
         auto = fmt == "auto"
-        if auto:
-            fmt = _sniff(head, name)
-            if fmt == "binary":
-                st.skip("binary_file", name, "NUL bytes in the first 64 KiB")
-                return
-        if fmt == "json":
+        resolved = resolve_format(fmt, head, name, st)
+        if resolved == "json":
             yield from _document_events(stream, name, st, max_line, max_doc, auto)
-        else:
-            yield from _line_events(stream, name, fmt == "jsonl", st, max_line)
+        elif resolved is not None:
+            yield from _line_events(stream, name, resolved == "jsonl", st, max_line)
 
 
 def _sniff(head: bytes, name: str) -> str:
