@@ -59,18 +59,27 @@ def main() -> int:
 
     results["cold_import_s"] = _wall(env_python + ["-c", "import cwpattern"], args.repeat)
     results["cold_explain_s"] = _wall(
-        env_python + ["-m", "cwpattern", "explain", "--control", CONTROL, reference], args.repeat)
+        env_python + ["-m", "cwpattern", "explain", "--control", CONTROL, reference], args.repeat
+    )
 
     # After start-up: a fresh process that has imported the modules and built the parser
     # (on an unrelated pattern)
     # times its first explain of the reference, so no analysis result is cached.
-    probe = ("import time, cwpattern, cwpattern.analyzer; from cwpattern.explain import explain; "
-             "cwpattern.compile('x'); t = time.perf_counter(); "
-             f"r = explain({reference!r}, control={CONTROL!r}); "
-             "assert r['covers'] and r['relation'] == 'equivalent'; "
-             "print(time.perf_counter() - t)")
-    firsts = [float(subprocess.run(env_python + ["-c", probe], check=True, capture_output=True,
-                                   text=True, env=ENV).stdout) for _ in range(args.repeat)]
+    probe = (
+        "import time, cwpattern, cwpattern.analyzer; from cwpattern.explain import explain; "
+        "cwpattern.compile('x'); t = time.perf_counter(); "
+        f"r = explain({reference!r}, control={CONTROL!r}); "
+        "assert r['covers'] and r['relation'] == 'equivalent'; "
+        "print(time.perf_counter() - t)"
+    )
+    firsts = [
+        float(
+            subprocess.run(
+                env_python + ["-c", probe], check=True, capture_output=True, text=True, env=ENV
+            ).stdout
+        )
+        for _ in range(args.repeat)
+    ]
     results["explain_after_startup_ms"] = statistics.median(firsts) * 1000
     explain(reference, control=CONTROL)
     times = []
@@ -92,15 +101,20 @@ def main() -> int:
 
     t = time.perf_counter()
     for control in controls.all_controls():
-        assert cwpattern.analyzer.equivalent(control.effective_pattern,
-                                             control.effective_pattern) is True, control.id
+        assert (
+            cwpattern.analyzer.equivalent(control.effective_pattern, control.effective_pattern)
+            is True
+        ), control.id
     results["catalog_self_check_s"] = time.perf_counter() - t
     results["controls"] = len(controls.all_controls())
 
     width = max(map(len, results))
     for key, value in results.items():
-        print(f"{key:<{width}}  {value:.3f}" if isinstance(value, float) else
-              f"{key:<{width}}  {value}")
+        print(
+            f"{key:<{width}}  {value:.3f}"
+            if isinstance(value, float)
+            else f"{key:<{width}}  {value}"
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
     return 0

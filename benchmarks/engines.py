@@ -26,8 +26,10 @@ from typing import Any
 
 # ----------------------------------------------------------------------------- patterns
 
-CIS_47 = ("{($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || "
-          "($.eventName = ScheduleKeyDeletion))}")
+CIS_47 = (
+    "{($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || "
+    "($.eventName = ScheduleKeyDeletion))}"
+)
 
 #: id -> (pattern, family of the hand-written check)
 PATTERNS: dict[str, str] = {
@@ -36,8 +38,9 @@ PATTERNS: dict[str, str] = {
     "bytes-out": "{ $.additionalEventData.bytesTransferredOut > 1000 }",
     "term": "AccessDenied",
     "regex": "%UnauthorizedOperation|AccessDenied[A-Za-z]*%",
-    "access-admin": ('[ip, id, user, timestamp, request = "*/admin*", status_code = 40*, '
-                     'bytes, referer, agent]'),
+    "access-admin": (
+        '[ip, id, user, timestamp, request = "*/admin*", status_code = 40*, bytes, referer, agent]'
+    ),
 }
 JSON_PATTERNS = ("cis-4.7", "iam-user", "bytes-out")
 
@@ -48,8 +51,10 @@ def _number(v: Any) -> bool:
 
 def _doc_checks() -> dict[str, Callable[[Any], bool]]:
     def cis(d: Any) -> bool:
-        return (d.get("eventSource") == "kms.amazonaws.com"
-                and d.get("eventName") in ("DisableKey", "ScheduleKeyDeletion"))
+        return d.get("eventSource") == "kms.amazonaws.com" and d.get("eventName") in (
+            "DisableKey",
+            "ScheduleKeyDeletion",
+        )
 
     def iam(d: Any) -> bool:
         u = d.get("userIdentity")
@@ -73,9 +78,11 @@ def _line_checks() -> dict[str, Callable[[bytes], bool]]:
         m = _ACCESS.match(line)
         return m is not None and b"/admin" in m.group(5) and m.group(6).startswith(b"40")
 
-    return {"term": lambda line: b"AccessDenied" in line,
-            "regex": lambda line: regex.search(line) is not None,
-            "access-admin": access}
+    return {
+        "term": lambda line: b"AccessDenied" in line,
+        "regex": lambda line: regex.search(line) is not None,
+        "access-admin": access,
+    }
 
 
 # ----------------------------------------------------------------------------- engines

@@ -38,8 +38,10 @@ ROOT = HERE.parent
 SRC = ROOT / "src"
 OUT = HERE / "out"
 DOC = ROOT / "docs" / "performance.md"
-REAL = [ROOT / "tests" / "data" / "cloudtrail" / "invictus-ir_aws_dataset.records.jsonl",
-        ROOT / "tests" / "data" / "cloudtrail" / "stratus-red-team_detonation-logs.records.jsonl"]
+REAL = [
+    ROOT / "tests" / "data" / "cloudtrail" / "invictus-ir_aws_dataset.records.jsonl",
+    ROOT / "tests" / "data" / "cloudtrail" / "stratus-red-team_detonation-logs.records.jsonl",
+]
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 
 sys.path[:0] = [str(SRC), str(HERE)]
@@ -53,9 +55,14 @@ PLAN = {
     "access log": ["access-admin", "term"],
 }
 ENGINES = ["cwpattern", "cwpattern-j2", "orjson-loop", "json-loop", "reference"]
-LABEL = {"cwpattern": "cwpattern", "cwpattern-j2": "cwpattern --jobs 2",
-         "orjson-loop": "hand-written loop", "json-loop": "json.loads loop",
-         "reference": "reference evaluator", "grep": "grep -c -F"}
+LABEL = {
+    "cwpattern": "cwpattern",
+    "cwpattern-j2": "cwpattern --jobs 2",
+    "orjson-loop": "hand-written loop",
+    "json-loop": "json.loads loop",
+    "reference": "reference evaluator",
+    "grep": "grep -c -F",
+}
 
 
 def _env() -> dict[str, str]:
@@ -92,8 +99,11 @@ def _measure(cmd: list[str]) -> tuple[dict[str, Any], float, float]:
     peak = result.get("peak_MB")
     if peak is None:
         timed = err.decode(errors="replace").strip().splitlines()
-        peak = int(timed[-1]) / 1024 if timer and timed and timed[-1].isdigit() \
+        peak = (
+            int(timed[-1]) / 1024
+            if timer and timed and timed[-1].isdigit()
             else usage.ru_maxrss / 1024
+        )
     return result, wall, peak
 
 
@@ -139,7 +149,9 @@ def _inputs(size: int, quick: bool) -> dict[str, Path]:
     if not real.exists():
         data = b"".join(p.read_bytes() for p in REAL)
         with open(real, "wb") as fh:
-            fh.writelines(data if data.endswith(b"\n") else data + b"\n" for _ in range(1 if quick else 16))
+            fh.writelines(
+                data if data.endswith(b"\n") else data + b"\n" for _ in range(1 if quick else 16)
+            )
     access = OUT / f"access-{size // 4}.log"
     if not access.exists():
         accesslog.write(str(access) + ".tmp", size // 4, seed=0)
@@ -178,19 +190,28 @@ def _regex_linear_time(quick: bool) -> dict[str, Any]:
     found = sum(compiled.matches(m) for m in messages)
     ours = (time.perf_counter() - t0) / len(messages)
     short = 30
-    code = ("import re,sys; r=re.compile(sys.argv[1]); "
-            f"print(r.search('a'*{short}) is not None)")
+    code = f"import re,sys; r=re.compile(sys.argv[1]); print(r.search('a'*{short}) is not None)"
     timeout = 5 if quick else 20
     t0 = time.perf_counter()
     try:
-        subprocess.run([sys.executable, "-c", code, to_python(compiled.ast.regex)],
-                       timeout=timeout, capture_output=True, check=True)
+        subprocess.run(
+            [sys.executable, "-c", code, to_python(compiled.ast.regex)],
+            timeout=timeout,
+            capture_output=True,
+            check=True,
+        )
         python_re: float | None = time.perf_counter() - t0
     except subprocess.TimeoutExpired:
         python_re = None
-    return {"pattern_chars": len(pattern), "message_chars": size, "matches": found,
-            "cwpattern_seconds_per_message": ours, "python_re_message_chars": short,
-            "python_re_seconds": python_re, "python_re_timeout": timeout}
+    return {
+        "pattern_chars": len(pattern),
+        "message_chars": size,
+        "matches": found,
+        "cwpattern_seconds_per_message": ours,
+        "python_re_message_chars": short,
+        "python_re_seconds": python_re,
+        "python_re_timeout": timeout,
+    }
 
 
 # ----------------------------------------------------------------------------- main
@@ -232,28 +253,48 @@ def run(size: int, quick: bool, repeat: int) -> dict[str, Any]:
             expected = measured["reference"][0]["count"]
             for engine, (result, wall, peak) in measured.items():
                 secs = result["seconds"]
-                row = {"input": input_name, "pattern_id": pattern_id,
-                       "pattern": PATTERNS[pattern_id], "engine": engine,
-                       "count": result["count"], "seconds": secs, "wall_seconds": wall,
-                       "cpu_seconds": result["cpu_seconds"],
-                       "MB_per_s": mb / secs if secs else None,
-                       "events_per_s": events / secs if secs else None,
-                       "peak_MB": peak, "input_MB": mb, "events": events}
+                row = {
+                    "input": input_name,
+                    "pattern_id": pattern_id,
+                    "pattern": PATTERNS[pattern_id],
+                    "engine": engine,
+                    "count": result["count"],
+                    "seconds": secs,
+                    "wall_seconds": wall,
+                    "cpu_seconds": result["cpu_seconds"],
+                    "MB_per_s": mb / secs if secs else None,
+                    "events_per_s": events / secs if secs else None,
+                    "peak_MB": peak,
+                    "input_MB": mb,
+                    "events": events,
+                }
                 if "compile_seconds" in result:
                     row["compile_seconds"] = result["compile_seconds"]
                 if engine == "grep":
                     row["needles"] = [n.decode("utf-8", "replace") for n in needles or []]
                     row["count_is_lines_with_literal"] = True
                 elif result["count"] != expected:
-                    problems.append(f"{input_name} / {pattern_id} / {engine}: {result['count']}"
-                                    f" matches, reference {expected}")
+                    problems.append(
+                        f"{input_name} / {pattern_id} / {engine}: {result['count']}"
+                        f" matches, reference {expected}"
+                    )
                 rows.append(row)
-            print(f"{input_name:22} {pattern_id:13} " + "  ".join(
-                f"{e}={measured[e][0]['seconds']:.2f}s" for e in measured), file=sys.stderr)
+            print(
+                f"{input_name:22} {pattern_id:13} "
+                + "  ".join(f"{e}={measured[e][0]['seconds']:.2f}s" for e in measured),
+                file=sys.stderr,
+            )
     env = _environment()
     env["load_average_start"] = load_start
-    return {"rows": rows, "problems": problems, "regex": _regex_linear_time(quick),
-            "environment": env, "size": size, "quick": quick, "repeat": repeat}
+    return {
+        "rows": rows,
+        "problems": problems,
+        "regex": _regex_linear_time(quick),
+        "environment": env,
+        "size": size,
+        "quick": quick,
+        "repeat": repeat,
+    }
 
 
 def _environment() -> dict[str, Any]:
@@ -267,17 +308,31 @@ def _environment() -> dict[str, Any]:
             return None
 
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                                capture_output=True, text=True, check=False).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
     except OSError:
         commit = ""
-    return {"python": platform.python_version(), "machine": platform.machine(),
-            "cpus": os.cpu_count(), "orjson": version("orjson"),
-            "grep": (subprocess.run(["grep", "--version"], capture_output=True, text=True,
-                                    check=False).stdout.splitlines()[0]
-                     if shutil.which("grep") else None),
-            "load_average": os.getloadavg(), "commit": commit,
-            "date": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+    return {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "orjson": version("orjson"),
+        "grep": (
+            subprocess.run(
+                ["grep", "--version"], capture_output=True, text=True, check=False
+            ).stdout.splitlines()[0]
+            if shutil.which("grep")
+            else None
+        ),
+        "load_average": os.getloadavg(),
+        "commit": commit,
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+    }
 
 
 # ----------------------------------------------------------------------------- report
@@ -290,9 +345,13 @@ def _ratio(a: float | None, b: float | None) -> float | None:
 def table(results: dict[str, Any]) -> str:
     rows = results["rows"]
     by = {(r["input"], r["pattern_id"], r["engine"]): r for r in rows}
-    out = [("| input | pattern | engine | matches | s | CPU s | MB/s | events/s | peak MB "
-            "| × hand-written | × grep -F |"),
-           "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    out = [
+        (
+            "| input | pattern | engine | matches | s | CPU s | MB/s | events/s | peak MB "
+            "| × hand-written | × grep -F |"
+        ),
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in rows:
         key = (r["input"], r["pattern_id"])
         hand = by.get((*key, "orjson-loop"))
@@ -305,7 +364,8 @@ def table(results: dict[str, Any]) -> str:
             f"| {LABEL[r['engine']]} | {count} | {r['seconds']:.2f} | {r['cpu_seconds']:.2f} "
             f"| {r['MB_per_s']:,.0f} | {r['events_per_s']:,.0f} | {r['peak_MB']:.0f} "
             f"| {'' if x_hand is None else f'{x_hand:.2f}'} "
-            f"| {'' if x_grep is None else f'{x_grep:.2f}'} |")
+            f"| {'' if x_grep is None else f'{x_grep:.2f}'} |"
+        )
     return "\n".join(out)
 
 
@@ -322,14 +382,29 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     checks = [
         ("CIS 4.7: cwpattern ≥ 0.5 × grep -c -F", "cis-4.7", "cwpattern", "grep", 0.5),
         ("CIS 4.7: cwpattern --jobs 2 ≥ 0.5 × grep -c -F", "cis-4.7", "cwpattern-j2", "grep", 0.5),
-        ("CIS 4.7: cwpattern ≥ 5 × hand-written orjson loop", "cis-4.7", "cwpattern",
-         "orjson-loop", 5.0),
-        ("unselective JSON (iam-user): cwpattern ≥ 2 × hand-written orjson loop", "iam-user",
-         "cwpattern", "orjson-loop", 2.0),
+        (
+            "CIS 4.7: cwpattern ≥ 5 × hand-written orjson loop",
+            "cis-4.7",
+            "cwpattern",
+            "orjson-loop",
+            5.0,
+        ),
+        (
+            "unselective JSON (iam-user): cwpattern ≥ 2 × hand-written orjson loop",
+            "iam-user",
+            "cwpattern",
+            "orjson-loop",
+            2.0,
+        ),
         ("term: cwpattern ≥ 0.5 × grep -c -F", "term", "cwpattern", "grep", 0.5),
         ("regex: cwpattern ≥ 0.5 × grep -c -F", "regex", "cwpattern", "grep", 0.5),
-        ("unselective JSON (iam-user): --jobs 2 ≥ 1.7 × one process", "iam-user",
-         "cwpattern-j2", "cwpattern", 1.7),
+        (
+            "unselective JSON (iam-user): --jobs 2 ≥ 1.7 × one process",
+            "iam-user",
+            "cwpattern-j2",
+            "cwpattern",
+            1.7,
+        ),
     ]
     out = []
     for name, pid, fast, slow, threshold in checks:
@@ -342,28 +417,47 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             cpu = None
         else:
             cpu = speedup(pid, fast, slow, "cpu_seconds")
-        out.append({"target": name, "measured": wall, "cpu": cpu, "threshold": threshold,
-                    "met": wall is not None and wall >= threshold})
-    peak = max((r["peak_MB"] for r in results["rows"] if r["engine"].startswith("cwpattern")),
-               default=None)
-    out.append({"target": "cwpattern peak memory < 200 MB (any input, 1 or 2 processes)",
-                "measured": peak, "cpu": None, "threshold": 200,
-                "met": peak is not None and peak < 200})
+        out.append(
+            {
+                "target": name,
+                "measured": wall,
+                "cpu": cpu,
+                "threshold": threshold,
+                "met": wall is not None and wall >= threshold,
+            }
+        )
+    peak = max(
+        (r["peak_MB"] for r in results["rows"] if r["engine"].startswith("cwpattern")), default=None
+    )
+    out.append(
+        {
+            "target": "cwpattern peak memory < 200 MB (any input, 1 or 2 processes)",
+            "measured": peak,
+            "cpu": None,
+            "threshold": 200,
+            "met": peak is not None and peak < 200,
+        }
+    )
     return out
 
 
 def report(results: dict[str, Any]) -> str:
     env = results["environment"]
     lines = [
-        (f"Measured {env['date']} on {env['cpus']} CPUs, Python {env['python']}, orjson "
-         f"{env['orjson']}, {env['grep']}, commit {env['commit']}; load average at the start "
-         f"{', '.join(f'{x:.2f}' for x in env['load_average_start'])} and at the end "
-         f"{', '.join(f'{x:.2f}' for x in env['load_average'])}; synthetic input "
-         f"{results['size']:,} bytes{' (quick)' if results['quick'] else ''}; best of "
-         f"{results['repeat']} runs for the fast engines."), "",
-        table(results), "",
+        (
+            f"Measured {env['date']} on {env['cpus']} CPUs, Python {env['python']}, orjson "
+            f"{env['orjson']}, {env['grep']}, commit {env['commit']}; load average at the start "
+            f"{', '.join(f'{x:.2f}' for x in env['load_average_start'])} and at the end "
+            f"{', '.join(f'{x:.2f}' for x in env['load_average'])}; synthetic input "
+            f"{results['size']:,} bytes{' (quick)' if results['quick'] else ''}; best of "
+            f"{results['repeat']} runs for the fast engines."
+        ),
+        "",
+        table(results),
+        "",
         "| target (synthetic CloudTrail) | measured (wall) | measured (CPU time)¹ | met |",
-        "|---|---:|---:|---|"]
+        "|---|---:|---:|---|",
+    ]
     for t in results["targets"]:
         m, c = t["measured"], t["cpu"]
         if "memory" in t["target"]:
@@ -372,16 +466,27 @@ def report(results: dict[str, Any]) -> str:
             shown = "n/a" if m is None else f"{m:.2f}×"
             cpu = "" if c is None else f"{c:.2f}×"
         lines.append(f"| {t['target']} | {shown} | {cpu} | {'yes' if t['met'] else '**no**'} |")
-    lines += ["", "¹ Ratio of CPU seconds, which other work on the machine disturbs less; for "
-              "`--jobs 2`, 2 × CPU(one process) / CPU(two processes): the speedup two idle "
-              "cores would give."]
+    lines += [
+        "",
+        "¹ Ratio of CPU seconds, which other work on the machine disturbs less; for "
+        "`--jobs 2`, 2 × CPU(one process) / CPU(two processes): the speedup two idle "
+        "cores would give.",
+    ]
     rx = results["regex"]
-    py = (f"{rx['python_re_seconds']:.2f} s" if rx["python_re_seconds"] is not None
-          else f"did not finish within {rx['python_re_timeout']} s")
-    lines += ["", (f"Linear-time regex: the {rx['pattern_chars']}-character pattern "
-                   f"`%a*a*…a*ba%` takes {rx['cwpattern_seconds_per_message'] * 1000:.1f} ms "
-                   f"per {rx['message_chars']:,}-character message with cwpattern; Python `re` "
-                   f"on a {rx['python_re_message_chars']}-character message: {py}.")]
+    py = (
+        f"{rx['python_re_seconds']:.2f} s"
+        if rx["python_re_seconds"] is not None
+        else f"did not finish within {rx['python_re_timeout']} s"
+    )
+    lines += [
+        "",
+        (
+            f"Linear-time regex: the {rx['pattern_chars']}-character pattern "
+            f"`%a*a*…a*ba%` takes {rx['cwpattern_seconds_per_message'] * 1000:.1f} ms "
+            f"per {rx['message_chars']:,}-character message with cwpattern; Python `re` "
+            f"on a {rx['python_re_message_chars']}-character message: {py}."
+        ),
+    ]
     if results["problems"]:
         lines += ["", "**Match-count mismatches:** " + "; ".join(results["problems"])]
     return "\n".join(lines)
@@ -394,10 +499,18 @@ def update_doc(text: str) -> None:
 
 
 def _size(text: str) -> int:
-    units = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "KIB": 2**10, "MIB": 2**20,
-             "GIB": 2**30}
+    units = {
+        "": 1,
+        "B": 1,
+        "KB": 10**3,
+        "MB": 10**6,
+        "GB": 10**9,
+        "KIB": 2**10,
+        "MIB": 2**20,
+        "GIB": 2**30,
+    }
     num = text.rstrip("BbKkMmGgIi")
-    unit = text[len(num):].upper()
+    unit = text[len(num) :].upper()
     if unit in ("K", "M", "G"):
         unit += "B"
     return int(float(num) * units[unit])
@@ -407,8 +520,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=_size, default=None, help="synthetic input size (1GB)")
     parser.add_argument("--quick", action="store_true", help="20 MB inputs, one repetition")
-    parser.add_argument("--repeat", type=int, default=None,
-                        help="runs of the fast engines, best kept (default 3; quick: 1)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=None,
+        help="runs of the fast engines, best kept (default 3; quick: 1)",
+    )
     parser.add_argument("--no-docs", action="store_true", help="do not update docs/performance.md")
     parser.add_argument("--out", type=Path, default=OUT / "results.json")
     args = parser.parse_args(argv)

@@ -79,12 +79,18 @@ def kms_doc_records() -> list[dict[str, Any]]:
 
 
 EQUIVALENT_47 = [
-    ('{ ($.eventSource = "kms.amazonaws.com") && (($.eventName = "DisableKey") || '
-    '($.eventName = "ScheduleKeyDeletion")) }'),
-    ("{ (($.eventName = ScheduleKeyDeletion) || ($.eventName = DisableKey)) && "
-    "($.eventSource = kms.amazonaws.com) }"),
-    ("{ $.eventSource = kms.amazonaws.com && $.eventName = DisableKey || "
-    "$.eventSource = kms.amazonaws.com && $.eventName = ScheduleKeyDeletion }"),
+    (
+        '{ ($.eventSource = "kms.amazonaws.com") && (($.eventName = "DisableKey") || '
+        '($.eventName = "ScheduleKeyDeletion")) }'
+    ),
+    (
+        "{ (($.eventName = ScheduleKeyDeletion) || ($.eventName = DisableKey)) && "
+        "($.eventSource = kms.amazonaws.com) }"
+    ),
+    (
+        "{ $.eventSource = kms.amazonaws.com && $.eventName = DisableKey || "
+        "$.eventSource = kms.amazonaws.com && $.eventName = ScheduleKeyDeletion }"
+    ),
     "{$.eventSource=kms.amazonaws.com&&($.eventName=DisableKey||$.eventName=ScheduleKeyDeletion)}",
 ]
 
@@ -103,8 +109,10 @@ def test_cis_47_equivalent_forms(pattern: str) -> None:
 
 
 def test_prefix_wildcard_is_broader_because_of_disable_key_rotation() -> None:
-    pattern = ("{ $.eventSource = kms.amazonaws.com && "
-               "($.eventName = DisableKey* || $.eventName = ScheduleKeyDeletion) }")
+    pattern = (
+        "{ $.eventSource = kms.amazonaws.com && "
+        "($.eventName = DisableKey* || $.eventName = ScheduleKeyDeletion) }"
+    )
     assert covers(pattern, REF_47).verdict == "yes"
     rel = relation(pattern, REF_47)
     assert rel.kind == "broader"
@@ -115,8 +123,10 @@ def test_prefix_wildcard_is_broader_because_of_disable_key_rotation() -> None:
 
 
 def test_and_between_event_names_never_matches() -> None:
-    pattern = ("{ $.eventSource = kms.amazonaws.com && $.eventName = DisableKey && "
-               "$.eventName = ScheduleKeyDeletion }")
+    pattern = (
+        "{ $.eventSource = kms.amazonaws.com && $.eventName = DisableKey && "
+        "$.eventName = ScheduleKeyDeletion }"
+    )
     result = covers(pattern, REF_47)
     assert result.verdict == "no"
     assert [c.covered for c in result.cases] == [False, False]
@@ -128,8 +138,10 @@ def test_and_between_event_names_never_matches() -> None:
 
 def test_error_code_exclusion_trap_is_narrower() -> None:
     """`!= "AccessDenied"` is false when errorCode is absent: successful calls are missed."""
-    pattern = ("{ $.eventSource = kms.amazonaws.com && ($.eventName = DisableKey || "
-               "$.eventName = ScheduleKeyDeletion) && $.errorCode != \"AccessDenied\" }")
+    pattern = (
+        "{ $.eventSource = kms.amazonaws.com && ($.eventName = DisableKey || "
+        '$.eventName = ScheduleKeyDeletion) && $.errorCode != "AccessDenied" }'
+    )
     result = covers(pattern, REF_47)
     assert result.verdict == "no"
     check_counterexample(result, pattern, REF_47)
@@ -151,8 +163,10 @@ def test_counterexample_is_a_real_record_adjusted_minimally() -> None:
 
 
 def test_user_agent_exclusion_is_broken_by_the_attacker() -> None:
-    pattern = ("{ $.eventSource = kms.amazonaws.com && ($.eventName = DisableKey || "
-               "$.eventName = ScheduleKeyDeletion) && $.userAgent != \"console.amazonaws.com\" }")
+    pattern = (
+        "{ $.eventSource = kms.amazonaws.com && ($.eventName = DisableKey || "
+        '$.eventName = ScheduleKeyDeletion) && $.userAgent != "console.amazonaws.com" }'
+    )
     result = covers(pattern, REF_47)
     assert result.verdict == "no"
     check_counterexample(result, pattern, REF_47)
@@ -160,24 +174,28 @@ def test_user_agent_exclusion_is_broken_by_the_attacker() -> None:
     assert doc["userAgent"] == "console.amazonaws.com"
     # everything else is the real record
     base = next(r for r in kms_doc_records() if r["eventName"] == doc["eventName"])
-    assert {k: v for k, v in json.loads(result.counterexample).items() if k != "userAgent"} == \
-        {k: v for k, v in base.items() if k != "userAgent"}
+    assert {k: v for k, v in json.loads(result.counterexample).items() if k != "userAgent"} == {
+        k: v for k, v in base.items() if k != "userAgent"
+    }
     codes = {w.code for w in warnings(pattern, reference=REF_47)}
     assert "attacker-controlled-exclusion" in codes
 
 
-@pytest.mark.parametrize("pattern, verdict, kind", [
-    ('"kms.amazonaws.com"', "yes", "broader"),
-    ("DisableKey", "no", "overlap"),
-    ("?DisableKey ?ScheduleKeyDeletion", "yes", "broader"),
-    ("DisableKey ScheduleKeyDeletion", "no", "overlap"),
-    ('"\\"eventName\\":\\"DisableKey\\""', "no", "overlap"),
-    ('"kms.amazonaws.com" -Console', "no", "overlap"),
-    ('"\\"eventSource\\":\\"kms.amazonaws.com\\"" ?x', "yes", "broader"),
-    ("[]", "yes", "broader"),
-    ("", "yes", "broader"),
-    ("[a, b]", "no", "overlap"),
-])
+@pytest.mark.parametrize(
+    "pattern, verdict, kind",
+    [
+        ('"kms.amazonaws.com"', "yes", "broader"),
+        ("DisableKey", "no", "overlap"),
+        ("?DisableKey ?ScheduleKeyDeletion", "yes", "broader"),
+        ("DisableKey ScheduleKeyDeletion", "no", "overlap"),
+        ('"\\"eventName\\":\\"DisableKey\\""', "no", "overlap"),
+        ('"kms.amazonaws.com" -Console', "no", "overlap"),
+        ('"\\"eventSource\\":\\"kms.amazonaws.com\\"" ?x', "yes", "broader"),
+        ("[]", "yes", "broader"),
+        ("", "yes", "broader"),
+        ("[a, b]", "no", "overlap"),
+    ],
+)
 def test_text_patterns_against_json_events(pattern: str, verdict: str, kind: str) -> None:
     result = covers(pattern, REF_47)
     assert result.verdict == verdict, result.reason
@@ -240,84 +258,97 @@ def sat(text: str) -> bool | None:
     return is_satisfiable(text)
 
 
-@pytest.mark.parametrize("pattern, expected", [
-    # comparisons on one field
-    ('{ $.a = "x" && $.a = "y" }', False),
-    ('{ $.a = x* && $.a = *y && $.a != "xy" }', True),          # e.g. "xay"
-    ('{ $.a = x* && $.a = *y && $.a = "x" }', False),
-    ('{ $.a = *mid* && $.a != *mid }', True),
-    ("{ $.a = * && $.a NOT EXISTS }", False),
-    ("{ $.a != * }", False),
-    ("{ $.a != x && $.a IS NULL }", False),                     # != needs a string/number
-    # numbers: value versus text
-    ("{ $.a = 7 && $.a != 7 }", False),
-    ('{ $.a = 7 && $.a = "7.0" }', True),                       # the number 7.0
-    ('{ $.a = 7 && $.a = "7" }', True),
-    ('{ $.a = 7 && $.a = "7e0" && $.a = "7.0" }', False),
-    ("{ $.a > 5 && $.a < 6 }", True),
-    ("{ $.a > 5 && $.a < 5 }", False),
-    ("{ $.a >= 5 && $.a <= 5 && $.a != 5 }", False),
-    ("{ $.a = 5* && $.a > 600 }", True),
-    ("{ $.a > 1 && $.a = \"x\" }", False),                      # ordering needs a number
-    ("{ $.a < 0 && $.a = -* }", True),
-    ("{ $.a < 0 && $.a = 0* }", False),
-    # booleans, null, existence
-    ("{ $.a IS TRUE && $.a IS FALSE }", False),
-    ("{ $.a IS TRUE && $.a = true }", False),                   # `= true` is the string
-    ("{ $.a IS NULL && $.a NOT EXISTS }", False),
-    ("{ $.a IS NULL && $.a = * }", False),
-])
+@pytest.mark.parametrize(
+    "pattern, expected",
+    [
+        # comparisons on one field
+        ('{ $.a = "x" && $.a = "y" }', False),
+        ('{ $.a = x* && $.a = *y && $.a != "xy" }', True),  # e.g. "xay"
+        ('{ $.a = x* && $.a = *y && $.a = "x" }', False),
+        ("{ $.a = *mid* && $.a != *mid }", True),
+        ("{ $.a = * && $.a NOT EXISTS }", False),
+        ("{ $.a != * }", False),
+        ("{ $.a != x && $.a IS NULL }", False),  # != needs a string/number
+        # numbers: value versus text
+        ("{ $.a = 7 && $.a != 7 }", False),
+        ('{ $.a = 7 && $.a = "7.0" }', True),  # the number 7.0
+        ('{ $.a = 7 && $.a = "7" }', True),
+        ('{ $.a = 7 && $.a = "7e0" && $.a = "7.0" }', False),
+        ("{ $.a > 5 && $.a < 6 }", True),
+        ("{ $.a > 5 && $.a < 5 }", False),
+        ("{ $.a >= 5 && $.a <= 5 && $.a != 5 }", False),
+        ("{ $.a = 5* && $.a > 600 }", True),
+        ('{ $.a > 1 && $.a = "x" }', False),  # ordering needs a number
+        ("{ $.a < 0 && $.a = -* }", True),
+        ("{ $.a < 0 && $.a = 0* }", False),
+        # booleans, null, existence
+        ("{ $.a IS TRUE && $.a IS FALSE }", False),
+        ("{ $.a IS TRUE && $.a = true }", False),  # `= true` is the string
+        ("{ $.a IS NULL && $.a NOT EXISTS }", False),
+        ("{ $.a IS NULL && $.a = * }", False),
+    ],
+)
 def test_atoms(pattern: str, expected: bool) -> None:
     assert sat(pattern) is expected
 
 
-@pytest.mark.parametrize("pattern, expected", [
-    # structure: a path forces its ancestors
-    ("{ $.a.b = 1 && $.a NOT EXISTS }", False),
-    ('{ $.a = "x" && $.a.b = 1 }', False),
-    ("{ $.a.b = 1 && $.a[0] = 1 }", False),                      # object and array at once
-    ("{ $.a[1] = 1 && $.a[0] NOT EXISTS }", False),              # arrays have no holes
-    ("{ $.a[1] NOT EXISTS && $.a[0] = 1 }", True),
-    ("{ $.a IS NULL && $.a[0] = 1 }", True),                     # [1, null]
-    ("{ $.a IS NULL && $.a[0] = 1 && $.a[1] NOT EXISTS }", False),
-    ("{ $.a IS NULL && $.a[0] = 1 && $.a[2] NOT EXISTS && $.a[1] = * }", False),
-    ("{ $.a[0] IS NULL && $.a[0] NOT EXISTS }", False),
-    # wildcards: existential, independent elements, universal NOT EXISTS
-    ("{ $.a[*] = 1 && $.a[*] != 1 }", True),
-    ('{ $.a[*] = "x" && $.a[*] = "y" && $.a[1] NOT EXISTS }', True),  # an object {p:x, q:y}
-    ('{ $.a[0] = * && $.a[*] = "x" && $.a[*] = "y" && $.a[1] NOT EXISTS }', False),
-    ('{ $.a[0] = * && $.a[*] = "x" && $.a[*] = x* && $.a[1] NOT EXISTS }', True),  # shared
-    ("{ $.a[*] NOT EXISTS && $.a[0] = 1 }", False),
-    ("{ $.a[*] NOT EXISTS && $.a.b = 1 }", False),
-    ("{ $.a[*] NOT EXISTS && $.a IS NULL }", True),              # a may be null
-    ("{ $.a.* = 1 && $.a.b NOT EXISTS }", True),
-    ("{ $.a.* = 1 && $.a NOT EXISTS }", False),
-    ("{ $.a.*.b = 1 && $.a.x.b != 1 && $.a.y NOT EXISTS }", True),
-    ("{ $.a[*].b NOT EXISTS && $.a[0].b = 1 }", False),
-    ("{ $.* = \"x\" && $.a = \"y\" }", True),
-    ("{ $.a.* IS NULL && $.a.* NOT EXISTS }", False),
-])
+@pytest.mark.parametrize(
+    "pattern, expected",
+    [
+        # structure: a path forces its ancestors
+        ("{ $.a.b = 1 && $.a NOT EXISTS }", False),
+        ('{ $.a = "x" && $.a.b = 1 }', False),
+        ("{ $.a.b = 1 && $.a[0] = 1 }", False),  # object and array at once
+        ("{ $.a[1] = 1 && $.a[0] NOT EXISTS }", False),  # arrays have no holes
+        ("{ $.a[1] NOT EXISTS && $.a[0] = 1 }", True),
+        ("{ $.a IS NULL && $.a[0] = 1 }", True),  # [1, null]
+        ("{ $.a IS NULL && $.a[0] = 1 && $.a[1] NOT EXISTS }", False),
+        ("{ $.a IS NULL && $.a[0] = 1 && $.a[2] NOT EXISTS && $.a[1] = * }", False),
+        ("{ $.a[0] IS NULL && $.a[0] NOT EXISTS }", False),
+        # wildcards: existential, independent elements, universal NOT EXISTS
+        ("{ $.a[*] = 1 && $.a[*] != 1 }", True),
+        ('{ $.a[*] = "x" && $.a[*] = "y" && $.a[1] NOT EXISTS }', True),  # an object {p:x, q:y}
+        ('{ $.a[0] = * && $.a[*] = "x" && $.a[*] = "y" && $.a[1] NOT EXISTS }', False),
+        ('{ $.a[0] = * && $.a[*] = "x" && $.a[*] = x* && $.a[1] NOT EXISTS }', True),  # shared
+        ("{ $.a[*] NOT EXISTS && $.a[0] = 1 }", False),
+        ("{ $.a[*] NOT EXISTS && $.a.b = 1 }", False),
+        ("{ $.a[*] NOT EXISTS && $.a IS NULL }", True),  # a may be null
+        ("{ $.a.* = 1 && $.a.b NOT EXISTS }", True),
+        ("{ $.a.* = 1 && $.a NOT EXISTS }", False),
+        ("{ $.a.*.b = 1 && $.a.x.b != 1 && $.a.y NOT EXISTS }", True),
+        ("{ $.a[*].b NOT EXISTS && $.a[0].b = 1 }", False),
+        ('{ $.* = "x" && $.a = "y" }', True),
+        ("{ $.a.* IS NULL && $.a.* NOT EXISTS }", False),
+    ],
+)
 def test_structure(pattern: str, expected: bool) -> None:
     assert sat(pattern) is expected
 
 
 def test_satisfiable_patterns_have_matching_examples() -> None:
-    for pattern in ["{ $.a IS NULL && $.a[0] = 1 }", ('{ $.a[0] = * && $.a[*] = "x" && '
-                    '$.a[*] = x* && $.a[1] NOT EXISTS }'), "{ $.a = 5* && $.a > 600 }",
-                    '{ $.a = 7 && $.a = "7.0" }', "{ $.a.*.b = 1 && $.a.x.b != 1 }"]:
+    for pattern in [
+        "{ $.a IS NULL && $.a[0] = 1 }",
+        ('{ $.a[0] = * && $.a[*] = "x" && $.a[*] = x* && $.a[1] NOT EXISTS }'),
+        "{ $.a = 5* && $.a > 600 }",
+        '{ $.a = 7 && $.a = "7.0" }',
+        "{ $.a.*.b = 1 && $.a.x.b != 1 }",
+    ]:
         rel = relation(pattern, "{ $.a NOT EXISTS }")
         assert rel.kind == "disjoint", pattern
         assert rel.example is not None and match(pattern, rel.example)
 
 
 @needs_regex
-@pytest.mark.parametrize("pattern, expected", [
-    ("{ $.a = %^ab$% && $.a != ab }", False),
-    ("{ $.a = %^a+$% && $.a = *b }", False),
-    ("{ $.a = %\\d% && $.a > 5 }", True),
-    ("{ $.a = %^[0-9]+$% && $.a < 0 }", False),
-    ("{ $.a = %^a.b$% && $.a != %^a[^x]b$% }", True),
-])
+@pytest.mark.parametrize(
+    "pattern, expected",
+    [
+        ("{ $.a = %^ab$% && $.a != ab }", False),
+        ("{ $.a = %^a+$% && $.a = *b }", False),
+        ("{ $.a = %\\d% && $.a > 5 }", True),
+        ("{ $.a = %^[0-9]+$% && $.a < 0 }", False),
+        ("{ $.a = %^a.b$% && $.a != %^a[^x]b$% }", True),
+    ],
+)
 def test_regex_atoms(pattern: str, expected: bool) -> None:
     assert sat(pattern) is expected
 
@@ -335,7 +366,7 @@ def test_unknown_when_the_budget_is_exhausted() -> None:
     assert "budget" in result.reason
     assert len(result.cases) == 1 and result.cases[0].covered is None
     narrower = cnf.replace("$.a12 = x || ", "")
-    assert covers(narrower, cnf, budget=50).verdict == "no"   # a counterexample comes early
+    assert covers(narrower, cnf, budget=50).verdict == "no"  # a counterexample comes early
 
 
 def test_unknown_for_a_non_json_reference() -> None:
@@ -397,18 +428,21 @@ def test_catalog_versions_are_related_quickly() -> None:
 
 def _reordered(tree: ast.Pattern) -> ast.Pattern:
     """The same pattern with every operand list reversed (a different tree, same meaning)."""
+
     def flip(expr: ast.JsonExpr) -> ast.JsonExpr:
         if isinstance(expr, ast.And):
             return ast.And(tuple(flip(o) for o in reversed(expr.operands)))
         if isinstance(expr, ast.Or):
             return ast.Or(tuple(flip(o) for o in reversed(expr.operands)))
         return expr
+
     assert isinstance(tree, ast.JsonPattern)
     return ast.JsonPattern(flip(tree.expr))
 
 
-@pytest.mark.parametrize("control", ["cis-aws-3.0.0-4.4", "cis-aws-3.0.0-4.15",
-                                     "cis-aws-3.0.0-4.7", "cis-aws-3.0.0-4.1"])
+@pytest.mark.parametrize(
+    "control", ["cis-aws-3.0.0-4.4", "cis-aws-3.0.0-4.15", "cis-aws-3.0.0-4.7", "cis-aws-3.0.0-4.1"]
+)
 def test_explaining_a_reference_against_itself_is_interactive(control: str) -> None:
     """Coverage of a CIS reference by a reordered copy (the full search, no shortcut)."""
     ref = cwpattern.parse(controls.get(control).effective_pattern)
@@ -425,39 +459,49 @@ def test_explaining_a_reference_against_itself_is_interactive(control: str) -> N
 
 
 def test_analyzer_does_not_import_lark() -> None:
-    code = ("import sys, cwpattern.analyzer, cwpattern.automata; "
-            "from cwpattern.analyzer import covers; "
-            "from cwpattern import ast; "
-            "c = ast.Comparison(ast.Selector((ast.Member('a'),)), ast.Op.EQ, ast.StringValue('x')); "
-            "p = ast.JsonPattern(c); "
-            "assert covers(p, p).verdict == 'yes'; "
-            "assert 'lark' not in sys.modules, 'lark imported'")
+    code = (
+        "import sys, cwpattern.analyzer, cwpattern.automata; "
+        "from cwpattern.analyzer import covers; "
+        "from cwpattern import ast; "
+        "c = ast.Comparison(ast.Selector((ast.Member('a'),)), ast.Op.EQ, ast.StringValue('x')); "
+        "p = ast.JsonPattern(c); "
+        "assert covers(p, p).verdict == 'yes'; "
+        "assert 'lark' not in sys.modules, 'lark imported'"
+    )
     env_path = str(ROOT / "src")
-    proc = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True,
-                          text=True,
-                          env={"PYTHONPATH": env_path}, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        check=False,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": env_path},
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
 
 
 # --------------------------------------------------------------------------- warnings
 
 
-@pytest.mark.parametrize("pattern, code", [
-    ("?WARN ERROR", "optional-ignored"),
-    ("{ $.a != * }", "ne-star-never"),
-    ("{ $.readOnly = true }", "boolean-as-string"),
-    ('{ $.a = "%abc%" }', "quoted-regex"),
-    ("{ $.a = a*b }", "interior-star"),
-    ("[a, b > 5]", "delimited-trailing-number"),
-    ("{ $.userAgent != \"console.amazonaws.com\" }", "attacker-controlled-exclusion"),
-    ("{ $.requestParameters.keyId NOT EXISTS }", "attacker-controlled-exclusion"),
-    ("ERROR -DEBUG", "attacker-controlled-exclusion"),
-    ("{ $.errorCode != AccessDenied }", "ne-may-be-absent"),
-    ("{ $.eventname = DisableKey }", "case-mismatch"),
-    ("{ $.eventName = DisableKEY }", "case-mismatch"),
-    ("{ $.eventSource = kms.amazonaws.com }", "over-broad"),
-    ("{ $.a = 1 && $.a = 2 }", "never-matches"),
-])
+@pytest.mark.parametrize(
+    "pattern, code",
+    [
+        ("?WARN ERROR", "optional-ignored"),
+        ("{ $.a != * }", "ne-star-never"),
+        ("{ $.readOnly = true }", "boolean-as-string"),
+        ('{ $.a = "%abc%" }', "quoted-regex"),
+        ("{ $.a = a*b }", "interior-star"),
+        ("[a, b > 5]", "delimited-trailing-number"),
+        ('{ $.userAgent != "console.amazonaws.com" }', "attacker-controlled-exclusion"),
+        ("{ $.requestParameters.keyId NOT EXISTS }", "attacker-controlled-exclusion"),
+        ("ERROR -DEBUG", "attacker-controlled-exclusion"),
+        ("{ $.errorCode != AccessDenied }", "ne-may-be-absent"),
+        ("{ $.eventname = DisableKey }", "case-mismatch"),
+        ("{ $.eventName = DisableKEY }", "case-mismatch"),
+        ("{ $.eventSource = kms.amazonaws.com }", "over-broad"),
+        ("{ $.a = 1 && $.a = 2 }", "never-matches"),
+    ],
+)
 def test_warnings(pattern: str, code: str) -> None:
     found = warnings(pattern)
     assert code in {w.code for w in found}, [w.code for w in found]
@@ -475,17 +519,22 @@ def test_clean_reference_has_no_warnings() -> None:
     # `!=` on a field every required event has is fine when the reference pins it
     ref = controls.get("cis-aws-3.0.0-4.3").effective_pattern
     assert "ne-may-be-absent" not in {w.code for w in warnings(ref, reference=ref)}
-    assert "ne-may-be-absent" in {w.code for w in warnings(
-        "{ $.eventName = ConsoleLogin && $.errorCode != x }",
-        reference="{ $.eventName = ConsoleLogin }")}
+    assert "ne-may-be-absent" in {
+        w.code
+        for w in warnings(
+            "{ $.eventName = ConsoleLogin && $.errorCode != x }",
+            reference="{ $.eventName = ConsoleLogin }",
+        )
+    }
 
 
 # --------------------------------------------------------------------------- corpus
 
 
 def corpus_rows(name: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in (CORPUS / name).read_text("utf-8").splitlines()
-            if line.strip()]
+    return [
+        json.loads(line) for line in (CORPUS / name).read_text("utf-8").splitlines() if line.strip()
+    ]
 
 
 def _skip_regex(*texts: str) -> None:
@@ -493,8 +542,9 @@ def _skip_regex(*texts: str) -> None:
         pytest.skip("regex patterns need the regex module")
 
 
-@pytest.mark.parametrize("row", corpus_rows("candidates.jsonl"),
-                         ids=lambda r: f"{r['control']}:{r['pattern'][:60]}")
+@pytest.mark.parametrize(
+    "row", corpus_rows("candidates.jsonl"), ids=lambda r: f"{r['control']}:{r['pattern'][:60]}"
+)
 def test_corpus_candidates(row: dict[str, Any]) -> None:
     reference = controls.get(row["control"]).effective_pattern
     _skip_regex(row["pattern"], reference)
@@ -508,8 +558,9 @@ def test_corpus_candidates(row: dict[str, Any]) -> None:
         assert match(row["pattern"], rel.example) and not match(reference, rel.example)
 
 
-@pytest.mark.parametrize("row", corpus_rows("versions.jsonl"),
-                         ids=lambda r: f"{r['from']}->{r['to']}")
+@pytest.mark.parametrize(
+    "row", corpus_rows("versions.jsonl"), ids=lambda r: f"{r['from']}->{r['to']}"
+)
 def test_corpus_versions(row: dict[str, Any]) -> None:
     old = controls.get(row["from"]).effective_pattern
     new = controls.get(row["to"]).effective_pattern
@@ -560,8 +611,12 @@ def conditions(draw: st.DrawFn) -> ast.JsonExpr:
         return ast.Comparison(sel, ast.Op(kind), draw(values_st))
     if kind in ("<", ">="):
         return ast.Comparison(sel, ast.Op(kind), ast.NumberValue(draw(st.sampled_from(["1", "2"]))))
-    pred = {"NULL": ast.PredicateKind.IS_NULL, "TRUE": ast.PredicateKind.IS_TRUE,
-            "FALSE": ast.PredicateKind.IS_FALSE, "NOT EXISTS": ast.PredicateKind.NOT_EXISTS}[kind]
+    pred = {
+        "NULL": ast.PredicateKind.IS_NULL,
+        "TRUE": ast.PredicateKind.IS_TRUE,
+        "FALSE": ast.PredicateKind.IS_FALSE,
+        "NOT EXISTS": ast.PredicateKind.NOT_EXISTS,
+    }[kind]
     return ast.Predicate(sel, pred)
 
 
@@ -576,8 +631,12 @@ exprs = st.recursive(
     conditions(),
     lambda inner: st.one_of(
         st.lists(inner, min_size=2, max_size=3).map(lambda xs: _join(ast.And, xs)),
-        st.lists(inner, min_size=2, max_size=3).map(lambda xs: _join(ast.Or, xs))),
-    max_leaves=5)
+        st.lists(inner, min_size=2, max_size=3).map(lambda xs: _join(ast.Or, xs)),
+    ),
+    max_leaves=5,
+)
+
+
 def _count(expr: ast.JsonExpr) -> tuple[int, int]:
     """(wildcard selectors, regex literals) of an expression."""
     if isinstance(expr, (ast.And, ast.Or)):
@@ -594,26 +653,35 @@ def _within_quotas(expr: ast.JsonExpr) -> bool:
 
 json_patterns = exprs.filter(_within_quotas).map(ast.JsonPattern)
 
-scalars = st.one_of(st.sampled_from(STRINGS), st.sampled_from(["1", "2", "1.0", "-1", "1e0"]).map(
-    JsonNumber), st.sampled_from([None, True, False]))
+scalars = st.one_of(
+    st.sampled_from(STRINGS),
+    st.sampled_from(["1", "2", "1.0", "-1", "1e0"]).map(JsonNumber),
+    st.sampled_from([None, True, False]),
+)
 json_values = st.recursive(
     scalars,
-    lambda inner: st.one_of(st.lists(inner, max_size=3),
-                            st.dictionaries(st.sampled_from(["a", "b", "x"]), inner, max_size=3)),
-    max_leaves=6)
-events = st.dictionaries(st.sampled_from(["a", "b", "c", "d", "e"]), json_values,
-                         max_size=4).map(serialize)
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(["a", "b", "x"]), inner, max_size=3),
+    ),
+    max_leaves=6,
+)
+events = st.dictionaries(st.sampled_from(["a", "b", "c", "d", "e"]), json_values, max_size=4).map(
+    serialize
+)
 
 
-def _holds_on_samples(p: ast.Pattern, r: ast.Pattern, samples: list[str],
-                      verdict: str) -> None:
+def _holds_on_samples(p: ast.Pattern, r: ast.Pattern, samples: list[str], verdict: str) -> None:
     for message in samples:
         if match(r, message) and not match(p, message):
             assert verdict != "yes", (unparse(p), unparse(r), message)
 
 
-mutations = st.lists(st.tuples(st.sampled_from(["a", "b", "c", "d", "e"]),
-                               st.one_of(st.none(), json_values)), min_size=1, max_size=3)
+mutations = st.lists(
+    st.tuples(st.sampled_from(["a", "b", "c", "d", "e"]), st.one_of(st.none(), json_values)),
+    min_size=1,
+    max_size=3,
+)
 
 
 def _mutants(seed: str | None, plans: list[list[tuple[str, Any]]]) -> list[str]:
@@ -634,17 +702,22 @@ def _mutants(seed: str | None, plans: list[list[tuple[str, Any]]]) -> list[str]:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(json_patterns, json_patterns, st.lists(events, min_size=5, max_size=25),
-       st.lists(mutations, min_size=5, max_size=20))
-def test_covers_is_sound_and_exact_on_json_patterns(p: ast.Pattern, r: ast.Pattern,
-                                                     samples: list[str],
-                                                     plans: list[list[tuple[str, Any]]]) -> None:
+@given(
+    json_patterns,
+    json_patterns,
+    st.lists(events, min_size=5, max_size=25),
+    st.lists(mutations, min_size=5, max_size=20),
+)
+def test_covers_is_sound_and_exact_on_json_patterns(
+    p: ast.Pattern, r: ast.Pattern, samples: list[str], plans: list[list[tuple[str, Any]]]
+) -> None:
     # events near the reference: a reference event built by the analyzer, then mutated
-    seed = covers(ast.JsonPattern(ast.Predicate(selector(("zz",)),
-                                                ast.PredicateKind.IS_NULL)), r).counterexample
+    seed = covers(
+        ast.JsonPattern(ast.Predicate(selector(("zz",)), ast.PredicateKind.IS_NULL)), r
+    ).counterexample
     samples = samples + _mutants(seed, plans)
     result = covers(p, r)
-    assert result.verdict in ("yes", "no"), result.reason   # the JSON fragment is exact
+    assert result.verdict in ("yes", "no"), result.reason  # the JSON fragment is exact
     if result.verdict == "no":
         check_counterexample(result, p, r)
     _holds_on_samples(p, r, samples, result.verdict)
@@ -653,8 +726,9 @@ def test_covers_is_sound_and_exact_on_json_patterns(p: ast.Pattern, r: ast.Patte
     _relation_holds_on_samples(p, r, rel, samples)
 
 
-def _relation_holds_on_samples(p: ast.Pattern, r: ast.Pattern, rel: Any,
-                               samples: list[str]) -> None:
+def _relation_holds_on_samples(
+    p: ast.Pattern, r: ast.Pattern, rel: Any, samples: list[str]
+) -> None:
     for message in samples:
         in_p, in_r = match(p, message), match(r, message)
         if rel.kind == "equivalent":
@@ -679,19 +753,28 @@ TERMS = ["x", "xy", '"a":"x"', '"a":', "1", '{"', "y"]
 @st.composite
 def term_patterns(draw: st.DrawFn) -> ast.Pattern:
     if HAVE_REGEX and draw(st.booleans()):
-        body = draw(st.sampled_from(["\\x22a\\x22:\\x22x", "x|y", "^\\{\\x22", "1\\.0",
-                                     "\\x22b\\x22", "x\\x22\\}$"]))
+        body = draw(
+            st.sampled_from(
+                ["\\x22a\\x22:\\x22x", "x|y", "^\\{\\x22", "1\\.0", "\\x22b\\x22", "x\\x22\\}$"]
+            )
+        )
         tree = cwpattern.parse("%" + body + "%")
         return tree
-    terms = draw(st.lists(st.tuples(st.sampled_from(TERMS),
-                                    st.sampled_from(list(ast.TermKind))), min_size=1, max_size=3))
+    terms = draw(
+        st.lists(
+            st.tuples(st.sampled_from(TERMS), st.sampled_from(list(ast.TermKind))),
+            min_size=1,
+            max_size=3,
+        )
+    )
     return ast.TermPattern(tuple(ast.Term(t, k) for t, k in terms))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(term_patterns(), json_patterns, st.lists(events, min_size=5, max_size=25))
-def test_covers_is_sound_on_term_patterns(p: ast.Pattern, r: ast.Pattern,
-                                          samples: list[str]) -> None:
+def test_covers_is_sound_on_term_patterns(
+    p: ast.Pattern, r: ast.Pattern, samples: list[str]
+) -> None:
     result = covers(p, r)
     if result.verdict == "no":
         check_counterexample(result, p, r)

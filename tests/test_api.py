@@ -11,10 +11,14 @@ import pytest
 import cwpattern
 from cwpattern import ast
 
-KMS = ('{"eventVersion":"1.08","eventSource":"kms.amazonaws.com","eventName":"DisableKey",'
-       '"awsRegion":"us-east-1","responseElements":null}')
-CIS_47 = ("{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||"
-          "($.eventName=ScheduleKeyDeletion)) }")
+KMS = (
+    '{"eventVersion":"1.08","eventSource":"kms.amazonaws.com","eventName":"DisableKey",'
+    '"awsRegion":"us-east-1","responseElements":null}'
+)
+CIS_47 = (
+    "{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||"
+    "($.eventName=ScheduleKeyDeletion)) }"
+)
 
 
 def test_exception_hierarchy() -> None:
@@ -36,21 +40,60 @@ def test_compile_is_cached_and_immutable() -> None:
 def test_attributes() -> None:
     p = cwpattern.compile(CIS_47)
     assert p.family == "json" and isinstance(p.ast, ast.JsonPattern)
-    assert str(p) == ('{ $.eventSource = "kms.amazonaws.com" && ($.eventName = "DisableKey" '
-                      '|| $.eventName = "ScheduleKeyDeletion") }')
+    assert str(p) == (
+        '{ $.eventSource = "kms.amazonaws.com" && ($.eventName = "DisableKey" '
+        '|| $.eventName = "ScheduleKeyDeletion") }'
+    )
     assert p.matches(KMS) and p.matches(KMS.encode())
     assert not p.matches(KMS.replace("DisableKey", "DisableKeyRotation"))
     assert [cwpattern.compile(t).family for t in ("", " ", "a", "%a%", "{$.a=1}", "[a]")] == [
-        "match-all", "match-all", "terms", "regex", "json", "space-delimited"]
+        "match-all",
+        "match-all",
+        "terms",
+        "regex",
+        "json",
+        "space-delimited",
+    ]
 
 
-@pytest.mark.parametrize("message", [
-    "", " ", "{", "{}", "[]", "null", "1", '"x"', '{"a":NaN}', '{"a":1', "\x00\x01",
-    b"\xff\xfe{", b"\xc3\x28", "\ud800", "{" * 5000 + "}" * 5000, "[" * 100000,
-    '{"eventSource":' * 3000, "x" * 1_000_000, '{"a":' + "1" * 5000 + "}",
-])
-@pytest.mark.parametrize("pattern", ["", "ERROR", "-x", "%a*b%", CIS_47, "{ $.a NOT EXISTS }",
-                                     "{ $.* = %x% }", "[a, ..., b = 1]", "[]"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "",
+        " ",
+        "{",
+        "{}",
+        "[]",
+        "null",
+        "1",
+        '"x"',
+        '{"a":NaN}',
+        '{"a":1',
+        "\x00\x01",
+        b"\xff\xfe{",
+        b"\xc3\x28",
+        "\ud800",
+        "{" * 5000 + "}" * 5000,
+        "[" * 100000,
+        '{"eventSource":' * 3000,
+        "x" * 1_000_000,
+        '{"a":' + "1" * 5000 + "}",
+    ],
+)
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "",
+        "ERROR",
+        "-x",
+        "%a*b%",
+        CIS_47,
+        "{ $.a NOT EXISTS }",
+        "{ $.* = %x% }",
+        "[a, ..., b = 1]",
+        "[]",
+    ],
+)
 def test_bad_messages_never_raise(pattern: str, message: str | bytes) -> None:
     p = cwpattern.compile(pattern)
     assert p.matches(message) in (True, False)
@@ -81,10 +124,13 @@ def test_message_type_is_checked() -> None:
 
 def test_syntax_error_shape() -> None:
     with pytest.raises(cwpattern.PatternSyntaxError) as info:
-        cwpattern.compile('{ $.a = 1 &&\n  $.b == 2 }')
+        cwpattern.compile("{ $.a = 1 &&\n  $.b == 2 }")
     err = info.value
     assert (err.code, err.pos, err.lineno, err.colno) == ("INVALID_OPERATOR", 19, 2, 7)
-    assert str(err) == "invalid operator '==' (use '=' for equality) at column 7\n  $.b == 2 }\n      ^"
+    assert (
+        str(err)
+        == "invalid operator '==' (use '=' for equality) at column 7\n  $.b == 2 }\n      ^"
+    )
     assert err.to_dict()["position"] == 19
     assert pickle.loads(pickle.dumps(err)).code == "INVALID_OPERATOR"
 

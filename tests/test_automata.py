@@ -79,11 +79,20 @@ atoms = st.one_of(
     st.sampled_from("ab -").map(ast.Literal),
     st.just(ast.AnyChar()),
     st.sampled_from("dDwWsS").map(ast.Shorthand),
-    st.builds(ast.CharClass, st.booleans(),
-              st.lists(st.one_of(st.sampled_from([ast.CharRange("a", "b"), ast.CharRange("-", "-"),
-                                                  ast.CharRange(" ", " ")]),
-                                 st.sampled_from("dws").map(ast.Shorthand)),
-                       min_size=1, max_size=3).map(tuple)),
+    st.builds(
+        ast.CharClass,
+        st.booleans(),
+        st.lists(
+            st.one_of(
+                st.sampled_from(
+                    [ast.CharRange("a", "b"), ast.CharRange("-", "-"), ast.CharRange(" ", " ")]
+                ),
+                st.sampled_from("dws").map(ast.Shorthand),
+            ),
+            min_size=1,
+            max_size=3,
+        ).map(tuple),
+    ),
 )
 
 
@@ -96,10 +105,16 @@ def repeats(draw: st.DrawFn) -> ast.Repeat:
     return ast.Repeat(draw(atoms), lo, hi)
 
 
-items = st.one_of(atoms, repeats(), st.sampled_from([ast.Anchor(ast.AnchorKind.START),
-                                                     ast.Anchor(ast.AnchorKind.END)]))
-regexes = st.lists(st.lists(items, min_size=1, max_size=4).map(lambda xs: ast.Branch(tuple(xs))),
-                   min_size=1, max_size=3).map(lambda bs: ast.Regex(tuple(bs)))
+items = st.one_of(
+    atoms,
+    repeats(),
+    st.sampled_from([ast.Anchor(ast.AnchorKind.START), ast.Anchor(ast.AnchorKind.END)]),
+)
+regexes = st.lists(
+    st.lists(items, min_size=1, max_size=4).map(lambda xs: ast.Branch(tuple(xs))),
+    min_size=1,
+    max_size=3,
+).map(lambda bs: ast.Regex(tuple(bs)))
 subjects = st.text(alphabet=CHARS, max_size=7)
 
 
@@ -138,14 +153,20 @@ values = st.text(alphabet="ab*é", max_size=4)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet="abé", max_size=3), st.sampled_from(["exact", "prefix", "suffix",
-                                                             "contains"]),
-       st.lists(st.text(alphabet="abéx", max_size=6), max_size=10))
+@given(
+    st.text(alphabet="abé", max_size=3),
+    st.sampled_from(["exact", "prefix", "suffix", "contains"]),
+    st.lists(st.text(alphabet="abéx", max_size=6), max_size=10),
+)
 def test_literal_specs_agree_with_string_operations(core: str, kind: str, texts: list[str]) -> None:
     spec = Spec(kind, core)
     dfa = spec.dfa(alphabet_for([spec, Spec("exact", "x")]))
-    expected = {"exact": str.__eq__, "prefix": str.startswith, "suffix": str.endswith,
-                "contains": lambda t, c: c in t}[kind]
+    expected = {
+        "exact": str.__eq__,
+        "prefix": str.startswith,
+        "suffix": str.endswith,
+        "contains": lambda t, c: c in t,
+    }[kind]
     for text in texts:
         assert spec.accepts(text) == bool(expected(text, core))
         assert dfa.accepts(text) == bool(expected(text, core)), (kind, core, text)
@@ -154,12 +175,33 @@ def test_literal_specs_agree_with_string_operations(core: str, kind: str, texts:
 def test_non_ascii_literals_get_their_own_symbol() -> None:
     """A non-ASCII literal must not be confused with other non-ASCII characters."""
     naive = Spec("exact", "naïve")
-    assert find([(Spec("prefix", "na"), True), (Spec("suffix", "ve"), True),
-                 (naive, False), (Spec("exact", "nave"), False)]) is not None
+    assert (
+        find(
+            [
+                (Spec("prefix", "na"), True),
+                (Spec("suffix", "ve"), True),
+                (naive, False),
+                (Spec("exact", "nave"), False),
+            ]
+        )
+        is not None
+    )
     # 'ï' is the only character allowed between: exactly one text remains
-    word = ast.Regex((ast.Branch((ast.Anchor(ast.AnchorKind.START), ast.Literal("n"),
-                                  ast.Literal("a"), ast.Shorthand("W"), ast.Literal("v"),
-                                  ast.Literal("e"), ast.Anchor(ast.AnchorKind.END))),))
+    word = ast.Regex(
+        (
+            ast.Branch(
+                (
+                    ast.Anchor(ast.AnchorKind.START),
+                    ast.Literal("n"),
+                    ast.Literal("a"),
+                    ast.Shorthand("W"),
+                    ast.Literal("v"),
+                    ast.Literal("e"),
+                    ast.Anchor(ast.AnchorKind.END),
+                )
+            ),
+        )
+    )
     parts = [(Spec.regex(word), True), (naive, False)]
     witness = find(parts)
     assert witness is not None and witness != "naïve" and witness[2] not in "ïabc"
@@ -181,8 +223,10 @@ def test_anchors() -> None:
 
 
 def test_witness_is_shortest_and_readable() -> None:
-    assert find([(Spec("prefix", "DisableKey"), True), (Spec("exact", "DisableKey"), False)]) \
+    assert (
+        find([(Spec("prefix", "DisableKey"), True), (Spec("exact", "DisableKey"), False)])
         == "DisableKeya"
+    )
     assert find([(Spec("exact", "kms.amazonaws.com"), False)]) == ""
     assert find([(Spec("exact", ""), False), (Spec("contains", "."), False)]) == "a"
     assert find([], prefer=("Decrypt",)) == "Decrypt"
@@ -191,17 +235,38 @@ def test_witness_is_shortest_and_readable() -> None:
 def test_number_syntax_language() -> None:
     number = Spec("number", None)
     pattern = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
-    for text in ["0", "-0", "10", "01", "1.", ".5", "1e5", "1E+5", "1e", "-", "1.5e-3", "+1",
-                 "00", "1.0"]:
+    for text in [
+        "0",
+        "-0",
+        "10",
+        "01",
+        "1.",
+        ".5",
+        "1e5",
+        "1E+5",
+        "1e",
+        "-",
+        "1.5e-3",
+        "+1",
+        "00",
+        "1.0",
+    ]:
         assert number.accepts(text) == (pattern.fullmatch(text) is not None), text
-    words, exhausted = enumerate_words([(number, True), (Spec("prefix", "5"), True)],
-                                       "0123456789.-eE+", count=20)
+    words, exhausted = enumerate_words(
+        [(number, True), (Spec("prefix", "5"), True)], "0123456789.-eE+", count=20
+    )
     assert words[:3] == ["5", "50", "51"] and not exhausted
-    words, exhausted = enumerate_words([(number, True), (Spec("prefix", "0"), True),
-                                        (Spec("contains", "."), False),
-                                        (Spec("contains", "e"), False),
-                                        (Spec("contains", "E"), False)],
-                                       "0123456789.-eE+", count=20)
+    words, exhausted = enumerate_words(
+        [
+            (number, True),
+            (Spec("prefix", "0"), True),
+            (Spec("contains", "."), False),
+            (Spec("contains", "e"), False),
+            (Spec("contains", "E"), False),
+        ],
+        "0123456789.-eE+",
+        count=20,
+    )
     assert (words, exhausted) == (["0"], True)
 
 

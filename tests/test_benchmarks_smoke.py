@@ -20,8 +20,9 @@ def _load_runner():  # benchmarks/ is not a package: load run.py by path
     return module
 
 
-@pytest.mark.skipif(importlib.util.find_spec("orjson") is None,
-                    reason="the hand-written baseline uses orjson")
+@pytest.mark.skipif(
+    importlib.util.find_spec("orjson") is None, reason="the hand-written baseline uses orjson"
+)
 def test_quick_benchmark_counts_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     run = _load_runner()
     monkeypatch.setattr(run, "OUT", tmp_path)
@@ -32,8 +33,11 @@ def test_quick_benchmark_counts_agree(tmp_path: Path, monkeypatch: pytest.Monkey
     combos = {(r["input"], r["pattern_id"]) for r in rows}
     assert combos == {(i, p) for i, ps in run.PLAN.items() for p in ps}
     for input_name, pattern_id in combos:
-        engines = {r["engine"]: r for r in rows
-                   if (r["input"], r["pattern_id"]) == (input_name, pattern_id)}
+        engines = {
+            r["engine"]: r
+            for r in rows
+            if (r["input"], r["pattern_id"]) == (input_name, pattern_id)
+        }
         expected = engines["reference"]["count"]
         for engine, row in engines.items():
             if engine != "grep":
@@ -41,7 +45,9 @@ def test_quick_benchmark_counts_agree(tmp_path: Path, monkeypatch: pytest.Monkey
             assert row["peak_MB"] > 0 and row["seconds"] >= 0
     counts = {(r["input"], r["pattern_id"]): r["count"] for r in rows if r["engine"] == "reference"}
     assert counts[("synthetic CloudTrail", "cis-4.7")] > 0  # the data exercise the patterns
-    assert counts[("synthetic CloudTrail", "iam-user")] > counts[("synthetic CloudTrail", "cis-4.7")]
+    assert (
+        counts[("synthetic CloudTrail", "iam-user")] > counts[("synthetic CloudTrail", "cis-4.7")]
+    )
     assert counts[("access log", "access-admin")] > 0
     assert results["regex"]["matches"] == 0 and results["regex"]["python_re_seconds"] is None
     report = run.report({**results, "targets": run.targets(results)})

@@ -9,8 +9,10 @@ import pytest
 
 from cwpattern.cli import main
 
-REF = ("{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||"
-       "($.eventName=ScheduleKeyDeletion)) }")
+REF = (
+    "{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||"
+    "($.eventName=ScheduleKeyDeletion)) }"
+)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -20,27 +22,46 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def test_explain_covering_pattern(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "explain", "--control", "cis-aws-3.0.0-4.7",
-                       '{ $.eventName = "ScheduleKeyDeletion" || $.eventName = "DisableKey" }')
+    code, out, _ = run(
+        capsys,
+        "explain",
+        "--control",
+        "cis-aws-3.0.0-4.7",
+        '{ $.eventName = "ScheduleKeyDeletion" || $.eventName = "DisableKey" }',
+    )
     assert code == 0
     assert "covers:    YES" in out and "relation:  broader" in out
     assert out.count("[covered]") == 2
 
 
 def test_explain_json_schema_for_a_gap(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "explain", "-c", "cis-aws-3.0.0-4.7", "--format", "json",
-                       '{ $.eventSource = kms.amazonaws.com && $.eventName = DisableKey }')
+    code, out, _ = run(
+        capsys,
+        "explain",
+        "-c",
+        "cis-aws-3.0.0-4.7",
+        "--format",
+        "json",
+        "{ $.eventSource = kms.amazonaws.com && $.eventName = DisableKey }",
+    )
     assert code == 1
     doc = json.loads(out)
     assert doc["valid"] is True and doc["covers"] is False and doc["relation"] == "narrower"
-    assert doc["canonical"] == '{ $.eventSource = "kms.amazonaws.com" && $.eventName = "DisableKey" }'
+    assert (
+        doc["canonical"] == '{ $.eventSource = "kms.amazonaws.com" && $.eventName = "DisableKey" }'
+    )
     cases = {c["case"]: c for c in doc["cases"]}
     missed = cases['$.eventSource = "kms.amazonaws.com" && $.eventName = "ScheduleKeyDeletion"']
     assert missed["covered"] is False
     record = json.loads(missed["counterexample"])
-    assert record["eventName"] == "ScheduleKeyDeletion" and record["eventSource"] == "kms.amazonaws.com"
-    assert cases['$.eventSource = "kms.amazonaws.com" && $.eventName = "DisableKey"'][
-        "counterexample"] is None
+    assert (
+        record["eventName"] == "ScheduleKeyDeletion"
+        and record["eventSource"] == "kms.amazonaws.com"
+    )
+    assert (
+        cases['$.eventSource = "kms.amazonaws.com" && $.eventName = "DisableKey"']["counterexample"]
+        is None
+    )
 
 
 def test_explain_invalid_pattern(capsys: pytest.CaptureFixture[str]) -> None:
@@ -54,12 +75,17 @@ def test_explain_invalid_pattern(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_explain_shows_real_grouping(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "explain",
-                       '{ $.errorCode = "*UnauthorizedOperation" || $.errorCode = "AccessDenied*" '
-                       '&& $.eventName != "HeadBucket" }')
+    code, out, _ = run(
+        capsys,
+        "explain",
+        '{ $.errorCode = "*UnauthorizedOperation" || $.errorCode = "AccessDenied*" '
+        '&& $.eventName != "HeadBucket" }',
+    )
     assert code == 0
-    assert ('grouping:  { $.errorCode = "*UnauthorizedOperation" || '
-            '($.errorCode = "AccessDenied*" && $.eventName != "HeadBucket") }') in out
+    assert (
+        'grouping:  { $.errorCode = "*UnauthorizedOperation" || '
+        '($.errorCode = "AccessDenied*" && $.eventName != "HeadBucket") }'
+    ) in out
 
 
 def test_explain_unknown_control_is_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -79,21 +105,37 @@ def test_check_lines_and_union(capsys: pytest.CaptureFixture[str], tmp_path: Pat
 
 def test_check_describe_metric_filters(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     def mf(name: str, pattern: str, metric: str) -> dict[str, object]:
-        return {"filterName": name, "filterPattern": pattern, "logGroupName": "trail",
-                "metricTransformations": [{"metricName": metric, "metricNamespace": "CIS",
-                                           "metricValue": "1"}]}
+        return {
+            "filterName": name,
+            "filterPattern": pattern,
+            "logGroupName": "trail",
+            "metricTransformations": [
+                {"metricName": metric, "metricNamespace": "CIS", "metricValue": "1"}
+            ],
+        }
 
-    doc = {"metricFilters": [mf("a", "{ $.eventName = DisableKey }", "KmsAlarm"),
-                             mf("b", "{ $.eventName = ScheduleKeyDeletion }", "KmsAlarm"),
-                             mf("c", "{ $.eventName = ScheduleKeyDeletion }", "Other")]}
+    doc = {
+        "metricFilters": [
+            mf("a", "{ $.eventName = DisableKey }", "KmsAlarm"),
+            mf("b", "{ $.eventName = ScheduleKeyDeletion }", "KmsAlarm"),
+            mf("c", "{ $.eventName = ScheduleKeyDeletion }", "Other"),
+        ]
+    }
     path = tmp_path / "filters.json"
     path.write_text(json.dumps(doc))
     code, out, _ = run(capsys, "check", "-c", "cis-aws-3.0.0-4.7", "--format", "json", str(path))
     assert code == 0
     report = json.loads(out)
     assert [f["covers"] for f in report["filters"]] == [False, False, False]
-    assert report["metrics"] == [{"metric": "CIS/KmsAlarm", "filters": ["a", "b"], "covers": True,
-                                  "verdict": "yes", "counterexample": None}]
+    assert report["metrics"] == [
+        {
+            "metric": "CIS/KmsAlarm",
+            "filters": ["a", "b"],
+            "covers": True,
+            "verdict": "yes",
+            "counterexample": None,
+        }
+    ]
 
 
 def test_check_unreadable_input(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -104,8 +146,11 @@ def test_check_unreadable_input(capsys: pytest.CaptureFixture[str], tmp_path: Pa
 def test_test_command(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "test", "[a, b]", "x", "x y z")
     assert code == 0
-    assert json.loads(out) == {"matches": [{"eventNumber": 2, "eventMessage": "x y z",
-                                            "extractedValues": {"$a": "x", "$b": "y z"}}]}
+    assert json.loads(out) == {
+        "matches": [
+            {"eventNumber": 2, "eventMessage": "x y z", "extractedValues": {"$a": "x", "$b": "y z"}}
+        ]
+    }
     code, out, _ = run(capsys, "test", "ERROR", "fine")
     assert code == 1 and json.loads(out) == {"matches": []}
     code, _, err = run(capsys, "test", "ERR*", "x")

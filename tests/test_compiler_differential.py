@@ -21,8 +21,13 @@ import cwpattern
 from cwpattern import _reference, compiler
 from cwpattern.printer import unparse
 
-ROWS = [r for p in sorted((DATA / "conformance").glob("*.jsonl")) + sorted((DATA / "rules").glob("*.jsonl"))
-        for r in load_jsonl(p) if "error" not in r]
+ROWS = [
+    r
+    for p in sorted((DATA / "conformance").glob("*.jsonl"))
+    + sorted((DATA / "rules").glob("*.jsonl"))
+    for r in load_jsonl(p)
+    if "error" not in r
+]
 
 
 def _stdlib_only(tree: cwpattern.ast.Pattern, monkeypatch: pytest.MonkeyPatch | None = None):
@@ -51,8 +56,11 @@ def _all_paths_agree(tree: cwpattern.ast.Pattern, message: str) -> None:
     assert _safe(_stdlib_only(tree), message) is want, ("stdlib path", unparse(tree), message)
     line = message.encode("utf-8", "surrogateescape")
     if b"\n" not in line:
-        assert _safe(compiler.compile_line_matcher(tree), line) is want, \
-            ("line matcher", unparse(tree), message)
+        assert _safe(compiler.compile_line_matcher(tree), line) is want, (
+            "line matcher",
+            unparse(tree),
+            message,
+        )
 
 
 def test_corpus_is_loaded() -> None:
@@ -77,22 +85,70 @@ def test_generated_patterns_and_messages(tree: cwpattern.ast.Pattern, events: li
 # Messages on which orjson and the standard library decode differently (or one fails).
 
 CORNERS = [
-    '{"a":-0}', '{"a":-0.0}', '{"a":0}', '{"a":7.0}', '{"a":7}', '{"a":7e0}', '{"a":1E400}',
-    '{"a":-1e400}', '{"a":1e-400}', '{"a":123456789012345678901234567890}',
-    '{"a":18446744073709551616}', '{"a":-9223372036854775809}', '{"a":18446744073709551615}',
-    '{"a":"\\ud800"}', '{"a":"x\\udc00"}', '{"a":1,"a":"7"}', '{"a":"7","a":7.5}',
-    '{"a":NaN}', '{"a":Infinity}', '\ufeff{"a":7}', ' \t\r\n{"a":7} \n', '{"a":7}x', '[7]',
-    '{"a":"\\u0037"}', '{"a":"\\/7"}', '{"a":[7,-0,null]}', '{"a":{"b":-0}}', '{"a":true}',
-    '{"a":"\x01"}', '{"a":0.1}', '{"a":1.00}', '{"a":-7}', '{"a":2.5e3}', "{'a':7}",
-    '{"a":9007199254740993}', '{"a":9007199254740993.0}',
+    '{"a":-0}',
+    '{"a":-0.0}',
+    '{"a":0}',
+    '{"a":7.0}',
+    '{"a":7}',
+    '{"a":7e0}',
+    '{"a":1E400}',
+    '{"a":-1e400}',
+    '{"a":1e-400}',
+    '{"a":123456789012345678901234567890}',
+    '{"a":18446744073709551616}',
+    '{"a":-9223372036854775809}',
+    '{"a":18446744073709551615}',
+    '{"a":"\\ud800"}',
+    '{"a":"x\\udc00"}',
+    '{"a":1,"a":"7"}',
+    '{"a":"7","a":7.5}',
+    '{"a":NaN}',
+    '{"a":Infinity}',
+    '\ufeff{"a":7}',
+    ' \t\r\n{"a":7} \n',
+    '{"a":7}x',
+    "[7]",
+    '{"a":"\\u0037"}',
+    '{"a":"\\/7"}',
+    '{"a":[7,-0,null]}',
+    '{"a":{"b":-0}}',
+    '{"a":true}',
+    '{"a":"\x01"}',
+    '{"a":0.1}',
+    '{"a":1.00}',
+    '{"a":-7}',
+    '{"a":2.5e3}',
+    "{'a':7}",
+    '{"a":9007199254740993}',
+    '{"a":9007199254740993.0}',
 ]
 CORNER_PATTERNS = [
-    '{ $.a = 7 }', '{ $.a = "7" }', '{ $.a = 0 }', '{ $.a = "0" }', '{ $.a = "-0" }',
-    '{ $.a = -0* }', '{ $.a = *0 }', '{ $.a != "7" }', '{ $.a = %^-?0$% }', '{ $.a > 6 }',
-    '{ $.a >= 1e300 }', '{ $.a < -1e300 }', '{ $.a = * }', '{ $.a != * }', '{ $.a IS NULL }',
-    '{ $.a[*] = "-0" }', '{ $.a.* = 0 }', '{ $.a.b = "-0" }', '{ $.a = 9007199254740992 }',
-    '{ $.a > 9007199254740992 }', '{ $.a = "9007199254740993" }', '{ $.a = *.0 }',
-    '{ $.a = 1* }', '{ $.a = "\ud800" }', '{ $.a NOT EXISTS }', '{ $.a = 2500 }',
+    "{ $.a = 7 }",
+    '{ $.a = "7" }',
+    "{ $.a = 0 }",
+    '{ $.a = "0" }',
+    '{ $.a = "-0" }',
+    "{ $.a = -0* }",
+    "{ $.a = *0 }",
+    '{ $.a != "7" }',
+    "{ $.a = %^-?0$% }",
+    "{ $.a > 6 }",
+    "{ $.a >= 1e300 }",
+    "{ $.a < -1e300 }",
+    "{ $.a = * }",
+    "{ $.a != * }",
+    "{ $.a IS NULL }",
+    '{ $.a[*] = "-0" }',
+    "{ $.a.* = 0 }",
+    '{ $.a.b = "-0" }',
+    "{ $.a = 9007199254740992 }",
+    "{ $.a > 9007199254740992 }",
+    '{ $.a = "9007199254740993" }',
+    "{ $.a = *.0 }",
+    "{ $.a = 1* }",
+    '{ $.a = "\ud800" }',
+    "{ $.a NOT EXISTS }",
+    "{ $.a = 2500 }",
 ]
 
 
@@ -128,9 +184,15 @@ number_texts = st.one_of(
 @given(number_texts, number_texts)
 def test_numbers_agree_on_every_path(leaf: str, literal: str) -> None:
     message = '{"n":' + leaf + ',"s":"' + leaf + '"}'
-    for pattern in (f"{{ $.n = {literal} }}", f"{{ $.n > {literal} }}", f"{{ $.n <= {literal} }}",
-                    f'{{ $.n = "{leaf}" }}', f"{{ $.s = {literal} }}", f"{{ $.n = {leaf[:2]}* }}",
-                    f'{{ $.n != "{literal}" }}'):
+    for pattern in (
+        f"{{ $.n = {literal} }}",
+        f"{{ $.n > {literal} }}",
+        f"{{ $.n <= {literal} }}",
+        f'{{ $.n = "{leaf}" }}',
+        f"{{ $.s = {literal} }}",
+        f"{{ $.n = {leaf[:2]}* }}",
+        f'{{ $.n != "{literal}" }}',
+    ):
         try:
             tree = cwpattern.parse(pattern)
         except cwpattern.PatternSyntaxError:
@@ -139,10 +201,14 @@ def test_numbers_agree_on_every_path(leaf: str, literal: str) -> None:
 
 
 @settings(max_examples=500)
-@given(patterns.filter(lambda t: isinstance(t, cwpattern.ast.JsonPattern)), json_messages,
-       st.sampled_from(["{}", "[]", "-0", "1E400", '"\\ud800"', "7.0", "12345678901234567890123"]))
-def test_json_patterns_with_hostile_values(tree: cwpattern.ast.Pattern, message: str,
-                                           value: str) -> None:
+@given(
+    patterns.filter(lambda t: isinstance(t, cwpattern.ast.JsonPattern)),
+    json_messages,
+    st.sampled_from(["{}", "[]", "-0", "1E400", '"\\ud800"', "7.0", "12345678901234567890123"]),
+)
+def test_json_patterns_with_hostile_values(
+    tree: cwpattern.ast.Pattern, message: str, value: str
+) -> None:
     doc = json.loads(message)
     for key in ("a", "b", "c"):
         if key not in doc:

@@ -7,9 +7,9 @@ own rule-by-rule cases (tests/data/rules).  A failure names the file and line.
 from __future__ import annotations
 
 import pytest
+from conftest import DATA, load_jsonl
 
 import cwpattern
-from conftest import DATA, load_jsonl
 
 FILES = sorted((DATA / "conformance").glob("*.jsonl")) + sorted((DATA / "rules").glob("*.jsonl"))
 ROWS = [row for path in FILES for row in load_jsonl(path)]
@@ -33,8 +33,9 @@ def test_match(row: dict) -> None:
         assert extracted == row["extracted"]
     if "extracted" in row and row["event"]:  # TestMetricFilter takes non-empty messages
         result = cwpattern.test_metric_filter(row["pattern"], [row["event"]])
-        assert result == [{"eventNumber": 1, "eventMessage": row["event"],
-                           "extractedValues": row["extracted"]}]
+        assert result == [
+            {"eventNumber": 1, "eventMessage": row["event"], "extractedValues": row["extracted"]}
+        ]
 
 
 @pytest.mark.parametrize("row", ERROR_ROWS, ids=[r["_where"] for r in ERROR_ROWS])

@@ -78,8 +78,13 @@ def test_every_source_control_is_in_the_catalog_verbatim() -> None:
 def test_rows_without_a_pattern_are_not_controls() -> None:
     skipped = [row for row in SOURCE if "pattern" not in row]
     assert {(r["version"], r["control"]) for r in skipped} == {
-        ("1.5.0", "4.16"), ("2.0.0", "4.16"), ("3.0.0", "4.16"), ("4.0.0", "4.16"),
-        ("5.0.0", "4.16"), ("6.0.0", "5.16")}
+        ("1.5.0", "4.16"),
+        ("2.0.0", "4.16"),
+        ("3.0.0", "4.16"),
+        ("4.0.0", "4.16"),
+        ("5.0.0", "4.16"),
+        ("6.0.0", "5.16"),
+    }
     for row in skipped:
         with pytest.raises(UnknownControlError):
             controls.get(source_id(row))
@@ -98,8 +103,11 @@ def test_ids_are_unique_and_well_formed() -> None:
 def test_benchmarks_and_their_sizes() -> None:
     assert controls.benchmarks() == tuple(f"cis-aws-{v}" for v in CIS_VERSIONS) + ("securityhub",)
     sizes = {b: len(controls.by_benchmark(b)) for b in controls.benchmarks()}
-    assert sizes == {**{f"cis-aws-{v}": 15 for v in CIS_VERSIONS},
-                     "cis-aws-1.2.0": 14, "securityhub": 14}
+    assert sizes == {
+        **{f"cis-aws-{v}": 15 for v in CIS_VERSIONS},
+        "cis-aws-1.2.0": 14,
+        "securityhub": 14,
+    }
 
     def numbers(benchmark: str) -> list[str]:
         return [c.number for c in controls.by_benchmark(benchmark)]
@@ -118,7 +126,9 @@ def test_all_controls_are_ordered_by_benchmark() -> None:
 def test_topics_group_the_same_control_across_versions() -> None:
     kms = [c.id for c in controls.by_topic("kms-cmk-disable-or-delete")]
     assert kms == ["cis-aws-1.2.0-3.7"] + [f"cis-aws-{v}-4.7" for v in CIS_VERSIONS[1:-1]] + [
-        "cis-aws-6.0.0-5.7", "securityhub-cloudwatch.7"]
+        "cis-aws-6.0.0-5.7",
+        "securityhub-cloudwatch.7",
+    ]
     # Security Hub numbers its first three controls differently from CIS.
     assert controls.get("securityhub-cloudwatch.1").topic == "root-usage"
     assert controls.get("securityhub-cloudwatch.2").topic == "unauthorized-api-calls"
@@ -129,15 +139,20 @@ def test_topics_group_the_same_control_across_versions() -> None:
         members = controls.by_topic(topic)
         # at most one control per benchmark, oldest first
         assert [c.benchmark for c in members] == sorted(
-            {c.benchmark for c in members}, key=controls.benchmarks().index)
+            {c.benchmark for c in members}, key=controls.benchmarks().index
+        )
         # within a topic the CIS position of the control is the same in every version
         assert len({c.number.split(".")[1] for c in members if c.benchmark != "securityhub"}) == 1
 
 
 def test_topic_titles_agree() -> None:
-    keywords = {"root-usage": "root", "nacl-changes": "nacl",
-                "kms-cmk-disable-or-delete": "deletion",
-                "unauthorized-api-calls": "unauthorized", "console-signin-without-mfa": "mfa"}
+    keywords = {
+        "root-usage": "root",
+        "nacl-changes": "nacl",
+        "kms-cmk-disable-or-delete": "deletion",
+        "unauthorized-api-calls": "unauthorized",
+        "console-signin-without-mfa": "mfa",
+    }
     for topic, word in keywords.items():
         assert all(word in c.title.lower() for c in controls.by_topic(topic)), topic
 
@@ -174,17 +189,31 @@ def test_control_is_immutable() -> None:
 # =========================================================================== lookups
 
 
-@pytest.mark.parametrize("alias", [
-    "cis-aws-3.0.0-4.7", "CIS-AWS-3.0.0-4.7", "  cis-aws-3.0.0-4.7\n", "cis-3.0.0-4.7",
-    "cis-v3.0.0-4.7", "cis-aws-v3.0.0-4.7",
-])
+@pytest.mark.parametrize(
+    "alias",
+    [
+        "cis-aws-3.0.0-4.7",
+        "CIS-AWS-3.0.0-4.7",
+        "  cis-aws-3.0.0-4.7\n",
+        "cis-3.0.0-4.7",
+        "cis-v3.0.0-4.7",
+        "cis-aws-v3.0.0-4.7",
+    ],
+)
 def test_cis_aliases(alias: str) -> None:
     assert controls.get(alias).id == "cis-aws-3.0.0-4.7"
 
 
-@pytest.mark.parametrize("alias", [
-    "securityhub-cloudwatch.7", "CloudWatch.7", "cloudwatch.7", "SecurityHub.CloudWatch.7",
-    "cloudwatch.07"])
+@pytest.mark.parametrize(
+    "alias",
+    [
+        "securityhub-cloudwatch.7",
+        "CloudWatch.7",
+        "cloudwatch.7",
+        "SecurityHub.CloudWatch.7",
+        "cloudwatch.07",
+    ],
+)
 def test_securityhub_aliases(alias: str) -> None:
     assert controls.get(alias).id == "securityhub-cloudwatch.7"
 
@@ -198,17 +227,20 @@ def test_resolve_control_or_benchmark() -> None:
     assert {c.version for c in controls.resolve("cis-aws-3.0.0")} == {"3.0.0"}
 
 
-@pytest.mark.parametrize("call,arg,kind", [
-    (controls.get, "cis-aws-3.0.0-4.77", "control"),
-    (controls.get, "cis-aws-3.0.0", "control"),  # a benchmark is not a control
-    (controls.get, "cis-aws-1.2.0-4.7", "control"),  # 1.2.0 numbers its section 3.x
-    (controls.get, "securityhub-cloudwatch.15", "control"),
-    (controls.by_benchmark, "cis-aws-7.0.0", "benchmark"),
-    (controls.by_benchmark, "cis-aws-3.0.0-4.7", "benchmark"),
-    (controls.by_topic, "kms", "topic"),
-    (controls.resolve, "nonsense", "control or benchmark"),
-    (controls.resolve, "", "control or benchmark"),
-])
+@pytest.mark.parametrize(
+    "call,arg,kind",
+    [
+        (controls.get, "cis-aws-3.0.0-4.77", "control"),
+        (controls.get, "cis-aws-3.0.0", "control"),  # a benchmark is not a control
+        (controls.get, "cis-aws-1.2.0-4.7", "control"),  # 1.2.0 numbers its section 3.x
+        (controls.get, "securityhub-cloudwatch.15", "control"),
+        (controls.by_benchmark, "cis-aws-7.0.0", "benchmark"),
+        (controls.by_benchmark, "cis-aws-3.0.0-4.7", "benchmark"),
+        (controls.by_topic, "kms", "topic"),
+        (controls.resolve, "nonsense", "control or benchmark"),
+        (controls.resolve, "", "control or benchmark"),
+    ],
+)
 def test_unknown_ids_raise_a_lookup_error(call: Any, arg: str, kind: str) -> None:
     with pytest.raises(UnknownControlError) as info:
         call(arg)
@@ -292,8 +324,14 @@ def test_corpus_size_and_spread() -> None:
     per_control = Counter(row["control"] for row in CANDIDATES)
     assert per_control["cis-aws-3.0.0-4.7"] >= 60
     assert sum(n for c, n in per_control.items() if c != "cis-aws-3.0.0-4.7") >= 40
-    for topic in ("root-usage", "unauthorized-api-calls", "console-signin-without-mfa",
-                  "cloudtrail-config-changes", "security-group-changes", "nacl-changes"):
+    for topic in (
+        "root-usage",
+        "unauthorized-api-calls",
+        "console-signin-without-mfa",
+        "cloudtrail-config-changes",
+        "security-group-changes",
+        "nacl-changes",
+    ):
         assert any(controls.get(c).topic == topic for c in per_control), topic
     kms = [r["relation"] for r in CANDIDATES if r["control"] == "cis-aws-3.0.0-4.7"]
     assert set(kms) == set(RELATIONS)
@@ -348,13 +386,17 @@ def _walk(node: Any) -> Any:
 
 def _branch_text(branch: ast.Branch) -> str:
     """The literal characters of a regex branch (``.`` for any-character)."""
-    return "".join(item.char if isinstance(item, ast.Literal) else
-                   "." if isinstance(item, ast.AnyChar) else "" for item in branch.items)
+    return "".join(
+        item.char if isinstance(item, ast.Literal) else "." if isinstance(item, ast.AnyChar) else ""
+        for item in branch.items
+    )
 
 
 Steps = tuple[Any, ...]
-EXTRA_PATHS: set[Steps] = {(ast.Member("userAgent"),),
-                           (ast.Member("requestParameters"), ast.Member("x"))}
+EXTRA_PATHS: set[Steps] = {
+    (ast.Member("userAgent"),),
+    (ast.Member("requestParameters"), ast.Member("x")),
+}
 
 
 def _vocabulary(patterns: list[str]) -> tuple[list[str], list[Steps]]:
@@ -375,11 +417,24 @@ def _vocabulary(patterns: list[str]) -> tuple[list[str], list[Steps]]:
 def _value(rng: random.Random, literals: list[str]) -> Any:
     """A literal, a near miss of one, a phrase of two, or a value of another JSON type."""
     s = rng.choice(literals)
-    return rng.choice([
-        s, s, s + "X", "X" + s, s.lower(), s.upper(), s[:-1], "",
-        " ".join(rng.sample(literals, min(len(literals), 2))),
-        None, rng.choice([True, False]), rng.choice([0, 7, 1.08, -2]), [s], {"k": s},
-    ])
+    return rng.choice(
+        [
+            s,
+            s,
+            s + "X",
+            "X" + s,
+            s.lower(),
+            s.upper(),
+            s[:-1],
+            "",
+            " ".join(rng.sample(literals, min(len(literals), 2))),
+            None,
+            rng.choice([True, False]),
+            rng.choice([0, 7, 1.08, -2]),
+            [s],
+            {"k": s},
+        ]
+    )
 
 
 def _key(node: Any, step: Any, rng: random.Random) -> Any:
@@ -400,8 +455,7 @@ def _key(node: Any, step: Any, rng: random.Random) -> Any:
     return None
 
 
-def _put(event: dict[str, Any], steps: Steps, value: Any, delete: bool,
-         rng: random.Random) -> None:
+def _put(event: dict[str, Any], steps: Steps, value: Any, delete: bool, rng: random.Random) -> None:
     """Set (or delete) the node at ``steps``, creating containers on the way."""
     node: Any = event
     for k, step in enumerate(steps):
@@ -440,8 +494,9 @@ for _row in CANDIDATES:
     SEEDS.setdefault(_row["control"], [{}]).extend(_row.get("witnesses", {}).values())
 
 
-def falsify(reference: Any, candidate: Any, relation: str,
-            events: list[dict[str, Any]]) -> str | None:
+def falsify(
+    reference: Any, candidate: Any, relation: str, events: list[dict[str, Any]]
+) -> str | None:
     """The first event contradicting the universal part of ``relation``, as text."""
     for event in events:
         text = message(event)
@@ -520,8 +575,9 @@ def test_version_relations(row: dict[str, Any]) -> None:
 
 
 def test_version_changes_that_matter() -> None:
-    changed = {(r["from"], r["to"]): r["relation"]
-               for r in VERSIONS if r["relation"] != "equivalent"}
+    changed = {
+        (r["from"], r["to"]): r["relation"] for r in VERSIONS if r["relation"] != "equivalent"
+    }
     assert changed == {
         ("cis-aws-1.2.0-3.1", "cis-aws-1.3.0-4.1"): "broader",
         ("cis-aws-1.5.0-4.1", "cis-aws-2.0.0-4.1"): "narrower",

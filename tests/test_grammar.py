@@ -17,8 +17,11 @@ def test_strict_build_has_no_collisions() -> None:
 
 def test_every_terminal_is_named() -> None:
     text = grammar_text()
-    rules = [line for line in text.splitlines()
-             if re.match(r"^\??[a-z_]+\s*:", line) or line.lstrip().startswith("|")]
+    rules = [
+        line
+        for line in text.splitlines()
+        if re.match(r"^\??[a-z_]+\s*:", line) or line.lstrip().startswith("|")
+    ]
     for line in rules:
         code = line.split("//")[0]
         assert '"' not in code, f"anonymous string terminal in rule: {line.strip()}"

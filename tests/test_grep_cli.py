@@ -17,8 +17,10 @@ from cwpattern.cli import main
 from cwpattern.sources import iter_events
 from cwpattern.synth import generate
 
-CIS_47 = ("{($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || "
-          "($.eventName = ScheduleKeyDeletion))}")
+CIS_47 = (
+    "{($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || "
+    "($.eventName = ScheduleKeyDeletion))}"
+)
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 
@@ -62,7 +64,9 @@ def test_count(trail: Path, capfdbinary: pytest.CaptureFixture[bytes]) -> None:
 def test_json_output(trail: Path, capfdbinary: pytest.CaptureFixture[bytes]) -> None:
     code, out, _ = _run(capfdbinary, "--json", CIS_47, str(trail / "trail.jsonl"))
     rows = [json.loads(line) for line in out.splitlines()]
-    assert code == 0 and [r["message"] for r in rows] == _expected(CIS_47, [str(trail / "trail.jsonl")])
+    assert code == 0 and [r["message"] for r in rows] == _expected(
+        CIS_47, [str(trail / "trail.jsonl")]
+    )
     events = {e.message: e for e in iter_events([str(trail / "trail.jsonl")])}
     for row in rows:
         event = events[row["message"]]
@@ -70,21 +74,34 @@ def test_json_output(trail: Path, capfdbinary: pytest.CaptureFixture[bytes]) -> 
         assert row["extractedValues"] == {}
 
 
-def test_extracted_values_in_json(tmp_path: Path, capfdbinary: pytest.CaptureFixture[bytes]) -> None:
+def test_extracted_values_in_json(
+    tmp_path: Path, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
     log = tmp_path / "access.log"
     log.write_bytes(b'1.2.3.4 - ana "GET /a" 404 7\n1.2.3.5 - bob "GET /b" 200 9\n')
     code, out, _ = _run(capfdbinary, "--json", "[ip, id, user, req, status = 4*, size]", str(log))
     assert code == 0
     (row,) = [json.loads(line) for line in out.splitlines()]
-    assert row["extractedValues"] == {"$ip": "1.2.3.4", "$id": "-", "$user": "ana",
-                                      "$req": "GET /a", "$status": "404", "$size": "7"}
+    assert row["extractedValues"] == {
+        "$ip": "1.2.3.4",
+        "$id": "-",
+        "$user": "ana",
+        "$req": "GET /a",
+        "$status": "404",
+        "$size": "7",
+    }
     assert row["location"] == f"{log}:1" and row["timestamp"] is None
 
 
-def test_jobs_give_the_same_ordered_output(trail: Path, capfdbinary: pytest.CaptureFixture[bytes],
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_jobs_give_the_same_ordered_output(
+    trail: Path, capfdbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(scan_module, "_UNIT", 256 * 1024)  # several units per file
-    for args in (["{ $.userIdentity.type = IAMUser }"], ["--json", "Decrypt"], ["-c", "--", "-Get"]):
+    for args in (
+        ["{ $.userIdentity.type = IAMUser }"],
+        ["--json", "Decrypt"],
+        ["-c", "--", "-Get"],
+    ):
         one = _run(capfdbinary, "--jobs", "1", *args, str(trail))
         two = _run(capfdbinary, "--jobs", "2", *args, str(trail))
         assert one == two and one[0] == 0 and one[1], (one[2], two[2])
@@ -100,8 +117,9 @@ def test_exit_codes(trail: Path, tmp_path: Path, capfdbinary: pytest.CaptureFixt
     assert _run(capfdbinary, "-s", "-c", "AccessDenied", missing)[2] == ""
 
 
-def test_skipped_data_is_reported_not_fatal(tmp_path: Path,
-                                            capfdbinary: pytest.CaptureFixture[bytes]) -> None:
+def test_skipped_data_is_reported_not_fatal(
+    tmp_path: Path, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
     path = tmp_path / "x.log"
     path.write_bytes(b"ERROR a\n" + b"E" * 100 + b"\nERROR b\n")
     code, out, err = _run(capfdbinary, "--max-line-bytes", "50", "ERROR", str(path))
@@ -111,8 +129,14 @@ def test_skipped_data_is_reported_not_fatal(tmp_path: Path,
 
 def _cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return subprocess.run([sys.executable, "-m", "cwpattern", "grep", *args], input=stdin,
-                          capture_output=True, env=env, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "cwpattern", "grep", *args],
+        input=stdin,
+        capture_output=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_stdin_and_progress(trail: Path) -> None:
@@ -127,8 +151,13 @@ def test_stdin_and_progress(trail: Path) -> None:
 
 def test_closed_pipe_is_not_an_error(trail: Path) -> None:
     env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    cmd = (f"{sys.executable} -m cwpattern grep Decrypt {trail / 'trail.jsonl'} | head -n 1")
-    result = subprocess.run(["bash", "-c", f"set -o pipefail; {cmd}"], capture_output=True,
-                            env=env, timeout=120, check=False)
+    cmd = f"{sys.executable} -m cwpattern grep Decrypt {trail / 'trail.jsonl'} | head -n 1"
+    result = subprocess.run(
+        ["bash", "-c", f"set -o pipefail; {cmd}"],
+        capture_output=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0 and result.stdout.count(b"\n") == 1
     assert b"Traceback" not in result.stderr

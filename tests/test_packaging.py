@@ -26,8 +26,20 @@ def test_source_tree_uses_top_level_grammar() -> None:
 @pytest.mark.skipif(not (ROOT / "pyproject.toml").is_file(), reason="needs the source tree")
 def test_wheel_carries_and_uses_the_grammar(tmp_path: Path) -> None:
     build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path),
-         str(ROOT)], capture_output=True, text=True)
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--quiet",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+    )
     if build.returncode != 0:
         pytest.fail(f"wheel build failed:\n{build.stdout}\n{build.stderr}")
     (wheel,) = tmp_path.glob("cwpattern-*.whl")
@@ -36,11 +48,19 @@ def test_wheel_carries_and_uses_the_grammar(tmp_path: Path) -> None:
     target = tmp_path / "site"
     with zipfile.ZipFile(wheel) as zf:
         zf.extractall(target)
-    code = ("import cwpattern, cwpattern._grammar as g; "
-            "print(g.grammar_path()); "
-            "print(cwpattern.compile('{ $.a = 1 }').matches('{\"a\":1}'))")
+    code = (
+        "import cwpattern, cwpattern._grammar as g; "
+        "print(g.grammar_path()); "
+        "print(cwpattern.compile('{ $.a = 1 }').matches('{\"a\":1}'))"
+    )
     env = {**os.environ, "PYTHONPATH": str(target)}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         cwd=tmp_path, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=True,
+    )
     path, result = out.stdout.split()
     assert Path(path).is_relative_to(target) and result == "True"

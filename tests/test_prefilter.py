@@ -16,9 +16,13 @@ import cwpattern
 from cwpattern.prefilter import Prefilter, choose_plan, literals_of, prefilter_for
 from cwpattern.printer import unparse
 
-MATCHING_ROWS = [r for p in sorted((DATA / "conformance").glob("*.jsonl"))
-                 + sorted((DATA / "rules").glob("*.jsonl"))
-                 for r in load_jsonl(p) if r.get("expected") is True]
+MATCHING_ROWS = [
+    r
+    for p in sorted((DATA / "conformance").glob("*.jsonl"))
+    + sorted((DATA / "rules").glob("*.jsonl"))
+    for r in load_jsonl(p)
+    if r.get("expected") is True
+]
 
 
 def escape_json(text: str, rng: random.Random, share: float = 0.5) -> str:
@@ -34,7 +38,7 @@ def escape_json(text: str, rng: random.Random, share: float = 0.5) -> str:
             out.append(c)
         elif c == "\\":  # an existing escape: keep it whole
             width = 6 if text[i + 1] == "u" else 2
-            out.append(text[i:i + width])
+            out.append(text[i : i + width])
             i += width
             continue
         elif c == '"':
@@ -55,7 +59,7 @@ def escape_json(text: str, rng: random.Random, share: float = 0.5) -> str:
 
 
 def test_escape_json_keeps_the_value() -> None:
-    text = json.dumps({"k/y": "kms.amazonaws.com/é😀", "n": [1, "a\\b\"c"]}, ensure_ascii=False)
+    text = json.dumps({"k/y": "kms.amazonaws.com/é😀", "n": [1, 'a\\b"c']}, ensure_ascii=False)
     for seed in range(20):
         spelled = escape_json(text, random.Random(seed))
         assert json.loads(spelled) == json.loads(text)
@@ -87,8 +91,9 @@ def test_matching_conformance_rows_pass(row: dict) -> None:
 
 @settings(max_examples=3000, suppress_health_check=[HealthCheck.too_slow])
 @given(patterns, messages, st.randoms(use_true_random=False))
-def test_generated_matches_pass(tree: cwpattern.ast.Pattern, message: str,
-                                rng: random.Random) -> None:
+def test_generated_matches_pass(
+    tree: cwpattern.ast.Pattern, message: str, rng: random.Random
+) -> None:
     compiled = cwpattern.compile(unparse(tree))
     _passes(compiled, message)
     if compiled.family == "json":
@@ -96,10 +101,10 @@ def test_generated_matches_pass(tree: cwpattern.ast.Pattern, message: str,
 
 
 @settings(max_examples=1000, suppress_health_check=[HealthCheck.too_slow])
-@given(json_patterns, json_messages,
-       st.randoms(use_true_random=False))
-def test_escaped_json_never_drops_a_match(tree: cwpattern.ast.Pattern, message: str,
-                                          rng: random.Random) -> None:
+@given(json_patterns, json_messages, st.randoms(use_true_random=False))
+def test_escaped_json_never_drops_a_match(
+    tree: cwpattern.ast.Pattern, message: str, rng: random.Random
+) -> None:
     compiled = cwpattern.compile(unparse(tree))
     for share in (0.1, 1.0):
         spelled = escape_json(message, rng, share)
@@ -107,37 +112,61 @@ def test_escaped_json_never_drops_a_match(tree: cwpattern.ast.Pattern, message: 
         _passes(compiled, spelled)
 
 
-CIS_47 = ("{($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || "
-          "($.eventName = ScheduleKeyDeletion))}")
+CIS_47 = (
+    "{($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || "
+    "($.eventName = ScheduleKeyDeletion))}"
+)
 
 
-@pytest.mark.parametrize("pattern,expected", [
-    (CIS_47, ("and", (b'"eventSource"', b'"kms.amazonaws.com"', ("or", (
-        ("and", (b'"eventName"', b'"DisableKey"')),
-        ("and", (b'"eventName"', b'"ScheduleKeyDeletion"'))))))),
-    ("{ $.code = 503 }", b'"code"'),  # a number matches in any spelling: only the key
-    ('{ $.code = "503" }', ("and", (b'"code"', b"503"))),  # the number 503 matches too
-    ('{ $.user = "ana*" }', ("and", (b'"user"', b'"ana'))),
-    ('{ $.user = "*ana" }', ("and", (b'"user"', b'ana"'))),
-    ('{ $.user = "*an*" }', ("and", (b'"user"', b"an"))),
-    ('{ $.user = "a\\"b" }', ("and", (b'"user"', b"a"))),  # '"' needs an escape: longest raw run
-    ('{ $.user = "" }', ("and", (b'"user"', b'""'))),
-    ("{ $.ok IS TRUE }", ("and", (b'"ok"', b"true"))),
-    ("{ $.a NOT EXISTS }", None),
-    ("{ $.a = 1 || $.b NOT EXISTS }", None),
-    ("{ $.a != x }", b'"a"'),
-    ("{ $.['a\"b'] = x }", b'"x"'),
-    ("{ $.a[*].b = %ab+c% }", ("and", (b'"a"', b'"b"', b"ab"))),
-    ("ERROR -DEBUG ?WARN", b"ERROR"),
-    ("?WARN ?FATAL", ("or", (b"WARN", b"FATAL"))),
-    ("-DEBUG", None),
-    ("%^ERR|WARN$%", ("or", (b"ERR", b"WARN"))),
-    ("%a|.%", None),
-    ('[ip, user = "ana*", code = 5* || code = %^4%, size > 10]',
-     ("and", (b"ana", ("or", (b"5", b"4"))))),
-    ("[a, b != x, c = 200]", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    "pattern,expected",
+    [
+        (
+            CIS_47,
+            (
+                "and",
+                (
+                    b'"eventSource"',
+                    b'"kms.amazonaws.com"',
+                    (
+                        "or",
+                        (
+                            ("and", (b'"eventName"', b'"DisableKey"')),
+                            ("and", (b'"eventName"', b'"ScheduleKeyDeletion"')),
+                        ),
+                    ),
+                ),
+            ),
+        ),
+        ("{ $.code = 503 }", b'"code"'),  # a number matches in any spelling: only the key
+        ('{ $.code = "503" }', ("and", (b'"code"', b"503"))),  # the number 503 matches too
+        ('{ $.user = "ana*" }', ("and", (b'"user"', b'"ana'))),
+        ('{ $.user = "*ana" }', ("and", (b'"user"', b'ana"'))),
+        ('{ $.user = "*an*" }', ("and", (b'"user"', b"an"))),
+        (
+            '{ $.user = "a\\"b" }',
+            ("and", (b'"user"', b"a")),
+        ),  # '"' needs an escape: longest raw run
+        ('{ $.user = "" }', ("and", (b'"user"', b'""'))),
+        ("{ $.ok IS TRUE }", ("and", (b'"ok"', b"true"))),
+        ("{ $.a NOT EXISTS }", None),
+        ("{ $.a = 1 || $.b NOT EXISTS }", None),
+        ("{ $.a != x }", b'"a"'),
+        ("{ $.['a\"b'] = x }", b'"x"'),
+        ("{ $.a[*].b = %ab+c% }", ("and", (b'"a"', b'"b"', b"ab"))),
+        ("ERROR -DEBUG ?WARN", b"ERROR"),
+        ("?WARN ?FATAL", ("or", (b"WARN", b"FATAL"))),
+        ("-DEBUG", None),
+        ("%^ERR|WARN$%", ("or", (b"ERR", b"WARN"))),
+        ("%a|.%", None),
+        (
+            '[ip, user = "ana*", code = 5* || code = %^4%, size > 10]',
+            ("and", (b"ana", ("or", (b"5", b"4")))),
+        ),
+        ("[a, b != x, c = 200]", None),
+        ("", None),
+    ],
+)
 def test_literals(pattern: str, expected: object) -> None:
     assert prefilter_for(cwpattern.parse(pattern)).requirement == expected
 

@@ -10,20 +10,26 @@
 
 from __future__ import annotations
 
-
+from conftest import DATA, load_jsonl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from patterns_gen import messages, patterns
 
 import cwpattern
 from cwpattern import _reference
 from cwpattern.printer import unparse
-from conftest import DATA, load_jsonl
-from patterns_gen import messages, patterns
 
-VALID = sorted({r["pattern"] for p in (DATA / "conformance").glob("*.jsonl")
-                for r in load_jsonl(p) if "error" not in r})
-ALPHABET = st.sampled_from(list('{}[]()%$.*"\'\\=!<>&|,?- \t\nabAZ019_é“') + ["IS", "NOT", "NULL",
-                                                                            "EXISTS", "..."])
+VALID = sorted(
+    {
+        r["pattern"]
+        for p in (DATA / "conformance").glob("*.jsonl")
+        for r in load_jsonl(p)
+        if "error" not in r
+    }
+)
+ALPHABET = st.sampled_from(
+    list("{}[]()%$.*\"'\\=!<>&|,?- \t\nabAZ019_é“") + ["IS", "NOT", "NULL", "EXISTS", "..."]
+)
 
 
 def _compile_or_syntax_error(text: str) -> None:
@@ -44,14 +50,21 @@ def test_fuzz_arbitrary_text(text: str) -> None:
 
 
 @settings(max_examples=5000, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(VALID), st.lists(st.tuples(st.integers(0, 200), st.integers(0, 3),
-                                                  st.lists(ALPHABET, max_size=3).map("".join)),
-                                        min_size=1, max_size=3))
+@given(
+    st.sampled_from(VALID),
+    st.lists(
+        st.tuples(
+            st.integers(0, 200), st.integers(0, 3), st.lists(ALPHABET, max_size=3).map("".join)
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+)
 def test_fuzz_mutated_patterns(base: str, edits: list[tuple[int, int, str]]) -> None:
     text = base
     for at, delete, insert in edits:
         at = at % (len(text) + 1)
-        text = text[:at] + insert + text[at + delete:]
+        text = text[:at] + insert + text[at + delete :]
     _compile_or_syntax_error(text)
 
 
@@ -83,8 +96,11 @@ def test_matches_never_raises(pattern: str, message: str | bytes) -> None:
 
 
 def test_conformance_events_agree_with_reference() -> None:
-    rows = [r for p in (DATA / "conformance").glob("*.jsonl") for r in load_jsonl(p)
-            if "error" not in r]
+    rows = [
+        r for p in (DATA / "conformance").glob("*.jsonl") for r in load_jsonl(p) if "error" not in r
+    ]
     for row in rows:
         compiled = cwpattern.compile(row["pattern"])
-        assert compiled.extract(row["event"]) == _reference.evaluate(compiled.ast, row["event"]), row
+        assert compiled.extract(row["event"]) == _reference.evaluate(compiled.ast, row["event"]), (
+            row
+        )

@@ -22,8 +22,10 @@ from cwpattern.sources import ScanStats, iter_events
 from cwpattern.synth import generate
 
 MAX_LINE = 3000
-CIS_47 = ("{($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || "
-          "($.eventName = ScheduleKeyDeletion))}")
+CIS_47 = (
+    "{($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || "
+    "($.eventName = ScheduleKeyDeletion))}"
+)
 PATTERNS = [
     CIS_47,
     "{ $.userIdentity.type = IAMUser }",
@@ -41,7 +43,9 @@ PATTERNS = [
 ]
 
 
-def _reference(pattern: str, paths: list[str], max_line: int = MAX_LINE) -> tuple[list[Match], ScanStats]:
+def _reference(
+    pattern: str, paths: list[str], max_line: int = MAX_LINE
+) -> tuple[list[Match], ScanStats]:
     compiled = cwpattern.compile(pattern)
     st = ScanStats()
     out = []
@@ -63,10 +67,17 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     escaped = json.dumps(spelled).replace("kms.amazon", "k\\u006ds.am\\u0061zon")
     assert "kms.amazonaws.com" not in escaped
     defects = [
-        b"", b"   ", b'{"truncated": "kms.amazonaws.com', escaped.encode(), b"\xff\xfe not utf-8 AccessDenied",
-        b'{"eventSource":"kms.amazonaws.com","eventName":"DisableKey","pad":"' + b"x" * MAX_LINE + b'"}',
+        b"",
+        b"   ",
+        b'{"truncated": "kms.amazonaws.com',
+        escaped.encode(),
+        b"\xff\xfe not utf-8 AccessDenied",
+        b'{"eventSource":"kms.amazonaws.com","eventName":"DisableKey","pad":"'
+        + b"x" * MAX_LINE
+        + b'"}',
         b'{"n": 3, "eventName": "DisableKey", "eventSource": "kms.amazonaws.com"}',
-        b"[1, 2]", b'{"eventName":"ScheduleKeyDeletion","eventSource":"kms.amazonaws.com"}\r',
+        b"[1, 2]",
+        b'{"eventName":"ScheduleKeyDeletion","eventSource":"kms.amazonaws.com"}\r',
     ]
     body = lines[:700] + defects + lines[700:]
     (root / "trail.jsonl").write_bytes(b"\xef\xbb\xbf" + b"\n".join(body))  # BOM, no final newline
@@ -74,16 +85,32 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
         fh.write(b"\n".join(lines[:400]) + b"\n")
     (root / "aws").mkdir()
     (root / "aws" / "Records.json").write_text(
-        json.dumps({"Records": [json.loads(r) for r in records[:300]]}), encoding="utf-8")
-    (root / "aws" / "filter-log-events.json").write_text(json.dumps(
-        {"events": [{"timestamp": 1700000000000 + i, "message": r} for i, r in
-                    enumerate(records[300:400])]}), encoding="utf-8")
-    (root / "access.log").write_bytes(b"\n".join([
-        b'10.0.0.1 - ana [01/Jan/2024:00:00:01 +0000] "GET /admin/x HTTP/1.1" 404 77',
-        b'10.0.0.2 - - [01/Jan/2024:00:00:02 +0000] "GET / HTTP/1.1" 200 12',
-        b'10.0.0.3 - bob [01/Jan/2024:00:00:03 +0000] "POST /admin HTTP/1.1" 403 9 \xff',
-        b"", b"AccessDenied\tDecrypt", b"solo",
-    ]) + b"\n")
+        json.dumps({"Records": [json.loads(r) for r in records[:300]]}), encoding="utf-8"
+    )
+    (root / "aws" / "filter-log-events.json").write_text(
+        json.dumps(
+            {
+                "events": [
+                    {"timestamp": 1700000000000 + i, "message": r}
+                    for i, r in enumerate(records[300:400])
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    (root / "access.log").write_bytes(
+        b"\n".join(
+            [
+                b'10.0.0.1 - ana [01/Jan/2024:00:00:01 +0000] "GET /admin/x HTTP/1.1" 404 77',
+                b'10.0.0.2 - - [01/Jan/2024:00:00:02 +0000] "GET / HTTP/1.1" 200 12',
+                b'10.0.0.3 - bob [01/Jan/2024:00:00:03 +0000] "POST /admin HTTP/1.1" 403 9 \xff',
+                b"",
+                b"AccessDenied\tDecrypt",
+                b"solo",
+            ]
+        )
+        + b"\n"
+    )
     (root / "broken.jsonl.gz").write_bytes(gzip.compress(b"\n".join(lines[:50]))[:-30])
     (root / "fake.gz").write_bytes(b"not gzip")
     return root
@@ -129,8 +156,7 @@ def test_events_are_exact_when_locations_are_produced(corpus: Path, buffers: str
 
 
 def test_the_escaped_record_is_found(corpus: Path) -> None:
-    found = [m.message for m in scan(CIS_47, str(corpus / "trail.jsonl"),
-                                     max_line_bytes=MAX_LINE)]
+    found = [m.message for m in scan(CIS_47, str(corpus / "trail.jsonl"), max_line_bytes=MAX_LINE)]
     assert any("\\u006d" in m for m in found)
     assert not any('"pad"' in m for m in found)  # the oversized line is skipped
 
@@ -162,22 +188,44 @@ def test_stdin(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert got[0].extracted["$status"] == "404" and got[1].extracted["$size"] == "9 \udcff"
 
 
-line_alphabet = st.sampled_from([b"a", b"b", b" ", b'"', b"[", b"]", b"7", b"\r", b"\\u0061",
-                                 b'{"a":"a"}', b'{"b":7}', b"\xff", b"ERROR"])
+line_alphabet = st.sampled_from(
+    [
+        b"a",
+        b"b",
+        b" ",
+        b'"',
+        b"[",
+        b"]",
+        b"7",
+        b"\r",
+        b"\\u0061",
+        b'{"a":"a"}',
+        b'{"b":7}',
+        b"\xff",
+        b"ERROR",
+    ]
+)
 lines = st.lists(line_alphabet, max_size=6).map(b"".join)
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(patterns, st.lists(lines, max_size=30), st.sampled_from(["auto", "text", "jsonl"]))
-def test_generated_files(tmp_path: Path, tree: cwpattern.ast.Pattern, body: list[bytes],
-                         fmt: str) -> None:
+def test_generated_files(
+    tmp_path: Path, tree: cwpattern.ast.Pattern, body: list[bytes], fmt: str
+) -> None:
     path = tmp_path / "gen.log"
     path.write_bytes(b"\n".join(body))
     pattern = unparse(tree)
     compiled = cwpattern.compile(pattern)
-    expected = [(e.message, e.location) for e in iter_events([str(path)], fmt=fmt)
-                if compiled.matches(e.message)]
+    expected = [
+        (e.message, e.location)
+        for e in iter_events([str(path)], fmt=fmt)
+        if compiled.matches(e.message)
+    ]
     got = [(m.message, m.location) for m in scan(pattern, str(path), fmt=fmt)]
     assert got == expected
     assert count(pattern, str(path), fmt=fmt) == len(expected)
@@ -205,21 +253,34 @@ def test_without_orjson(corpus: Path, pattern: str, monkeypatch: pytest.MonkeyPa
     assert list(scan(pattern, [str(corpus)], max_line_bytes=MAX_LINE)) == expected
 
 
-@pytest.mark.parametrize("body", [
-    b"a\r", b"\r\na\r\n\r", b"\r", b"\n\n\r\n", b"x\r\ny\r", b"\xef\xbb\xbfx\n", b"\xef\xbb\xbf",
-    b"x" * 50 + b"\r\n" + b"y" * 60 + b"\r", b'{"a":"x"}\r\n{"a":"x"}\r',
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"a\r",
+        b"\r\na\r\n\r",
+        b"\r",
+        b"\n\n\r\n",
+        b"x\r\ny\r",
+        b"\xef\xbb\xbfx\n",
+        b"\xef\xbb\xbf",
+        b"x" * 50 + b"\r\n" + b"y" * 60 + b"\r",
+        b'{"a":"x"}\r\n{"a":"x"}\r',
+    ],
+)
 @pytest.mark.parametrize("pattern", ["", "-zz", "x", '{ $.a = "x" }', "[f]"])
 def test_line_ends(tmp_path: Path, body: bytes, pattern: str) -> None:
     path = tmp_path / "ends.log"
     path.write_bytes(body)
     for fmt in ("auto", "text", "jsonl"):
         compiled = cwpattern.compile(pattern)
-        expected = [(e.message, e.location) for e in iter_events([str(path)], fmt=fmt,
-                                                                 max_line_bytes=55)
-                    if compiled.matches(e.message)]
-        got = [(m.message, m.location) for m in scan(pattern, str(path), fmt=fmt,
-                                                     max_line_bytes=55)]
+        expected = [
+            (e.message, e.location)
+            for e in iter_events([str(path)], fmt=fmt, max_line_bytes=55)
+            if compiled.matches(e.message)
+        ]
+        got = [
+            (m.message, m.location) for m in scan(pattern, str(path), fmt=fmt, max_line_bytes=55)
+        ]
         assert got == expected, fmt
 
 

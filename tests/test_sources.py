@@ -39,10 +39,16 @@ def iso_ms(value: str) -> int:
 
 # --------------------------------------------------------------------------- real data
 
-@pytest.mark.parametrize("name, count", [
-    ("kms_doc_examples.jsonl", 67), ("cloudtrail_doc_examples.jsonl", 24),
-    ("invictus-ir_aws_dataset.records.jsonl", 2900),
-    ("stratus-red-team_detonation-logs.records.jsonl", 310)])
+
+@pytest.mark.parametrize(
+    "name, count",
+    [
+        ("kms_doc_examples.jsonl", 67),
+        ("cloudtrail_doc_examples.jsonl", 24),
+        ("invictus-ir_aws_dataset.records.jsonl", 2900),
+        ("stratus-red-team_detonation-logs.records.jsonl", 310),
+    ],
+)
 def test_real_jsonl_files_give_each_line_verbatim(name: str, count: int) -> None:
     path = CT / name
     events, stats = scan([path])
@@ -50,7 +56,11 @@ def test_real_jsonl_files_give_each_line_verbatim(name: str, count: int) -> None
     assert len(lines) == count and [e.message for e in events] == lines
     assert [e.location for e in events] == [f"{path}:{i}" for i in range(1, count + 1)]
     assert (stats.files, stats.events, stats.bytes, stats.skipped) == (
-        1, count, path.stat().st_size, {})
+        1,
+        count,
+        path.stat().st_size,
+        {},
+    )
     for event in events:
         record = json.loads(event.message)
         expected = iso_ms(record["eventTime"]) if "eventTime" in record else None
@@ -59,13 +69,16 @@ def test_real_jsonl_files_give_each_line_verbatim(name: str, count: int) -> None
 
 def test_real_s3_tree_is_walked_sorted_and_records_reserialised_as_cloudtrail_does() -> None:
     events, stats = scan([INVICTUS_TREE])
-    names = ["218007301253_CloudTrail_us-east-1_20230710T1205Z_nx9Yx1FyJdBaTqKj.json",
-             "218007301253_CloudTrail_us-east-1_20230710T1210Z_2ru8PrDKZmsO3yWC.json",
-             "218007301253_CloudTrail_us-east-1_20230710T1210Z_RBxlxVrF890sGHGg.json.gz",
-             "218007301253_CloudTrail_us-east-1_20230710T1230Z_GyyPwrInk2rgv8V0.json"]
+    names = [
+        "218007301253_CloudTrail_us-east-1_20230710T1205Z_nx9Yx1FyJdBaTqKj.json",
+        "218007301253_CloudTrail_us-east-1_20230710T1210Z_2ru8PrDKZmsO3yWC.json",
+        "218007301253_CloudTrail_us-east-1_20230710T1210Z_RBxlxVrF890sGHGg.json.gz",
+        "218007301253_CloudTrail_us-east-1_20230710T1230Z_GyyPwrInk2rgv8V0.json",
+    ]
     counts = [10, 3, 20, 2]
-    expected_locations = [f"{S3_DAY / n}#Records[{i}]"
-                          for n, c in zip(names, counts) for i in range(c)]
+    expected_locations = [
+        f"{S3_DAY / n}#Records[{i}]" for n, c in zip(names, counts) for i in range(c)
+    ]
     assert [e.location for e in events] == expected_locations
     # The curated JSON-lines copy holds the same records, compact, one per line: the
     # messages must be exactly those lines (what CloudTrail sends to CloudWatch Logs).
@@ -86,7 +99,8 @@ def test_real_stratus_arrays_of_records() -> None:
         "aws.defense-evasion.cloudtrail-stop.json#[0]",
         *[f"aws.defense-evasion.organizations-leave.json#[{i}]" for i in range(3)],
         *[f"aws.persistence.iam-create-admin-user.json#[{i}]" for i in range(3)],
-        *[f"aws.persistence.sts-federation-token.json#[{i}]" for i in range(2)]]
+        *[f"aws.persistence.sts-federation-token.json#[{i}]" for i in range(2)],
+    ]
     compact = set(lines_of(CT / "stratus-red-team_detonation-logs.records.jsonl"))
     assert all(e.message in compact for e in events) and stats.skipped == {}
     assert sum('"type":"FederatedUser"' in e.message for e in events) == 1
@@ -101,14 +115,19 @@ def test_directory_walk_reads_text_files_beside_the_data_as_text() -> None:
     assert stats.events == len(events) == 9 + len(non_empty)
     assert stats.skipped == {"empty_line": len(text_lines) - len(non_empty)}
     assert [e.message for e in events if e.location.startswith(str(STRATUS / "LICENSE:"))] == [
-        ln for ln in (STRATUS / "LICENSE").read_text(encoding="utf-8").split("\n")[:-1] if ln]
+        ln for ln in (STRATUS / "LICENSE").read_text(encoding="utf-8").split("\n")[:-1] if ln
+    ]
 
 
 # --------------------------------------------------------------------------- made-up files
 
+
 def test_jsonl_lines_are_verbatim_not_reserialised_and_gzip_is_transparent(tmp_path: Path) -> None:
-    lines = ['{"b": 1,  "a": "é"}', '{"eventTime":"2024-03-04T08:00:01Z","x":[1,2]}',
-             '  {"c":null}  ']
+    lines = [
+        '{"b": 1,  "a": "é"}',
+        '{"eventTime":"2024-03-04T08:00:01Z","x":[1,2]}',
+        '  {"c":null}  ',
+    ]
     plain, packed = tmp_path / "a.jsonl", tmp_path / "b.log.gz"
     plain.write_text("\n".join(lines) + "\n", encoding="utf-8")
     packed.write_bytes(gzip.compress(("\r\n".join(lines)).encode()))
@@ -121,14 +140,19 @@ def test_jsonl_lines_are_verbatim_not_reserialised_and_gzip_is_transparent(tmp_p
 
 def test_invalid_empty_and_non_utf8_json_lines_are_skipped_and_located(tmp_path: Path) -> None:
     path = tmp_path / "mixed.jsonl"
-    path.write_bytes(b'{"ok":1}\nnot json\n{"ok":2}\n{"truncated":\n\n{"nan":NaN}\n'
-                     + b'[' * 5000 + b'\n{"bad":"\xff"}\n{"ok":3}')
+    path.write_bytes(
+        b'{"ok":1}\nnot json\n{"ok":2}\n{"truncated":\n\n{"nan":NaN}\n'
+        + b"[" * 5000
+        + b'\n{"bad":"\xff"}\n{"ok":3}'
+    )
     events, stats = scan([path])
     assert [(e.message, e.location) for e in events] == [
-        ('{"ok":1}', f"{path}:1"), ('{"ok":2}', f"{path}:3"), ('{"ok":3}', f"{path}:9")]
+        ('{"ok":1}', f"{path}:1"),
+        ('{"ok":2}', f"{path}:3"),
+        ('{"ok":3}', f"{path}:9"),
+    ]
     assert stats.skipped == {"invalid_json_line": 4, "empty_line": 1, "not_utf8": 1}
-    assert [p.split(": ")[0] for p in stats.problems] == [
-        f"{path}:{n}" for n in (2, 4, 5, 6, 7, 8)]
+    assert [p.split(": ")[0] for p in stats.problems] == [f"{path}:{n}" for n in (2, 4, 5, 6, 7, 8)]
 
 
 def test_first_line_broken_falls_back_to_json_lines(tmp_path: Path) -> None:
@@ -140,28 +164,41 @@ def test_first_line_broken_falls_back_to_json_lines(tmp_path: Path) -> None:
 
 
 def test_records_file_pretty_printed_and_gzip(tmp_path: Path) -> None:
-    doc = {"Records": [{"eventTime": "2024-03-04T08:00:00Z", "eventName": "Décrypt", "n": 1.5},
-                       "not a record", {"eventName": "X", "big": 10**30}]}
+    doc = {
+        "Records": [
+            {"eventTime": "2024-03-04T08:00:00Z", "eventName": "Décrypt", "n": 1.5},
+            "not a record",
+            {"eventName": "X", "big": 10**30},
+        ]
+    }
     pretty, packed = tmp_path / "r.json", tmp_path / "r.json.gz"
     pretty.write_text(json.dumps(doc, indent=3, ensure_ascii=True), encoding="utf-8")
     packed.write_bytes(gzip.compress(json.dumps(doc).encode()))
     for path in (pretty, packed):
         events, stats = scan([path])
         assert [(e.message, e.location, e.timestamp) for e in events] == [
-            ('{"eventTime":"2024-03-04T08:00:00Z","eventName":"Décrypt","n":1.5}',
-             f"{path}#Records[0]", 1709539200000),
-            ('{"eventName":"X","big":1000000000000000000000000000000}', f"{path}#Records[2]", None)]
+            (
+                '{"eventTime":"2024-03-04T08:00:00Z","eventName":"Décrypt","n":1.5}',
+                f"{path}#Records[0]",
+                1709539200000,
+            ),
+            ('{"eventName":"X","big":1000000000000000000000000000000}', f"{path}#Records[2]", None),
+        ]
         assert stats.skipped == {"not_a_record": 1}
         assert stats.problems == [f"{path}#Records[1]: not_a_record: JSON str, not an object"]
 
 
 def test_concatenated_pretty_documents_and_bare_records(tmp_path: Path) -> None:
     path = tmp_path / "jq-output.json"
-    path.write_text('{\n  "eventName": "A"\n}\n{\n  "Records": [\n {"eventName": "B"}]\n}\n7\n',
-                    encoding="utf-8")
+    path.write_text(
+        '{\n  "eventName": "A"\n}\n{\n  "Records": [\n {"eventName": "B"}]\n}\n7\n',
+        encoding="utf-8",
+    )
     events, stats = scan([path])
     assert [(e.message, e.location) for e in events] == [
-        ('{"eventName":"A"}', f"{path}:1"), ('{"eventName":"B"}', f"{path}:4#Records[0]")]
+        ('{"eventName":"A"}', f"{path}:1"),
+        ('{"eventName":"B"}', f"{path}:4#Records[0]"),
+    ]
     assert stats.skipped == {"not_a_record": 1}
 
 
@@ -174,34 +211,55 @@ def test_broken_document_is_counted_once(tmp_path: Path) -> None:
 
 
 def test_aws_logs_filter_log_events_output(tmp_path: Path) -> None:
-    out = {"events": [
-        {"logStreamName": "s1", "timestamp": 1709539200123, "message": "plain text line",
-         "ingestionTime": 1709539201000, "eventId": "1"},
-        {"logStreamName": "s1", "timestamp": 1709539200456, "message": '{"a": 1,  "b":2}'},
-        {"logStreamName": "s1", "timestamp": "soon", "message": "no numeric timestamp"},
-        {"logStreamName": "s1", "timestamp": 1},
-        "junk"], "searchedLogStreams": [], "nextToken": "x"}
+    out = {
+        "events": [
+            {
+                "logStreamName": "s1",
+                "timestamp": 1709539200123,
+                "message": "plain text line",
+                "ingestionTime": 1709539201000,
+                "eventId": "1",
+            },
+            {"logStreamName": "s1", "timestamp": 1709539200456, "message": '{"a": 1,  "b":2}'},
+            {"logStreamName": "s1", "timestamp": "soon", "message": "no numeric timestamp"},
+            {"logStreamName": "s1", "timestamp": 1},
+            "junk",
+        ],
+        "searchedLogStreams": [],
+        "nextToken": "x",
+    }
     path = tmp_path / "filter-log-events.json"
     path.write_text(json.dumps(out, indent=4), encoding="utf-8")
     events, stats = scan([path])
     assert [(e.message, e.timestamp, e.location) for e in events] == [
         ("plain text line", 1709539200123, f"{path}#events[0]"),
         ('{"a": 1,  "b":2}', 1709539200456, f"{path}#events[1]"),
-        ("no numeric timestamp", None, f"{path}#events[2]")]
+        ("no numeric timestamp", None, f"{path}#events[2]"),
+    ]
     assert stats.skipped == {"bad_event": 2}
 
 
 def test_cloudtrail_lookup_events_output(tmp_path: Path) -> None:
     record = '{"eventVersion":"1.08","eventName":"DisableKey"}'
-    out = {"Events": [{"EventId": "e1", "EventName": "DisableKey",
-                       "EventTime": "2024-03-04T08:00:00+00:00", "CloudTrailEvent": record},
-                      {"EventId": "e2", "EventTime": 1709539200.5, "CloudTrailEvent": record},
-                      {"EventId": "e3"}]}
+    out = {
+        "Events": [
+            {
+                "EventId": "e1",
+                "EventName": "DisableKey",
+                "EventTime": "2024-03-04T08:00:00+00:00",
+                "CloudTrailEvent": record,
+            },
+            {"EventId": "e2", "EventTime": 1709539200.5, "CloudTrailEvent": record},
+            {"EventId": "e3"},
+        ]
+    }
     path = tmp_path / "lookup.json"
     path.write_text(json.dumps(out), encoding="utf-8")
     events, stats = scan([path])
     assert [(e.message, e.timestamp) for e in events] == [
-        (record, 1709539200000), (record, 1709539200500)]
+        (record, 1709539200000),
+        (record, 1709539200500),
+    ]
     assert stats.skipped == {"bad_event": 1}
 
 
@@ -210,7 +268,11 @@ def test_text_logs_crlf_brackets_and_braces_are_text(tmp_path: Path) -> None:
     path.write_bytes(b"[2024-03-04 08:00:00] INFO start\r\n{main} ready\r\n\r\n  \nlast")
     events, stats = scan([path])
     assert [e.message for e in events] == [
-        "[2024-03-04 08:00:00] INFO start", "{main} ready", "  ", "last"]
+        "[2024-03-04 08:00:00] INFO start",
+        "{main} ready",
+        "  ",
+        "last",
+    ]
     assert [e.location for e in events] == [f"{path}:{n}" for n in (1, 2, 4, 5)]
     assert stats.skipped == {"empty_line": 1} and all(e.timestamp is None for e in events)
 
@@ -278,7 +340,10 @@ def test_oversized_lines_are_skipped_without_buffering_them(tmp_path: Path) -> N
     finally:
         tracemalloc.stop()
     assert [(e.message, e.location) for e in events] == [
-        ('{"a":1}', f"{path}:1"), ('{"b":' + "1" * 90 + "}", f"{path}:3"), ('{"c":3}', f"{path}:4")]
+        ('{"a":1}', f"{path}:1"),
+        ('{"b":' + "1" * 90 + "}", f"{path}:3"),
+        ('{"c":3}', f"{path}:4"),
+    ]
     assert stats.skipped == {"oversized_line": 2} and stats.bytes == path.stat().st_size
     assert peak < 2 << 20, f"peak {peak} bytes while skipping a 20 MiB line"
     # exactly at the limit is accepted, one byte more is not
@@ -327,8 +392,15 @@ def test_directory_tree_sorted_hidden_skipped(tmp_path: Path) -> None:
     (tmp_path / "b" / "2").mkdir(parents=True)
     (tmp_path / "a").mkdir()
     (tmp_path / ".git").mkdir()
-    for rel, text in {"b/2/z.log": "z", "b/1.log": "b1", "a/x.log": "ax", "c.log": "c",
-                      ".hidden.log": "h", ".git/HEAD": "ref", "b/.swp": "s"}.items():
+    for rel, text in {
+        "b/2/z.log": "z",
+        "b/1.log": "b1",
+        "a/x.log": "ax",
+        "c.log": "c",
+        ".hidden.log": "h",
+        ".git/HEAD": "ref",
+        "b/.swp": "s",
+    }.items():
         (tmp_path / rel).write_text(text + "\n", encoding="utf-8")
     events, stats = scan([tmp_path])
     assert [e.message for e in events] == ["ax", "b1", "z", "c"]
@@ -342,12 +414,17 @@ def test_stdin_binary_text_and_gzip(monkeypatch: pytest.MonkeyPatch) -> None:
         stats = ScanStats()
         events = list(iter_events(paths, stats=stats))
         assert [(e.message, e.location) for e in events] == [
-            ('{"a":1}', "<stdin>:1"), ('{"b":2}', "<stdin>:2")]
+            ('{"a":1}', "<stdin>:1"),
+            ('{"b":2}', "<stdin>:2"),
+        ]
         assert stats.files == 1
     monkeypatch.setattr(sys, "stdin", io.StringIO("no buffer here\nline 2\n"))
     assert [e.message for e in iter_events(["-"])] == ["no buffer here", "line 2"]
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(gzip.compress(
-        json.dumps({"Records": [{"x": 1}]}).encode()))))
+    monkeypatch.setattr(
+        sys,
+        "stdin",
+        io.TextIOWrapper(io.BytesIO(gzip.compress(json.dumps({"Records": [{"x": 1}]}).encode()))),
+    )
     got = [(e.message, e.location) for e in iter_events(None)]
     assert got == [('{"x":1}', "<stdin>#Records[0]")]
     monkeypatch.setattr(sys, "stdin", None)
@@ -368,7 +445,9 @@ def test_explicit_formats(tmp_path: Path) -> None:
     one_per_line.write_text('{"a": 1}\n{"b": 2}\n', encoding="utf-8")
     events = list(iter_events([str(one_per_line)], fmt="json"))
     assert [(e.message, e.location) for e in events] == [
-        ('{"a":1}', f"{one_per_line}:1"), ('{"b":2}', f"{one_per_line}:2")]
+        ('{"a":1}', f"{one_per_line}:1"),
+        ('{"b":2}', f"{one_per_line}:2"),
+    ]
     assert "auto" in FORMATS
     with pytest.raises(ValueError, match="unknown format"):
         list(iter_events([str(path)], fmt="xml"))
@@ -388,7 +467,7 @@ def test_iter_lines_bytes_offsets_and_numbers(tmp_path: Path) -> None:
         stats = ScanStats()
         got = [(r.lineno, r.offset, r.data) for r in iter_lines_bytes([str(path)], stats=stats)]
         assert got == [(1, 0, b"first"), (3, 8, b"third line"), (4, 19, b"fourth")]
-        assert all(data[off:off + len(d)] == d for _, off, d in got)
+        assert all(data[off : off + len(d)] == d for _, off, d in got)
         assert stats.skipped == {"empty_line": 1} and stats.bytes == len(data)
 
 
@@ -401,8 +480,9 @@ def test_problem_list_is_capped_but_counts_are_not(tmp_path: Path) -> None:
     assert stats.to_dict()["skipped"] == {"invalid_json_line": 120}
 
 
-def test_read_error_mid_file_keeps_earlier_events(monkeypatch: pytest.MonkeyPatch,
-                                                  tmp_path: Path) -> None:
+def test_read_error_mid_file_keeps_earlier_events(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from cwpattern import sources
 
     failed_at: list[int] = []
@@ -417,8 +497,9 @@ def test_read_error_mid_file_keeps_earlier_events(monkeypatch: pytest.MonkeyPatc
     lines = [f"line {i:05} ".ljust(99, "x") for i in range(2000)]  # 100 bytes with the newline
     path = tmp_path / "disk.log"
     path.write_text("\n".join(lines) + "\n", encoding="ascii")
-    monkeypatch.setattr(sources, "open", lambda p, mode: Failing(Path(p).read_bytes()),
-                        raising=False)
+    monkeypatch.setattr(
+        sources, "open", lambda p, mode: Failing(Path(p).read_bytes()), raising=False
+    )
     events, stats = scan([path])
     assert failed_at and [e.message for e in events] == lines[: failed_at[0] // 100]
     assert stats.skipped == {"read_error": 1}

@@ -90,8 +90,11 @@ def _no_events_is_justified(tree: ast.Pattern, matching: bool) -> bool | None:
     assert isinstance(tree, ast.DelimitedPattern)
     if not matching:
         return not tree.entries
-    verdicts = [_field_possible(e.condition) for e in tree.entries
-                if isinstance(e, ast.Field) and e.condition is not None]
+    verdicts = [
+        _field_possible(e.condition)
+        for e in tree.entries
+        if isinstance(e, ast.Field) and e.condition is not None
+    ]
     if False in verdicts:
         return True
     return None if None in verdicts else False
@@ -147,14 +150,21 @@ def _numbers_possible(conds: list[ast.FieldComparison]) -> bool:
 
 
 def _field_case_possible(case: list[ast.FieldComparison]) -> bool | None:
-    exact = [c.value.text for c in case if c.op is ast.Op.EQ
-             and isinstance(c.value, ast.StringValue)
-             and wildcard_shape(c.value.text)[0] == "exact"]
+    exact = [
+        c.value.text
+        for c in case
+        if c.op is ast.Op.EQ
+        and isinstance(c.value, ast.StringValue)
+        and wildcard_shape(c.value.text)[0] == "exact"
+    ]
     if exact:
         verdicts = [_field_passes(c, exact[0]) for c in case]
         return None if None in verdicts else all(verdicts)
-    numeric = [c for c in case if c.op.is_ordering
-               or (c.op is ast.Op.EQ and isinstance(c.value, ast.NumberValue))]
+    numeric = [
+        c
+        for c in case
+        if c.op.is_ordering or (c.op is ast.Op.EQ and isinstance(c.value, ast.NumberValue))
+    ]
     text = [c for c in case if c not in numeric]
     if numeric:
         if not _numbers_possible(numeric):
@@ -168,8 +178,11 @@ def _field_case_possible(case: list[ast.FieldComparison]) -> bool | None:
             spec = automata.Spec.regex(c.value.regex)
         else:
             shape, core = wildcard_shape(c.value.text)
-            spec = automata.Spec.literal(core, lead=shape in ("suffix", "contains", "any"),
-                                         trail=shape in ("prefix", "contains", "any"))
+            spec = automata.Spec.literal(
+                core,
+                lead=shape in ("suffix", "contains", "any"),
+                trail=shape in ("prefix", "contains", "any"),
+            )
         parts.append((spec, c.op is ast.Op.EQ))
     return automata.find(parts) is not None
 
@@ -179,8 +192,9 @@ def _field_case_possible(case: list[ast.FieldComparison]) -> bool | None:
 
 @settings(FAST, max_examples=400)
 @given(trees(), st.booleans(), st.sampled_from(["minimal", "cloudtrail"]), st.data())
-def test_generated_events_have_the_promised_outcome(tree: ast.Pattern, matching: bool,
-                                                    base: str, data: st.DataObject) -> None:
+def test_generated_events_have_the_promised_outcome(
+    tree: ast.Pattern, matching: bool, base: str, data: st.DataObject
+) -> None:
     base = _base_for(tree, base)
     try:
         plan_for(tree, matching, base)
@@ -201,8 +215,9 @@ def test_generated_events_have_the_promised_outcome(tree: ast.Pattern, matching:
 
 @settings(FAST, max_examples=150)
 @given(trees("json"), st.data())
-def test_json_events_exist_whenever_the_analyzer_finds_some(tree: ast.JsonPattern,
-                                                            data: st.DataObject) -> None:
+def test_json_events_exist_whenever_the_analyzer_finds_some(
+    tree: ast.JsonPattern, data: st.DataObject
+) -> None:
     if analyzer.is_satisfiable(tree, budget=3000) is not True:
         return
     event = data.draw(events_matching(tree, base="minimal"))
@@ -210,20 +225,38 @@ def test_json_events_exist_whenever_the_analyzer_finds_some(tree: ast.JsonPatter
 
 
 _SATISFIABLE_FIELD = st.one_of(
-    st.builds(ast.FieldComparison, st.sampled_from([ast.Op.EQ, ast.Op.NE]),
-              st.sampled_from(["a", "Disable*", "*x*", "", "q\"r", "a b"]).map(ast.StringValue)),
-    st.builds(ast.FieldComparison, st.sampled_from([ast.Op.LT, ast.Op.GE, ast.Op.EQ]),
-              st.sampled_from(["5", "-1.5", "1e3"]).map(ast.NumberValue)),
+    st.builds(
+        ast.FieldComparison,
+        st.sampled_from([ast.Op.EQ, ast.Op.NE]),
+        st.sampled_from(["a", "Disable*", "*x*", "", 'q"r', "a b"]).map(ast.StringValue),
+    ),
+    st.builds(
+        ast.FieldComparison,
+        st.sampled_from([ast.Op.LT, ast.Op.GE, ast.Op.EQ]),
+        st.sampled_from(["5", "-1.5", "1e3"]).map(ast.NumberValue),
+    ),
 )
 
 
 @settings(FAST, max_examples=200)
-@given(st.lists(st.one_of(st.none(), _SATISFIABLE_FIELD,
-                          st.lists(_SATISFIABLE_FIELD, min_size=2, max_size=3).map(
-                              lambda xs: ast.FieldOr(tuple(xs)))), min_size=1, max_size=5),
-       st.one_of(st.none(), st.integers(0, 5)), st.data())
-def test_delimited_events_for_satisfiable_fields(conditions: list[Any], ellipsis: int | None,
-                                                 data: st.DataObject) -> None:
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            _SATISFIABLE_FIELD,
+            st.lists(_SATISFIABLE_FIELD, min_size=2, max_size=3).map(
+                lambda xs: ast.FieldOr(tuple(xs))
+            ),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    st.one_of(st.none(), st.integers(0, 5)),
+    st.data(),
+)
+def test_delimited_events_for_satisfiable_fields(
+    conditions: list[Any], ellipsis: int | None, data: st.DataObject
+) -> None:
     entries: list[ast.Entry] = [ast.Field(f"f{i}", c) for i, c in enumerate(conditions)]
     if ellipsis is not None:
         entries.insert(min(ellipsis, len(entries)), ast.EllipsisEntry())
@@ -244,8 +277,7 @@ def test_printer_round_trip(tree: ast.Pattern) -> None:
 
 
 @settings(FAST, max_examples=300)
-@given(st.sampled_from([None, "json", "terms", "regex", "space-delimited", "match-all"]),
-       st.data())
+@given(st.sampled_from([None, "json", "terms", "regex", "space-delimited", "match-all"]), st.data())
 def test_patterns_are_valid_and_of_the_family(family: str | None, data: st.DataObject) -> None:
     text = data.draw(patterns(family))
     compiled = cwpattern.compile(text)
@@ -257,8 +289,9 @@ def test_patterns_are_valid_and_of_the_family(family: str | None, data: st.DataO
 def test_patterns_rejects_unknown_family() -> None:
     with pytest.raises(InvalidArgument):
         patterns("xml")
-    assert cwpattern.compile(find(patterns("delimited"), lambda p: True)).family == \
-        "space-delimited"
+    assert (
+        cwpattern.compile(find(patterns("delimited"), lambda p: True)).family == "space-delimited"
+    )
 
 
 # --------------------------------------------------------------------------- analyzer
@@ -274,12 +307,14 @@ def _mutants(tree: ast.JsonPattern) -> st.SearchStrategy[ast.JsonPattern]:
             ops = list(expr.operands)
             inner = ops[-1]
             if isinstance(inner, ast.Or) and len(inner.operands) > 2:
-                ops[-1] = ast.Or(tuple(o for i, o in enumerate(inner.operands)
-                                       if i != k % len(inner.operands)))
+                ops[-1] = ast.Or(
+                    tuple(o for i, o in enumerate(inner.operands) if i != k % len(inner.operands))
+                )
             return ast.JsonPattern(ast.And(tuple(ops)))
         if isinstance(expr, ast.Or) and len(expr.operands) > 2:
-            return ast.JsonPattern(ast.Or(tuple(o for i, o in enumerate(expr.operands)
-                                                if i != k % len(expr.operands))))
+            return ast.JsonPattern(
+                ast.Or(tuple(o for i, o in enumerate(expr.operands) if i != k % len(expr.operands)))
+            )
         return tree
 
     def add(extra: Any) -> ast.JsonPattern:
@@ -287,24 +322,41 @@ def _mutants(tree: ast.JsonPattern) -> st.SearchStrategy[ast.JsonPattern]:
         return ast.JsonPattern(ast.And((*ops, extra)))
 
     def widen(prefix: str) -> ast.JsonPattern:
-        return ast.JsonPattern(ast.Or((expr, ast.Comparison(
-            ast.Selector((ast.Member("eventName"),)), ast.Op.EQ, ast.StringValue(prefix)))))
+        return ast.JsonPattern(
+            ast.Or(
+                (
+                    expr,
+                    ast.Comparison(
+                        ast.Selector((ast.Member("eventName"),)), ast.Op.EQ, ast.StringValue(prefix)
+                    ),
+                )
+            )
+        )
 
-    extras = st.sampled_from([
-        ast.Predicate(ast.Selector((ast.Member("errorCode"),)), ast.PredicateKind.NOT_EXISTS),
-        ast.Comparison(ast.Selector((ast.Member("userIdentity"), ast.Member("type"))),
-                       ast.Op.NE, ast.StringValue("AWSService")),
-        ast.Comparison(ast.Selector((ast.Member("awsRegion"),)), ast.Op.EQ,
-                       ast.StringValue("us-*")),
-    ])
-    return st.one_of(st.just(tree), st.integers(0, 20).map(drop), extras.map(add),
-                     st.sampled_from(["Disable*", "Delete*", "Put*"]).map(widen))
+    extras = st.sampled_from(
+        [
+            ast.Predicate(ast.Selector((ast.Member("errorCode"),)), ast.PredicateKind.NOT_EXISTS),
+            ast.Comparison(
+                ast.Selector((ast.Member("userIdentity"), ast.Member("type"))),
+                ast.Op.NE,
+                ast.StringValue("AWSService"),
+            ),
+            ast.Comparison(
+                ast.Selector((ast.Member("awsRegion"),)), ast.Op.EQ, ast.StringValue("us-*")
+            ),
+        ]
+    )
+    return st.one_of(
+        st.just(tree),
+        st.integers(0, 20).map(drop),
+        extras.map(add),
+        st.sampled_from(["Disable*", "Delete*", "Put*"]).map(widen),
+    )
 
 
 @settings(FAST, max_examples=80)
 @given(st.sampled_from(REFERENCES), st.data())
-def test_analyzer_is_sound_against_generated_events(reference: str,
-                                                    data: st.DataObject) -> None:
+def test_analyzer_is_sound_against_generated_events(reference: str, data: st.DataObject) -> None:
     ref = cwpattern.compile(reference).ast
     assert isinstance(ref, ast.JsonPattern)
     pattern = data.draw(_mutants(ref))
@@ -324,10 +376,12 @@ def test_analyzer_is_sound_against_generated_events(reference: str,
 
 SELECTIVE = [
     CIS_47,
-    ('{ $.requestParameters.pendingWindowInDays >= 7 && $.requestParameters.pendingWindowInDays '
-     '< 8 && $.userIdentity.sessionContext.attributes.mfaAuthenticated = "true" }'),
-    r'%^ERROR [A-Z]{3}-\d{4}: disk /dev/sd[a-z]\d full$%',
-    '[ip, user, ..., status = 5*, bytes > 1000]',
+    (
+        "{ $.requestParameters.pendingWindowInDays >= 7 && $.requestParameters.pendingWindowInDays "
+        '< 8 && $.userIdentity.sessionContext.attributes.mfaAuthenticated = "true" }'
+    ),
+    r"%^ERROR [A-Z]{3}-\d{4}: disk /dev/sd[a-z]\d full$%",
+    "[ip, user, ..., status = 5*, bytes > 1000]",
 ]
 
 
@@ -336,8 +390,13 @@ def test_a_thousand_examples_of_a_selective_pattern_in_seconds(pattern: str) -> 
     compiled = cwpattern.compile(pattern)
     seen: list[str] = []
 
-    @settings(max_examples=1000, deadline=None, database=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=1000,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(events_matching(pattern))
     def run(event: str) -> None:
         seen.append(event)
@@ -361,8 +420,13 @@ def test_construction_rejects_nothing_on_the_catalog() -> None:
             plan = plan_for(tree, matching, "cloudtrail")
             before = Counter(plan.stats)
 
-            @settings(max_examples=60, deadline=None, database=None, phases=[Phase.generate],
-                      suppress_health_check=list(HealthCheck))
+            @settings(
+                max_examples=60,
+                deadline=None,
+                database=None,
+                phases=[Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
             @given((events_matching if matching else events_not_matching)(tree))
             def run(event: str) -> None:
                 pass
@@ -377,17 +441,27 @@ def test_construction_rejects_nothing_on_the_catalog() -> None:
 # --------------------------------------------------------------------------- shrinking
 
 
-@pytest.mark.parametrize(("strategy", "expected"), [
-    (events_matching('{ $.eventName = "Disable*" }', base="minimal"), '{"eventName":"DisableKey"}'),
-    (events_matching(CIS_47, base="minimal"),
-     '{"eventSource":"kms.amazonaws.com","eventName":"DisableKey"}'),
-    (events_matching(r"%^WARN\s\d+%"), "WARN 0"),
-    (events_matching("ERROR -DEBUG"), "ERROR"),
-    (events_matching("[ip, ..., status = 5*, bytes > 1000]"), "192.0.2.10 503 1001"),
-    (events_matching('{ $.latency > 250 && $.latency <= 260.5 }', base="minimal"),
-     '{"latency":251}'),
-    (events_not_matching(r"%^WARN\s\d+%"), "a"),
-])
+@pytest.mark.parametrize(
+    ("strategy", "expected"),
+    [
+        (
+            events_matching('{ $.eventName = "Disable*" }', base="minimal"),
+            '{"eventName":"DisableKey"}',
+        ),
+        (
+            events_matching(CIS_47, base="minimal"),
+            '{"eventSource":"kms.amazonaws.com","eventName":"DisableKey"}',
+        ),
+        (events_matching(r"%^WARN\s\d+%"), "WARN 0"),
+        (events_matching("ERROR -DEBUG"), "ERROR"),
+        (events_matching("[ip, ..., status = 5*, bytes > 1000]"), "192.0.2.10 503 1001"),
+        (
+            events_matching("{ $.latency > 250 && $.latency <= 260.5 }", base="minimal"),
+            '{"latency":251}',
+        ),
+        (events_not_matching(r"%^WARN\s\d+%"), "a"),
+    ],
+)
 def test_simplest_example(strategy: Any, expected: str) -> None:
     assert find(strategy, lambda e: True, settings=FAST) == expected
 
@@ -395,8 +469,9 @@ def test_simplest_example(strategy: Any, expected: str) -> None:
 def test_a_failing_user_test_reports_a_small_meaningful_counterexample() -> None:
     """Hypothesis shrinks a failure to the simplest record of the case the user missed:
     a successful ScheduleKeyDeletion by an IAM user, every other detail at its simplest."""
-    mine = cwpattern.compile('{ $.eventSource = "kms.amazonaws.com" && '
-                             '$.eventName = "DisableKey" }')
+    mine = cwpattern.compile(
+        '{ $.eventSource = "kms.amazonaws.com" && $.eventName = "DisableKey" }'
+    )
 
     @settings(deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(events_matching(CIS_47))
@@ -428,22 +503,33 @@ class _only_case(Minimal):
 
 
 def test_near_misses_keep_the_other_conditions() -> None:
-    found = find(events_not_matching(CIS_47, base="minimal"),
-                 lambda e: "eventSource" in e and "eventName" in e, settings=FAST)
+    found = find(
+        events_not_matching(CIS_47, base="minimal"),
+        lambda e: "eventSource" in e and "eventName" in e,
+        settings=FAST,
+    )
     doc = json.loads(found)
-    assert doc["eventSource"] != "kms.amazonaws.com" or \
-        doc["eventName"] not in ("DisableKey", "ScheduleKeyDeletion")
-    assert find(events_not_matching("ERROR -DEBUG"), lambda e: "DEBUG" in e,
-                settings=FAST) == "ERROR DEBUG"
-    near = find(events_not_matching(r"%^WARN\s\d+%"), lambda e: e.startswith("WARN"),
-                settings=FAST)
+    assert doc["eventSource"] != "kms.amazonaws.com" or doc["eventName"] not in (
+        "DisableKey",
+        "ScheduleKeyDeletion",
+    )
+    assert (
+        find(events_not_matching("ERROR -DEBUG"), lambda e: "DEBUG" in e, settings=FAST)
+        == "ERROR DEBUG"
+    )
+    near = find(events_not_matching(r"%^WARN\s\d+%"), lambda e: e.startswith("WARN"), settings=FAST)
     assert not cwpattern.matches(r"%^WARN\s\d+%", near) and len(near) <= 6
 
 
 def test_impossible_requests_fail_clearly() -> None:
-    proven = [events_matching('{ $.a = 1 && $.a = 2 }'), events_not_matching(""),
-              events_not_matching("[]"), events_matching("a -a"), events_matching("%a^b%"),
-              events_not_matching("%x*%")]
+    proven = [
+        events_matching("{ $.a = 1 && $.a = 2 }"),
+        events_not_matching(""),
+        events_not_matching("[]"),
+        events_matching("a -a"),
+        events_matching("%a^b%"),
+        events_not_matching("%x*%"),
+    ]
     for strategy in proven:
         with pytest.raises(NoEventsError, match="^no (message|CloudTrail record) "):
             find(strategy, lambda e: True, settings=FAST)
@@ -458,8 +544,10 @@ def test_impossible_requests_fail_clearly() -> None:
 
 
 def test_a_tautological_json_pattern_is_missed_by_non_json_messages() -> None:
-    pattern = "{ $.a NOT EXISTS || $.a = * || $.a IS NULL || $.a IS TRUE || $.a IS FALSE || " \
-              "$.a.b NOT EXISTS }"
+    pattern = (
+        "{ $.a NOT EXISTS || $.a = * || $.a IS NULL || $.a IS TRUE || $.a IS FALSE || "
+        "$.a.b NOT EXISTS }"
+    )
     assert analyzer.is_satisfiable(pattern)
     message = find(events_not_matching(pattern), lambda e: True, settings=FAST)
     assert not cwpattern.compile(pattern).matches(message)
@@ -472,9 +560,20 @@ def test_a_tautological_json_pattern_is_missed_by_non_json_messages() -> None:
 @given(cloudtrail_records())
 def test_records_are_cloudtrail_shaped(record: str) -> None:
     doc = json.loads(record)
-    for key in ("eventVersion", "userIdentity", "eventTime", "eventSource", "eventName",
-                "awsRegion", "sourceIPAddress", "requestParameters", "responseElements",
-                "eventID", "eventType", "recipientAccountId"):
+    for key in (
+        "eventVersion",
+        "userIdentity",
+        "eventTime",
+        "eventSource",
+        "eventName",
+        "awsRegion",
+        "sourceIPAddress",
+        "requestParameters",
+        "responseElements",
+        "eventID",
+        "eventType",
+        "recipientAccountId",
+    ):
         assert key in doc, key
     assert doc["eventSource"].endswith(".amazonaws.com")
     if "errorCode" in doc:
@@ -484,8 +583,11 @@ def test_records_are_cloudtrail_shaped(record: str) -> None:
 
 def test_records_vary_what_is_not_pinned() -> None:
     def has(pred: Any) -> str:
-        return find(cloudtrail_records(), lambda r: pred(json.loads(r)),
-                    settings=settings(FAST, max_examples=2000))
+        return find(
+            cloudtrail_records(),
+            lambda r: pred(json.loads(r)),
+            settings=settings(FAST, max_examples=2000),
+        )
 
     for kind in IDENTITY_TYPES:
         has(lambda d, k=kind: d["userIdentity"].get("type") == k)
@@ -498,9 +600,14 @@ def test_records_vary_what_is_not_pinned() -> None:
 
 
 @settings(FAST, max_examples=100)
-@given(cloudtrail_records(eventSource="kms.amazonaws.com", eventName="ScheduleKeyDeletion",
-                          userIdentity__type=st.sampled_from(["Root", "AssumedRole"]),
-                          **{"additionalEventData.note": "x", "recipientAccountId": ABSENT}))
+@given(
+    cloudtrail_records(
+        eventSource="kms.amazonaws.com",
+        eventName="ScheduleKeyDeletion",
+        userIdentity__type=st.sampled_from(["Root", "AssumedRole"]),
+        **{"additionalEventData.note": "x", "recipientAccountId": ABSENT},
+    )
+)
 def test_records_honour_pins(record: str) -> None:
     doc = json.loads(record)
     assert doc["eventSource"] == "kms.amazonaws.com"
@@ -516,8 +623,9 @@ def test_record_pins_are_validated() -> None:
         cloudtrail_records(eventName=object())
     with pytest.raises(InvalidArgument):
         cloudtrail_records(**{"": "x"})
-    failed = json.loads(find(cloudtrail_records(errorCode="AccessDenied"), lambda r: True,
-                             settings=FAST))
+    failed = json.loads(
+        find(cloudtrail_records(errorCode="AccessDenied"), lambda r: True, settings=FAST)
+    )
     assert failed["errorCode"] == "AccessDenied" and "errorMessage" in failed
 
 
@@ -538,12 +646,20 @@ def test_required_events_cover_every_identity_and_outcome() -> None:
         doc = json.loads(event)
         assert cwpattern.matches(CIS_47, event)
         seen.add((doc["eventName"], doc["userIdentity"].get("type"), "errorCode" in doc))
-    assert seen == {(name, kind, failed) for name in ("DisableKey", "ScheduleKeyDeletion")
-                    for kind in IDENTITY_TYPES for failed in (False, True)}
+    assert seen == {
+        (name, kind, failed)
+        for name in ("DisableKey", "ScheduleKeyDeletion")
+        for kind in IDENTITY_TYPES
+        for failed in (False, True)
+    }
     for kind in IDENTITY_TYPES:
-        find(required_events("cis-aws-3.0.0-4.7"),
-             lambda e, k=kind: json.loads(e)["userIdentity"].get("type") == k
-             and "errorCode" in json.loads(e), settings=settings(FAST, max_examples=2000))
+        find(
+            required_events("cis-aws-3.0.0-4.7"),
+            lambda e, k=kind: (
+                json.loads(e)["userIdentity"].get("type") == k and "errorCode" in json.loads(e)
+            ),
+            settings=settings(FAST, max_examples=2000),
+        )
 
 
 def test_required_examples_for_every_control() -> None:
@@ -576,6 +692,5 @@ def test_hypothesis_is_optional() -> None:
         "except ImportError as e:\n"
         "    print(e)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "pip install 'cwpattern[hypothesis]'" in out.stdout

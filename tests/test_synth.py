@@ -44,17 +44,33 @@ def test_deterministic_per_seed_and_seed_matters() -> None:
     assert list(synth.generate(100, seed=5))[:100] == a[:100]  # a prefix of a longer run
 
 
-def test_records_are_compact_single_line_json(sample: list[str],
-                                              records: list[dict[str, Any]]) -> None:
+def test_records_are_compact_single_line_json(
+    sample: list[str], records: list[dict[str, Any]]
+) -> None:
     for text, rec in zip(sample, records):
         assert "\n" not in text
         assert json.dumps(rec, separators=(",", ":"), ensure_ascii=False) == text
 
 
 def test_envelope_fields_and_types(records: list[dict[str, Any]]) -> None:
-    always = ["eventVersion", "userIdentity", "eventTime", "eventSource", "eventName", "awsRegion",
-              "sourceIPAddress", "userAgent", "requestParameters", "responseElements", "eventID",
-              "readOnly", "eventType", "managementEvent", "recipientAccountId", "eventCategory"]
+    always = [
+        "eventVersion",
+        "userIdentity",
+        "eventTime",
+        "eventSource",
+        "eventName",
+        "awsRegion",
+        "sourceIPAddress",
+        "userAgent",
+        "requestParameters",
+        "responseElements",
+        "eventID",
+        "readOnly",
+        "eventType",
+        "managementEvent",
+        "recipientAccountId",
+        "eventCategory",
+    ]
     for rec in records:
         assert all(k in rec for k in always), rec
         assert list(rec)[:3] == ["eventVersion", "userIdentity", "eventTime"]
@@ -116,8 +132,9 @@ def test_null_responses_errors_and_service_mix(records: list[dict[str, Any]]) ->
     assert names["Decrypt"] + names["GenerateDataKey"] + names["Encrypt"] > 0.7 * len(kms)
 
 
-def test_kms_alarm_share_is_honoured_and_exclusive(sample: list[str],
-                                                   records: list[dict[str, Any]]) -> None:
+def test_kms_alarm_share_is_honoured_and_exclusive(
+    sample: list[str], records: list[dict[str, Any]]
+) -> None:
     alarms = [r for r in records if r["eventName"] in ALARMS]
     assert 150 <= len(alarms) <= 250  # 20000 x 0.01, binomial sd 14
     assert all(r["eventSource"] == "kms.amazonaws.com" for r in alarms)
@@ -220,13 +237,15 @@ def test_packaged_kms_records_match_the_doc_examples() -> None:
     assert len(lines) == 24 and lines[:5] == docs[:5] and set(lines) <= set(docs)
     names = [json.loads(x)["eventName"] for x in lines]
     assert set(names[:5]) == ALARMS and not ALARMS & set(names[5:])
-    assert {"Decrypt", "Encrypt", "GenerateDataKey", "DisableKeyRotation",
-            "DeleteKey"} <= set(names)
+    assert {"Decrypt", "Encrypt", "GenerateDataKey", "DisableKeyRotation", "DeleteKey"} <= set(
+        names
+    )
     notice = resources.files("cwpattern").joinpath("data/LICENSE-aws-doc-examples.txt")
     assert "Permission is hereby granted" in notice.read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- CLI
+
 
 def test_cli_stdout_and_summary(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
     assert main(["synth", "-n", "50", "--seed", "3"]) == 0
@@ -237,8 +256,22 @@ def test_cli_stdout_and_summary(capsysbinary: pytest.CaptureFixture[bytes]) -> N
 
 def test_cli_file_size_and_json_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "x.jsonl.gz"
-    assert main(["synth", "--size", "20KB", "--kms-share", "0.5", "-o", str(out),
-                 "--summary-format", "json"]) == 0
+    assert (
+        main(
+            [
+                "synth",
+                "--size",
+                "20KB",
+                "--kms-share",
+                "0.5",
+                "-o",
+                str(out),
+                "--summary-format",
+                "json",
+            ]
+        )
+        == 0
+    )
     summary = json.loads(capsys.readouterr().err)
     data = gzip.decompress(out.read_bytes())
     assert summary["bytes"] == len(data) <= 20_000 and summary["records"] == data.count(b"\n")
@@ -246,8 +279,9 @@ def test_cli_file_size_and_json_summary(tmp_path: Path, capsys: pytest.CaptureFi
     assert summary["kms_alarms"] == sum(name in ALARMS for name in names)
 
 
-@pytest.mark.parametrize("argv", [["--size", "12XB"], ["--kms-share", "2"], ["-n", "-5"],
-                                  ["-n", "5", "--size", "1MB"]])
+@pytest.mark.parametrize(
+    "argv", [["--size", "12XB"], ["--kms-share", "2"], ["-n", "-5"], ["-n", "5", "--size", "1MB"]]
+)
 def test_cli_rejects_bad_arguments(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["synth", *argv]) == 2
     assert capsys.readouterr().out == ""

@@ -27,8 +27,10 @@ pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parents[1]
 CIS_47 = controls.get("cis-aws-3.0.0-4.7").pattern
-GOOD = ('{ $.eventSource = "kms.amazonaws.com" && '
-        '($.eventName = "DisableKey" || $.eventName = "ScheduleKeyDeletion") }')
+GOOD = (
+    '{ $.eventSource = "kms.amazonaws.com" && '
+    '($.eventName = "DisableKey" || $.eventName = "ScheduleKeyDeletion") }'
+)
 NARROW = '{ $.eventSource = "kms.amazonaws.com" && $.eventName = "DisableKey" }'
 
 
@@ -41,13 +43,16 @@ def _failure(call: Any) -> PatternCheckError:
 # --------------------------------------------------------------------------- assert_covers
 
 
-@pytest.mark.parametrize("pattern", [
-    GOOD,
-    CIS_47,
-    '{ $.eventName = "DisableKey" || $.eventName = "ScheduleKeyDeletion" }',  # broader
-    ['{ $.eventName = "DisableKey" }', '{ $.eventName = "ScheduleKeyDeletion" }'],  # a union
-    cwpattern.compile('{ $.eventSource = "kms.amazonaws.com" }'),
-])
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        GOOD,
+        CIS_47,
+        '{ $.eventName = "DisableKey" || $.eventName = "ScheduleKeyDeletion" }',  # broader
+        ['{ $.eventName = "DisableKey" }', '{ $.eventName = "ScheduleKeyDeletion" }'],  # a union
+        cwpattern.compile('{ $.eventSource = "kms.amazonaws.com" }'),
+    ],
+)
 def test_covering_patterns_pass(pattern: Any) -> None:
     assert_covers(pattern, "cis-aws-3.0.0-4.7", examples=30)
     assert_covers(pattern, controls.get("CloudWatch.7"), examples=0)
@@ -62,11 +67,15 @@ def test_a_narrower_pattern_fails_with_record_case_and_clause() -> None:
     assert _reference.matches(cwpattern.parse(CIS_47), record)
     assert not cwpattern.matches(NARROW, record)
     assert json.dumps(json.loads(record), indent=2) in "\n".join(
-        line[2:] for line in text.splitlines())  # the record, pretty-printed
-    assert ("Reference case it belongs to:\n  $.eventSource = \"kms.amazonaws.com\" && "
-            "$.eventName = \"ScheduleKeyDeletion\"") in text
-    assert ('Rejected by:\n  $.eventName = "DisableKey"   ($.eventName is '
-            '"ScheduleKeyDeletion")') in text
+        line[2:] for line in text.splitlines()
+    )  # the record, pretty-printed
+    assert (
+        'Reference case it belongs to:\n  $.eventSource = "kms.amazonaws.com" && '
+        '$.eventName = "ScheduleKeyDeletion"'
+    ) in text
+    assert (
+        'Rejected by:\n  $.eventName = "DisableKey"   ($.eventName is "ScheduleKeyDeletion")'
+    ) in text
 
 
 def test_failed_calls_are_required_too() -> None:
@@ -91,7 +100,8 @@ def _undecided(*args: Any, **kwargs: Any) -> Coverage:
 
 
 def test_the_second_opinion_finds_what_an_undecided_analyzer_misses(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(analyzer, "covers", _undecided)
     err = _failure(lambda: assert_covers(NARROW, "cis-aws-3.0.0-4.7", examples=50))
     assert "Found by: cwpattern.strategies" in str(err)
@@ -111,8 +121,9 @@ def test_a_wrong_yes_from_the_analyzer_is_caught(monkeypatch: pytest.MonkeyPatch
 
 
 def test_a_fake_counterexample_is_not_trusted(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(analyzer, "covers",
-                        lambda *a, **k: Coverage("no", "wrong", counterexample="{}"))
+    monkeypatch.setattr(
+        analyzer, "covers", lambda *a, **k: Coverage("no", "wrong", counterexample="{}")
+    )
     with pytest.warns(CoverageUnprovenWarning):
         assert_covers(GOOD, "cis-aws-3.0.0-4.7", examples=20)
 
@@ -132,13 +143,16 @@ def test_configure_changes_the_defaults(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_equivalent_patterns_pass() -> None:
     assert_equivalent(GOOD, CIS_47, examples=30)
-    assert_equivalent('{ $.a = 1 || $.b = "x" }', ['{ $.b = "x" }', '{ $.a = 1 }'], examples=30)
+    assert_equivalent('{ $.a = 1 || $.b = "x" }', ['{ $.b = "x" }', "{ $.a = 1 }"], examples=30)
 
 
-@pytest.mark.parametrize(("a", "b", "role"), [
-    (NARROW, CIS_47, "matched by the second, not by the first"),
-    (CIS_47, NARROW, "matched by the first, not by the second"),
-])
+@pytest.mark.parametrize(
+    ("a", "b", "role"),
+    [
+        (NARROW, CIS_47, "matched by the second, not by the first"),
+        (CIS_47, NARROW, "matched by the first, not by the second"),
+    ],
+)
 def test_different_patterns_fail_either_way(a: str, b: str, role: str) -> None:
     err = _failure(lambda: assert_equivalent(a, b, examples=30))
     assert role in str(err)
@@ -148,8 +162,11 @@ def test_different_patterns_fail_either_way(a: str, b: str, role: str) -> None:
 
 def test_equivalence_second_opinion(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(analyzer, "relation", lambda *a, **k: Relation("unknown", "pretend"))
-    err = _failure(lambda: assert_equivalent('{ $.eventName = "Disable*" }',
-                                             '{ $.eventName = "DisableKey" }', examples=50))
+    err = _failure(
+        lambda: assert_equivalent(
+            '{ $.eventName = "Disable*" }', '{ $.eventName = "DisableKey" }', examples=50
+        )
+    )
     assert "Found by: cwpattern.strategies" in str(err)
     with pytest.warns(CoverageUnprovenWarning):
         assert_equivalent(GOOD, CIS_47, examples=20)
@@ -158,24 +175,38 @@ def test_equivalence_second_opinion(monkeypatch: pytest.MonkeyPatch) -> None:
 # --------------------------------------------------------------------------- why_not
 
 
-@pytest.mark.parametrize(("pattern", "message", "expected"), [
-    (NARROW, '{"eventSource":"kms.amazonaws.com"}',
-     ['$.eventName = "DisableKey"   ($.eventName is missing)']),
-    ('{ $.n > 5 }', '{"n":[1,2]}', ["$.n > 5   ($.n is [1,2])"]),
-    ('{ $.t[*] = "x" }', '{"t":["a","b"]}', ['$.t[*] = "x"   ($.t[*] selects ["a","b"])']),
-    ("{ $.a = 1 }", "not json",
-     ["the message is not a JSON object, so no JSON pattern matches it"]),
-    ("ERROR -DEBUG", "DEBUG", ['required term "ERROR" does not occur',
-                               'excluded term "DEBUG" occurs']),
-    ("?WARN ?FATAL", "INFO", ['none of the optional terms "WARN", "FATAL" occurs']),
-    (r"%^WARN\s\d+%", "WARNING", [r"the regex %^WARN\s\d+% is not found in the message"]),
-    ("[ip, status = 5*, bytes]", "10.0.0.1 200 512",
-     ['status = "5*"   ($status is "200")']),
-    ("[ip, status, bytes]", "10.0.0.1",
-     ["the message has 1 field(s); the pattern needs at least 3"]),
-    ("[..., code = 4*]", "a b 200", ['code = "4*"   ($code is "200")']),
-    (GOOD, '{"eventSource":"kms.amazonaws.com","eventName":"DisableKey"}', []),
-])
+@pytest.mark.parametrize(
+    ("pattern", "message", "expected"),
+    [
+        (
+            NARROW,
+            '{"eventSource":"kms.amazonaws.com"}',
+            ['$.eventName = "DisableKey"   ($.eventName is missing)'],
+        ),
+        ("{ $.n > 5 }", '{"n":[1,2]}', ["$.n > 5   ($.n is [1,2])"]),
+        ('{ $.t[*] = "x" }', '{"t":["a","b"]}', ['$.t[*] = "x"   ($.t[*] selects ["a","b"])']),
+        (
+            "{ $.a = 1 }",
+            "not json",
+            ["the message is not a JSON object, so no JSON pattern matches it"],
+        ),
+        (
+            "ERROR -DEBUG",
+            "DEBUG",
+            ['required term "ERROR" does not occur', 'excluded term "DEBUG" occurs'],
+        ),
+        ("?WARN ?FATAL", "INFO", ['none of the optional terms "WARN", "FATAL" occurs']),
+        (r"%^WARN\s\d+%", "WARNING", [r"the regex %^WARN\s\d+% is not found in the message"]),
+        ("[ip, status = 5*, bytes]", "10.0.0.1 200 512", ['status = "5*"   ($status is "200")']),
+        (
+            "[ip, status, bytes]",
+            "10.0.0.1",
+            ["the message has 1 field(s); the pattern needs at least 3"],
+        ),
+        ("[..., code = 4*]", "a b 200", ['code = "4*"   ($code is "200")']),
+        (GOOD, '{"eventSource":"kms.amazonaws.com","eventName":"DisableKey"}', []),
+    ],
+)
 def test_why_not(pattern: str, message: str, expected: list[str]) -> None:
     assert why_not(pattern, message) == expected
 
@@ -184,8 +215,9 @@ def test_why_not_lists_the_closest_alternatives() -> None:
     lines = why_not(CIS_47, '{"eventSource":"s3.amazonaws.com","eventName":"DisableKey"}')
     assert lines[0] == "none of its 2 alternatives matched; the closest:"
     assert lines[1] == '$.eventSource = "kms.amazonaws.com" && $.eventName = "DisableKey"'
-    assert lines[2] == ('  rejected by $.eventSource = "kms.amazonaws.com"   '
-                        '($.eventSource is "s3.amazonaws.com")')
+    assert lines[2] == (
+        '  rejected by $.eventSource = "kms.amazonaws.com"   ($.eventSource is "s3.amazonaws.com")'
+    )
 
 
 # --------------------------------------------------------------------------- pytest
@@ -203,18 +235,21 @@ def test_covers_test_is_a_test_function() -> None:
 
 def _plugin() -> list[str]:
     """``-p cwpattern.pytest_plugin``, unless the installed package registers it already."""
-    registered = any(ep.value == "cwpattern.pytest_plugin"
-                     for ep in metadata.entry_points(group="pytest11"))
+    registered = any(
+        ep.value == "cwpattern.pytest_plugin" for ep in metadata.entry_points(group="pytest11")
+    )
     return [] if registered else ["-p", "cwpattern.pytest_plugin"]
 
 
-def test_plugin_marker_options_and_header(pytester: pytest.Pytester,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_plugin_marker_options_and_header(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # pytest prints untruncated (repeated) failure text when CI is set; count on the
     # interactive layout so that the assertion below means the same everywhere.
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.delenv("BUILD_NUMBER", raising=False)
-    pytester.makepyfile(test_user=f'''
+    pytester.makepyfile(
+        test_user=f"""
         import pytest
         from cwpattern.testing import covers_test
 
@@ -232,17 +267,24 @@ def test_plugin_marker_options_and_header(pytester: pytest.Pytester,
         @pytest.mark.cwpattern_covers("cis-aws-3.0.0-4.7")
         def test_forgot_to_return():
             pass
-    ''')
+    """
+    )
     result = pytester.runpytest(*_plugin(), "--cwpattern-examples=7", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, failed=3)
-    result.stdout.fnmatch_lines([
-        "cwpattern *: examples=7, strict=False",
-        "*test_one_line*",
-        "*the pattern does not cover cis-aws-3.0.0-4.7*",
-        "*must return the pattern to check*",
-    ])
-    assert result.stdout.str().count('$.eventName = "DisableKey"   ($.eventName is '
-                                     '"ScheduleKeyDeletion")') == 2
+    result.stdout.fnmatch_lines(
+        [
+            "cwpattern *: examples=7, strict=False",
+            "*test_one_line*",
+            "*the pattern does not cover cis-aws-3.0.0-4.7*",
+            "*must return the pattern to check*",
+        ]
+    )
+    assert (
+        result.stdout.str().count(
+            '$.eventName = "DisableKey"   ($.eventName is "ScheduleKeyDeletion")'
+        )
+        == 2
+    )
     assert "testing.py" not in result.stdout.str()  # our frames are hidden
     assert testing.DEFAULTS["examples"] != 7  # the run's options did not leak out
 
@@ -266,7 +308,8 @@ def _guide_blocks(tag: str) -> list[str]:
 
 @pytest.mark.parametrize("index", [0, 1])
 def test_the_guide_examples_run_and_print_what_the_guide_shows(
-        pytester: pytest.Pytester, index: int) -> None:
+    pytester: pytest.Pytester, index: int
+) -> None:
     test_file = _guide_blocks("py")[index]
     shown = _guide_blocks("text")[index]
     if index == 0:

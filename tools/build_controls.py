@@ -67,19 +67,32 @@ TOPICS: dict[str, tuple[str, tuple[str, ...]]] = {
 # 5.x in 6.0.0) -> topic.
 CIS_INDEX_TOPIC = dict(enumerate(TOPICS, start=1))
 # Security Hub numbers its CloudWatch controls differently for the first three.
-SECURITYHUB_INDEX_TOPIC = {**{n: CIS_INDEX_TOPIC[n] for n in range(4, 15)},
-                           1: "root-usage", 2: "unauthorized-api-calls",
-                           3: "console-signin-without-mfa"}
+SECURITYHUB_INDEX_TOPIC = {
+    **{n: CIS_INDEX_TOPIC[n] for n in range(4, 15)},
+    1: "root-usage",
+    2: "unauthorized-api-calls",
+    3: "console-signin-without-mfa",
+}
 
 # (id, verbatim fragment, replacement, expected count, why).  Applied only to build
 # ``corrected_pattern``; ``pattern`` stays verbatim.
 CORRECTIONS: tuple[tuple[str, str, str, int, str], ...] = (
-    ("cis-aws-1.3.0-4.4", "($eventName=", "($.eventName=", 2,
-     "The v1.3.0 remediation text writes '$eventName' (missing '.') twice, which is not a "
-     "selector; the console section of the same document has the typo-free text, used here."),
-    ("cis-aws-6.0.0-5.15", '($.eventName = AcceptHandshake")', '($.eventName = "AcceptHandshake")',
-     1, "The v6.0.0 text has an unbalanced quote in 'AcceptHandshake\"'; the opening quote is "
-     "restored, as in every other version."),
+    (
+        "cis-aws-1.3.0-4.4",
+        "($eventName=",
+        "($.eventName=",
+        2,
+        "The v1.3.0 remediation text writes '$eventName' (missing '.') twice, which is not a "
+        "selector; the console section of the same document has the typo-free text, used here.",
+    ),
+    (
+        "cis-aws-6.0.0-5.15",
+        '($.eventName = AcceptHandshake")',
+        '($.eventName = "AcceptHandshake")',
+        1,
+        "The v6.0.0 text has an unbalanced quote in 'AcceptHandshake\"'; the opening quote is "
+        "restored, as in every other version.",
+    ),
 )
 
 
@@ -121,28 +134,41 @@ def build(rows: list[dict[str, Any]]) -> dict[str, Any]:
         if version != SECURITYHUB and version not in CIS_VERSIONS:
             raise SystemExit(f"unknown version {version!r}")
         if "pattern" not in row:
-            excluded.append({"version": version, "number": number, "title": row["title"],
-                             "reason": row["notes"]})
+            excluded.append(
+                {
+                    "version": version,
+                    "number": number,
+                    "title": row["title"],
+                    "reason": row["notes"],
+                }
+            )
             continue
         variants: list[dict[str, str]] = []
         seen = {row["pattern"]}
         for variant in row.get("variants_seen_in_other_transcriptions", []):
             if variant["pattern"] not in seen:
                 seen.add(variant["pattern"])
-                variants.append({"pattern": variant["pattern"], "kind": variant["kind"],
-                                 "source": variant["source"]})
-        controls.append({
-            "id": control_id(version, number),
-            "benchmark": benchmark_id(version),
-            "version": version,
-            "number": number,
-            "title": row["title"],
-            "topic": topic_of(version, number, row["title"]),
-            "pattern": row["pattern"],
-            "pattern_kind": row["pattern_kind"],
-            "notes": row["notes"],
-            "variants": variants,
-        })
+                variants.append(
+                    {
+                        "pattern": variant["pattern"],
+                        "kind": variant["kind"],
+                        "source": variant["source"],
+                    }
+                )
+        controls.append(
+            {
+                "id": control_id(version, number),
+                "benchmark": benchmark_id(version),
+                "version": version,
+                "number": number,
+                "title": row["title"],
+                "topic": topic_of(version, number, row["title"]),
+                "pattern": row["pattern"],
+                "pattern_kind": row["pattern_kind"],
+                "notes": row["notes"],
+                "variants": variants,
+            }
+        )
     by_id = {c["id"]: c for c in controls}
     if len(by_id) != len(controls):
         raise SystemExit("duplicate control ids")
@@ -153,18 +179,26 @@ def build(rows: list[dict[str, Any]]) -> dict[str, Any]:
         control["corrected_pattern"] = control["pattern"].replace(old, new)
         control["correction"] = why
     controls.sort(key=sort_key)
-    versions = sorted({c["version"] for c in controls}, key=lambda v: sort_key({"version": v, "number": "0"}))
+    versions = sorted(
+        {c["version"] for c in controls}, key=lambda v: sort_key({"version": v, "number": "0"})
+    )
     benchmarks = [
-        {"id": benchmark_id(v), "version": v,
-         "title": ("AWS Security Hub CloudWatch.1-14 (CIS-derived) controls" if v == SECURITYHUB
-                   else f"CIS Amazon Web Services Foundations Benchmark v{v}, monitoring section")}
+        {
+            "id": benchmark_id(v),
+            "version": v,
+            "title": (
+                "AWS Security Hub CloudWatch.1-14 (CIS-derived) controls"
+                if v == SECURITYHUB
+                else f"CIS Amazon Web Services Foundations Benchmark v{v}, monitoring section"
+            ),
+        }
         for v in versions
     ]
     return {
         "schema": SCHEMA,
         "description": "CIS AWS Foundations Benchmark monitoring controls (log metric filter "
-                       "and alarm) v1.2.0-6.0.0 and AWS Security Hub CloudWatch.1-14, with the "
-                       "reference filter pattern of each, verbatim as transcribed.",
+        "and alarm) v1.2.0-6.0.0 and AWS Security Hub CloudWatch.1-14, with the "
+        "reference filter pattern of each, verbatim as transcribed.",
         "benchmarks": benchmarks,
         "topics": [{"id": t, "title": title} for t, (title, _) in TOPICS.items()],
         "controls": controls,
@@ -196,7 +230,13 @@ def render_doc_topics(catalog: dict[str, Any]) -> str:
     out: list[str] = []
     for topic in catalog["topics"]:
         members = [c for c in catalog["controls"] if c["topic"] == topic["id"]]
-        out += [f"### `{topic['id']}` - {topic['title']}", "", "Reference text, verbatim:", "", "```text"]
+        out += [
+            f"### `{topic['id']}` - {topic['title']}",
+            "",
+            "Reference text, verbatim:",
+            "",
+            "```text",
+        ]
         width = max(len(c["id"]) for c in members)
         previous = None
         for c in members:
@@ -207,7 +247,9 @@ def render_doc_topics(catalog: dict[str, Any]) -> str:
         meanings: dict[str, list[str]] = {}
         for c in members:
             tree = parse(c.get("corrected_pattern") or c["pattern"])
-            meanings.setdefault("{ " + json_expr_text(tree.expr, explicit=True) + " }", []).append(c["id"])
+            meanings.setdefault("{ " + json_expr_text(tree.expr, explicit=True) + " }", []).append(
+                c["id"]
+            )
         for meaning, ids in meanings.items():
             out += [f"- {', '.join(ids)}:", "  `" + meaning + "`"]
         for c in members:
@@ -233,13 +275,22 @@ def update_doc(catalog: dict[str, Any], check: bool) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("source", type=Path, nargs="?", default=DEFAULT_SOURCE,
-                        help="CIS transcription JSON (list of controls); default: %(default)s")
+    parser.add_argument(
+        "source",
+        type=Path,
+        nargs="?",
+        default=DEFAULT_SOURCE,
+        help="CIS transcription JSON (list of controls); default: %(default)s",
+    )
     parser.add_argument("-o", "--output", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--check", action="store_true",
-                        help="do not write; exit 1 if OUTPUT is not up to date")
-    parser.add_argument("--docs", action="store_true",
-                        help=f"also regenerate the per-topic section of {DOC.relative_to(ROOT)}")
+    parser.add_argument(
+        "--check", action="store_true", help="do not write; exit 1 if OUTPUT is not up to date"
+    )
+    parser.add_argument(
+        "--docs",
+        action="store_true",
+        help=f"also regenerate the per-topic section of {DOC.relative_to(ROOT)}",
+    )
     args = parser.parse_args(argv)
     catalog = build(json.loads(args.source.read_text("utf-8")))
     if args.docs and update_doc(catalog, args.check):

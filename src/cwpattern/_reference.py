@@ -37,8 +37,9 @@ def evaluate(tree: ast.Pattern, message: str) -> dict[str, str] | None:
         return {} if _search(tree.regex, message) else None
     if isinstance(tree, ast.JsonPattern):
         try:
-            doc = json.loads(message, parse_int=_Num, parse_float=_Num,
-                             parse_constant=_bad_constant)
+            doc = json.loads(
+                message, parse_int=_Num, parse_float=_Num, parse_constant=_bad_constant
+            )
         except (ValueError, RecursionError):
             return None
         if not isinstance(doc, dict):
@@ -120,8 +121,7 @@ def _json(expr: ast.JsonExpr, doc: dict[str, Any]) -> bool:
             return any(n is True for n in nodes)
         if expr.kind is ast.PredicateKind.IS_FALSE:
             return any(n is False for n in nodes)
-        return any(n is None or (isinstance(n, list) and any(e is None for e in n))
-                   for n in nodes)
+        return any(n is None or (isinstance(n, list) and any(e is None for e in n)) for n in nodes)
     return any(_node_compare(expr.op, expr.value, n) for n in nodes)
 
 

@@ -73,8 +73,13 @@ Warning = PatternWarning
 PatternLike = str | ast.Pattern | Any
 Patterns = PatternLike | Iterable[PatternLike]
 
-_PATTERN_TYPES = (ast.MatchAll, ast.TermPattern, ast.RegexPattern, ast.JsonPattern,
-                  ast.DelimitedPattern)
+_PATTERN_TYPES = (
+    ast.MatchAll,
+    ast.TermPattern,
+    ast.RegexPattern,
+    ast.JsonPattern,
+    ast.DelimitedPattern,
+)
 
 
 def _one(item: Any) -> Pat:
@@ -88,8 +93,9 @@ def _one(item: Any) -> Pat:
     text = getattr(item, "pattern", None)
     if isinstance(tree, _PATTERN_TYPES) and isinstance(text, str):  # a CompiledPattern
         return Pat(tree, text)
-    raise TypeError(f"expected a filter pattern (text, tree or compiled), not "
-                    f"{type(item).__name__}")
+    raise TypeError(
+        f"expected a filter pattern (text, tree or compiled), not {type(item).__name__}"
+    )
 
 
 def _many(arg: Patterns) -> tuple[Pat, ...]:
@@ -103,8 +109,7 @@ def _many(arg: Patterns) -> tuple[Pat, ...]:
     return (_one(arg),)
 
 
-def covers(pattern: Patterns, reference: Patterns, *, budget: int = DEFAULT_BUDGET
-           ) -> Coverage:
+def covers(pattern: Patterns, reference: Patterns, *, budget: int = DEFAULT_BUDGET) -> Coverage:
     """Does every event the reference matches also match the pattern (or one of the
     patterns)?
 
@@ -127,8 +132,7 @@ def covers(pattern: Patterns, reference: Patterns, *, budget: int = DEFAULT_BUDG
     return _covers(_many(pattern), _many(reference), budget)
 
 
-def relation(pattern: Patterns, reference: Patterns, *, budget: int = DEFAULT_BUDGET
-             ) -> Relation:
+def relation(pattern: Patterns, reference: Patterns, *, budget: int = DEFAULT_BUDGET) -> Relation:
     """How the pattern's events relate to the reference's: ``equivalent``, ``broader``,
     ``narrower``, ``overlap``, ``disjoint``, ``never`` or ``unknown`` (with reason and
     example events).
@@ -167,8 +171,9 @@ def equivalent(a: Patterns, b: Patterns, *, budget: int = DEFAULT_BUDGET) -> boo
     return None
 
 
-def warnings(pattern: Patterns, *, reference: Patterns | None = None,
-             budget: int = DEFAULT_BUDGET) -> list[PatternWarning]:
+def warnings(
+    pattern: Patterns, *, reference: Patterns | None = None, budget: int = DEFAULT_BUDGET
+) -> list[PatternWarning]:
     """Non-fatal findings about a pattern (spec §9 and the CloudTrail traps: exclusions on
     attacker-controlled fields, ``!=`` on fields that may be absent, case mismatches,
     over-broad and never-matching patterns).

@@ -21,7 +21,6 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Union
 
 __all__ = [
     "Span",
@@ -136,7 +135,7 @@ class CharClass:
     span: Span | None = _span()
 
 
-RegexAtom = Union[Literal, AnyChar, Shorthand, CharClass]
+RegexAtom = Literal | AnyChar | Shorthand | CharClass
 
 
 class AnchorKind(str, enum.Enum):
@@ -162,7 +161,7 @@ class Repeat:
     span: Span | None = _span()
 
 
-RegexItem = Union[Literal, AnyChar, Shorthand, CharClass, Anchor, Repeat]
+RegexItem = Literal | AnyChar | Shorthand | CharClass | Anchor | Repeat
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +218,7 @@ class RegexValue:
     span: Span | None = _span()
 
 
-Value = Union[NumberValue, StringValue, RegexValue]
+Value = NumberValue | StringValue | RegexValue
 
 
 class Op(str, enum.Enum):
@@ -304,7 +303,7 @@ class Wildcard:
     span: Span | None = _span()
 
 
-Step = Union[Member, Index, Wildcard]
+Step = Member | Index | Wildcard
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,7 +360,7 @@ class Or:
     span: Span | None = _span()
 
 
-JsonExpr = Union[Comparison, Predicate, And, Or]
+JsonExpr = Comparison | Predicate | And | Or
 
 
 @dataclass(frozen=True, slots=True)
@@ -394,7 +393,7 @@ class FieldOr:
     span: Span | None = _span()
 
 
-FieldExpr = Union[FieldComparison, FieldAnd, FieldOr]
+FieldExpr = FieldComparison | FieldAnd | FieldOr
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,7 +412,7 @@ class EllipsisEntry:
     span: Span | None = _span()
 
 
-Entry = Union[Field, EllipsisEntry]
+Entry = Field | EllipsisEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -431,7 +430,7 @@ class DelimitedPattern:
         return None
 
 
-Pattern = Union[MatchAll, TermPattern, RegexPattern, JsonPattern, DelimitedPattern]
+Pattern = MatchAll | TermPattern | RegexPattern | JsonPattern | DelimitedPattern
 
 _FAMILIES: dict[type, str] = {
     MatchAll: "match-all",

@@ -116,13 +116,19 @@ class CharSet(NamedTuple):
 
 ANY_CHAR = CharSet(_ASCII_FULL, frozenset(), True)
 _DIGITS = CharSet.ascii_range(48, 57)
-_WORD = _DIGITS.union(CharSet.ascii_range(65, 90)).union(CharSet.ascii_range(97, 122)).union(
-    CharSet.of("_"))
+_WORD = (
+    _DIGITS.union(CharSet.ascii_range(65, 90))
+    .union(CharSet.ascii_range(97, 122))
+    .union(CharSet.of("_"))
+)
 _SPACE = CharSet.of(" \t\n\r\f\v")
 SHORTHANDS = {
-    "d": _DIGITS, "D": _DIGITS.complement(),
-    "w": _WORD, "W": _WORD.complement(),
-    "s": _SPACE, "S": _SPACE.complement(),
+    "d": _DIGITS,
+    "D": _DIGITS.complement(),
+    "w": _WORD,
+    "W": _WORD.complement(),
+    "s": _SPACE,
+    "S": _SPACE.complement(),
 }
 NOT_LF = CharSet.of("\n").complement()
 # Characters a JSON string can hold without an escape (RFC 8259 §7).
@@ -135,7 +141,9 @@ JSON_PLAIN = CharSet.of('"\\').union(CharSet.ascii_range(0, 31)).complement()
 # upper case, digits, common punctuation, the rest of printable ASCII, then non-ASCII, and
 # control characters last.
 _PREFERRED = (
-    "abcdefghijklmnopqrstuvwxyz" "ABCDEFGHIJKLMNOPQRSTUVWXYZ" "0123456789"
+    "abcdefghijklmnopqrstuvwxyz"
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    "0123456789"
     "-_.: /,=@;#+*?!~$%&'()[]{}<>|^`\"\\"
 )
 _OTHER_CANDIDATES = "éüßøåñçîαλ€中"
@@ -253,8 +261,10 @@ class NFA:
 
     def state(self) -> int:
         if len(self.edges) >= NFA_STATE_LIMIT:
-            raise LanguageBudgetError("regular expression too large to analyse "
-                                      f"(more than {NFA_STATE_LIMIT} automaton states)")
+            raise LanguageBudgetError(
+                "regular expression too large to analyse "
+                f"(more than {NFA_STATE_LIMIT} automaton states)"
+            )
         self.edges.append([])
         self.eps.append([])
         self.eps_start.append([])
@@ -444,7 +454,8 @@ class DFA:
             return found
         if len(self._keys) >= self.limit:
             raise LanguageBudgetError(
-                f"value language too complex (more than {self.limit} automaton states)")
+                f"value language too complex (more than {self.limit} automaton states)"
+            )
         ident = len(self._keys)
         self._keys.append(key)
         self._ids[key] = ident
@@ -545,8 +556,9 @@ class Spec:
         self = super().__new__(cls)
         self.kind = kind
         self.arg = arg
-        self.nonascii = (frozenset(c for c in arg if ord(c) >= ASCII)
-                         if isinstance(arg, str) else frozenset())
+        self.nonascii = (
+            frozenset(c for c in arg if ord(c) >= ASCII) if isinstance(arg, str) else frozenset()
+        )
         self._nfa = None
         self._dfas = {}
         if len(_interned) > 50000:  # pragma: no cover - unbounded growth guard
@@ -604,8 +616,9 @@ class Spec:
                 self._nfa = NFA.star(JSON_PLAIN)
             else:
                 assert isinstance(arg, str)
-                self._nfa = NFA.literal(arg, lead=kind in ("suffix", "contains"),
-                                        trail=kind in ("prefix", "contains"))
+                self._nfa = NFA.literal(
+                    arg, lead=kind in ("suffix", "contains"), trail=kind in ("prefix", "contains")
+                )
         assert self._nfa is not None
         return self._nfa
 
@@ -631,8 +644,9 @@ def _holds(parts: Sequence[Constraint], text: str) -> bool:
     return all(spec.accepts(text) == positive for spec, positive in parts)
 
 
-def find(parts: Sequence[Constraint], *, prefer: Iterable[str] = (),
-         limit: int = PRODUCT_STATE_LIMIT) -> str | None:
+def find(
+    parts: Sequence[Constraint], *, prefer: Iterable[str] = (), limit: int = PRODUCT_STATE_LIMIT
+) -> str | None:
     """A text satisfying every constraint (``None`` when there is none).
 
     ``prefer`` lists texts to try first (realistic values); otherwise the witness is a
@@ -697,21 +711,25 @@ def _bfs(parts: Sequence[Constraint], limit: int) -> str | None:
         classes: list[tuple[int, tuple[int, ...]]] = [(alphabet.full, ())]
         for dfa, s in zip(dfas, state):
             classes = [(c & m, ts + (t,)) for c, ts in classes for m, t in dfa.moves(s) if c & m]
-        picked = sorted((alphabet.rank[sym], sym, ts)
-                        for sym, ts in ((alphabet.pick(c), ts) for c, ts in classes))
+        picked = sorted(
+            (alphabet.rank[sym], sym, ts)
+            for sym, ts in ((alphabet.pick(c), ts) for c, ts in classes)
+        )
         for _, sym, target in picked:
             if target in parent or not viable(target):
                 continue
             if len(parent) >= limit:
                 raise LanguageBudgetError(
-                    f"value conditions too complex to compare (more than {limit} states)")
+                    f"value conditions too complex to compare (more than {limit} states)"
+                )
             parent[target] = (state, sym)
             queue.append(target)
     return None
 
 
-def enumerate_words(parts: Sequence[Constraint], chars: str, *, count: int,
-                    limit: int = PRODUCT_STATE_LIMIT) -> tuple[list[str], bool]:
+def enumerate_words(
+    parts: Sequence[Constraint], chars: str, *, count: int, limit: int = PRODUCT_STATE_LIMIT
+) -> tuple[list[str], bool]:
     """Up to ``count`` texts over ``chars`` satisfying the constraints, shortest first.
 
     Returns ``(texts, exhausted)``; ``exhausted`` means there are no further texts over

@@ -36,10 +36,18 @@ class FilterResult:
     error: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "pattern": self.pattern, "metric": self.metric,
-                "valid": self.valid, "covers": self.verdict == "yes", "verdict": self.verdict,
-                "relation": self.relation, "missed": list(self.missed),
-                "counterexample": self.counterexample, "error": self.error}
+        return {
+            "name": self.name,
+            "pattern": self.pattern,
+            "metric": self.metric,
+            "valid": self.valid,
+            "covers": self.verdict == "yes",
+            "verdict": self.verdict,
+            "relation": self.relation,
+            "missed": list(self.missed),
+            "counterexample": self.counterexample,
+            "error": self.error,
+        }
 
 
 @dataclass(frozen=True)
@@ -52,9 +60,13 @@ class MetricGroup:
     counterexample: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"metric": self.metric, "filters": list(self.filters),
-                "covers": self.verdict == "yes", "verdict": self.verdict,
-                "counterexample": self.counterexample}
+        return {
+            "metric": self.metric,
+            "filters": list(self.filters),
+            "covers": self.verdict == "yes",
+            "verdict": self.verdict,
+            "counterexample": self.counterexample,
+        }
 
 
 @dataclass(frozen=True)
@@ -67,13 +79,18 @@ class CheckReport:
     @property
     def covered(self) -> bool:
         """True when one filter, or the filters of one metric together, cover the control."""
-        return (any(r.verdict == "yes" for r in self.results)
-                or any(g.verdict == "yes" for g in self.groups))
+        return any(r.verdict == "yes" for r in self.results) or any(
+            g.verdict == "yes" for g in self.groups
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"control": self.control, "reference": self.reference, "covers": self.covered,
-                "filters": [r.to_dict() for r in self.results],
-                "metrics": [g.to_dict() for g in self.groups]}
+        return {
+            "control": self.control,
+            "reference": self.reference,
+            "covers": self.covered,
+            "filters": [r.to_dict() for r in self.results],
+            "metrics": [g.to_dict() for g in self.groups],
+        }
 
 
 def filters_from(source: Any) -> list[dict[str, Any]]:
@@ -84,8 +101,10 @@ def filters_from(source: Any) -> list[dict[str, Any]]:
         source = [source]
     if isinstance(source, Mapping):
         if "metricFilters" not in source:
-            raise ValueError("expected the output of 'aws logs describe-metric-filters' "
-                             "(an object with a 'metricFilters' list)")
+            raise ValueError(
+                "expected the output of 'aws logs describe-metric-filters' "
+                "(an object with a 'metricFilters' list)"
+            )
         source = source["metricFilters"]
     out: list[dict[str, Any]] = []
     for i, item in enumerate(source):
@@ -100,11 +119,17 @@ def filters_from(source: Any) -> list[dict[str, Any]]:
                 t = transforms[0]
                 if t.get("metricName"):
                     metric = f"{t.get('metricNamespace', '')}/{t.get('metricName')}"
-            out.append({"name": str(item.get("filterName") or f"filter {i + 1}"),
-                        "pattern": item["filterPattern"], "metric": metric})
+            out.append(
+                {
+                    "name": str(item.get("filterName") or f"filter {i + 1}"),
+                    "pattern": item["filterPattern"],
+                    "metric": metric,
+                }
+            )
         else:
-            raise ValueError(f"item {i + 1}: expected a pattern string or a metric filter "
-                             "with a 'filterPattern'")
+            raise ValueError(
+                f"item {i + 1}: expected a pattern string or a metric filter with a 'filterPattern'"
+            )
     return out
 
 
@@ -130,14 +155,31 @@ def check(patterns: Iterable[Any] | Mapping[str, Any] | str, *, control: str) ->
 
             tree = compile(f["pattern"]).ast
         except PatternSyntaxError as err:
-            results.append(FilterResult(f["name"], f["pattern"], f["metric"], False, "invalid",
-                                        None, error=err.to_dict()))
+            results.append(
+                FilterResult(
+                    f["name"],
+                    f["pattern"],
+                    f["metric"],
+                    False,
+                    "invalid",
+                    None,
+                    error=err.to_dict(),
+                )
+            )
             continue
         cov = covers(tree, reference)
         rel = relation(tree, reference)
         missed = tuple(c.case for c in cov.cases if c.covered is not True)
-        result = FilterResult(f["name"], f["pattern"], f["metric"], True, cov.verdict, rel.kind,
-                              missed, cov.counterexample)
+        result = FilterResult(
+            f["name"],
+            f["pattern"],
+            f["metric"],
+            True,
+            cov.verdict,
+            rel.kind,
+            missed,
+            cov.counterexample,
+        )
         results.append(result)
         if f["metric"]:
             by_metric.setdefault(f["metric"], []).append(result)
@@ -146,12 +188,19 @@ def check(patterns: Iterable[Any] | Mapping[str, Any] | str, *, control: str) ->
         if len(members) < 2:
             continue
         cov = covers([m.pattern for m in members], reference)
-        groups.append(MetricGroup(metric, tuple(m.name for m in members), cov.verdict,
-                                  cov.counterexample))
+        groups.append(
+            MetricGroup(metric, tuple(m.name for m in members), cov.verdict, cov.counterexample)
+        )
     if not by_metric and len(results) > 1:  # bare patterns: judge them together too
         valid = [r for r in results if r.valid]
         if len(valid) > 1:
             cov = covers([r.pattern for r in valid], reference)
-            groups.append(MetricGroup("(all patterns together)", tuple(r.name for r in valid),
-                                      cov.verdict, cov.counterexample))
+            groups.append(
+                MetricGroup(
+                    "(all patterns together)",
+                    tuple(r.name for r in valid),
+                    cov.verdict,
+                    cov.counterexample,
+                )
+            )
     return CheckReport(ctrl.id, reference, tuple(results), tuple(groups))

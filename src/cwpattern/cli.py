@@ -25,8 +25,11 @@ EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 def _command_names() -> list[str]:
     from . import commands
 
-    return sorted(info.name for info in pkgutil.iter_modules(commands.__path__)
-                  if not info.name.startswith("_"))
+    return sorted(
+        info.name
+        for info in pkgutil.iter_modules(commands.__path__)
+        if not info.name.startswith("_")
+    )
 
 
 def _command_modules(only: str | None = None) -> list[ModuleType]:
@@ -42,7 +45,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cwpattern",
         description="Amazon CloudWatch Logs filter patterns, offline, exactly as AWS "
-                    "evaluates them.")
+        "evaluates them.",
+    )
     parser.add_argument("--version", action="version", version=f"cwpattern {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _command_modules(only):

@@ -57,8 +57,12 @@ TextTest = Callable[[str], bool]
 HAVE_ORJSON = _orjson is not None
 
 _MISSING = object()
-_ORDER = {ast.Op.LT: operator.lt, ast.Op.LE: operator.le,
-          ast.Op.GT: operator.gt, ast.Op.GE: operator.ge}
+_ORDER = {
+    ast.Op.LT: operator.lt,
+    ast.Op.LE: operator.le,
+    ast.Op.GT: operator.gt,
+    ast.Op.GE: operator.ge,
+}
 #: Messages with this many ``{``/``[`` may nest deeper than the standard library decodes
 #: (it fails near the interpreter's recursion limit of 1000 frames, orjson at 1024 levels):
 #: such messages always take the standard-library path, so that both paths give the same
@@ -115,20 +119,24 @@ def _text_search(regex: ast.Regex) -> TextTest:
 # --------------------------------------------------------------------------- terms
 
 
-def _term_test(required: tuple[Any, ...], excluded: tuple[Any, ...],
-               optional: tuple[Any, ...]) -> Callable[[Any], bool]:
+def _term_test(
+    required: tuple[Any, ...], excluded: tuple[Any, ...], optional: tuple[Any, ...]
+) -> Callable[[Any], bool]:
     if not required and not excluded:  # only ?terms: any of them
         return lambda message: any(t in message for t in optional)
     if len(required) == 1 and not excluded:
         (only,) = required
         return lambda message: only in message
-    return lambda message: (all(t in message for t in required)
-                            and not any(t in message for t in excluded))
+    return lambda message: (
+        all(t in message for t in required) and not any(t in message for t in excluded)
+    )
 
 
 def _split_terms(tree: ast.TermPattern) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(t.text for t in tree.terms if t.kind is kind)
-                 for kind in (ast.TermKind.REQUIRED, ast.TermKind.EXCLUDED, ast.TermKind.OPTIONAL))
+    return tuple(
+        tuple(t.text for t in tree.terms if t.kind is kind)
+        for kind in (ast.TermKind.REQUIRED, ast.TermKind.EXCLUDED, ast.TermKind.OPTIONAL)
+    )
 
 
 def _terms(tree: ast.TermPattern) -> Matcher:
@@ -140,8 +148,10 @@ def _terms_bytes(tree: ast.TermPattern) -> LineMatcher | None:
     exactly the encoding of that substring, so ``t in text`` iff ``enc(t) in raw``; a term
     that cannot be encoded that way (a lone surrogate outside U+DC80..U+DCFF) returns None."""
     try:
-        groups = tuple(tuple(t.encode("utf-8", "surrogateescape") for t in group)
-                       for group in _split_terms(tree))
+        groups = tuple(
+            tuple(t.encode("utf-8", "surrogateescape") for t in group)
+            for group in _split_terms(tree)
+        )
     except UnicodeEncodeError:
         return None
     return _term_test(*groups)
@@ -266,6 +276,7 @@ def _path_getter(steps: tuple[ast.Step, ...]) -> Callable[[Any], Any]:
 
         return get_two
     if all(k is dict for k in kinds):
+
         def get_members(node: Any) -> Any:
             for key in keys:
                 if type(node) is not dict:
@@ -355,7 +366,9 @@ def _node_test(op: ast.Op, value: ast.Value) -> NodeTest:
 
     def not_equal(node: Any) -> bool:
         kind = type(node)
-        return (kind is str or kind is JsonNumber or kind is int or kind is float) and not equal(node)
+        return (kind is str or kind is JsonNumber or kind is int or kind is float) and not equal(
+            node
+        )
 
     return not_equal
 
@@ -376,8 +389,11 @@ def _leaf_equal(value: ast.Value) -> NodeTest:
             return False
 
         return equal_number
-    text_test: TextTest = (wildcard_matcher(value.text) if isinstance(value, ast.StringValue)
-                           else _text_search(value.regex))
+    text_test: TextTest = (
+        wildcard_matcher(value.text)
+        if isinstance(value, ast.StringValue)
+        else _text_search(value.regex)
+    )
 
     def equal_text(node: Any) -> bool:
         kind = type(node)
@@ -446,8 +462,10 @@ def _delimited(tree: ast.DelimitedPattern) -> tuple[Matcher, Extractor]:
     k = len(entries)
     p = tree.ellipsis_index
     names = tuple(e.name if isinstance(e, ast.Field) else None for e in entries)
-    tests = tuple(_field_test(e.condition) if isinstance(e, ast.Field) and e.condition
-                  else None for e in entries)
+    tests = tuple(
+        _field_test(e.condition) if isinstance(e, ast.Field) and e.condition else None
+        for e in entries
+    )
     before = p if p is not None else k
     after = k - 1 - p if p is not None else 0
 

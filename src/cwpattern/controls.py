@@ -214,5 +214,4 @@ def resolve(id_or_alias: str) -> tuple[Control, ...]:
         return (catalog.by_id[key],)
     if key in catalog.benchmarks:
         return by_benchmark(key)
-    raise _unknown("control or benchmark", id_or_alias,
-                   tuple(catalog.by_id) + catalog.benchmarks)
+    raise _unknown("control or benchmark", id_or_alias, tuple(catalog.by_id) + catalog.benchmarks)

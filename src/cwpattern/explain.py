@@ -34,9 +34,14 @@ def explain(pattern: str, *, control: str | None = None) -> dict[str, Any]:
     try:
         compiled = compile(pattern)
     except PatternSyntaxError as err:
-        return {"valid": False, "pattern": pattern, "error": err.to_dict(),
-                "error_text": str(err), "covers": False if control else None,
-                "cases": []}
+        return {
+            "valid": False,
+            "pattern": pattern,
+            "error": err.to_dict(),
+            "error_text": str(err),
+            "covers": False if control else None,
+            "cases": [],
+        }
     tree = compiled.ast
     report: dict[str, Any] = {
         "valid": True,
@@ -58,18 +63,24 @@ def explain(pattern: str, *, control: str | None = None) -> dict[str, Any]:
     reference = ctrl.effective_pattern
     coverage = covers(tree, reference)
     rel = relation(tree, reference)
-    report.update({
-        "control": {"id": ctrl.id, "title": ctrl.title, "reference": reference,
-                    "reference_canonical": unparse(compile(reference).ast)},
-        "covers": coverage.verdict == "yes",
-        "verdict": coverage.verdict,
-        "reason": coverage.reason,
-        "relation": rel.kind,
-        "relation_reason": rel.reason,
-        "example": rel.example,
-        "cases": [c.to_dict() for c in coverage.cases],
-        "warnings": [w.to_dict() for w in warnings(tree, reference=reference)],
-    })
+    report.update(
+        {
+            "control": {
+                "id": ctrl.id,
+                "title": ctrl.title,
+                "reference": reference,
+                "reference_canonical": unparse(compile(reference).ast),
+            },
+            "covers": coverage.verdict == "yes",
+            "verdict": coverage.verdict,
+            "reason": coverage.reason,
+            "relation": rel.kind,
+            "relation_reason": rel.reason,
+            "example": rel.example,
+            "cases": [c.to_dict() for c in coverage.cases],
+            "warnings": [w.to_dict() for w in warnings(tree, reference=reference)],
+        }
+    )
     return report
 
 
@@ -121,11 +132,12 @@ def _term_lines(tree: ast.TermPattern) -> list[str]:
         lines.append(f"message does not contain {json.dumps(term.text)}")
     optional = kinds[ast.TermKind.OPTIONAL]
     if optional and (required or excluded):
-        lines.append("?-terms ignored (required or excluded terms exist): "
-                     + ", ".join(json.dumps(t.text) for t in optional))
+        lines.append(
+            "?-terms ignored (required or excluded terms exist): "
+            + ", ".join(json.dumps(t.text) for t in optional)
+        )
     elif optional:
-        lines.append("message contains ANY of: "
-                     + ", ".join(json.dumps(t.text) for t in optional))
+        lines.append("message contains ANY of: " + ", ".join(json.dumps(t.text) for t in optional))
     return lines
 
 
@@ -138,7 +150,11 @@ def _delimited_lines(tree: ast.DelimitedPattern) -> list[str]:
         if isinstance(entry, ast.EllipsisEntry):
             lines.append("...: any number of fields")
             continue
-        where = f"field {i + 1}" if p is None or i < p else f"field {len(tree.entries) - i} from the end"
+        where = (
+            f"field {i + 1}"
+            if p is None or i < p
+            else f"field {len(tree.entries) - i} from the end"
+        )
         if p is None and i == len(tree.entries) - 1:
             where += " (absorbs the rest of the line)"
         name = f"${entry.name}" if entry.name else "(anonymous)"
@@ -164,13 +180,21 @@ def render_text(report: dict[str, Any]) -> str:
         out.append(f"reference: {ctrl['reference_canonical']}")
         verdict = {"yes": "YES", "no": "NO", "unknown": "UNKNOWN"}[report["verdict"]]
         missed = sum(1 for c in report["cases"] if c["covered"] is not True)
-        detail = "" if report["verdict"] == "yes" else (
-            f" ({missed} of {len(report['cases'])} required case(s) not covered)"
-            if report["verdict"] == "no" else f" ({report['reason']})")
+        detail = (
+            ""
+            if report["verdict"] == "yes"
+            else (
+                f" ({missed} of {len(report['cases'])} required case(s) not covered)"
+                if report["verdict"] == "no"
+                else f" ({report['reason']})"
+            )
+        )
         out.append(f"covers:    {verdict}{detail}")
         relation = report["relation"]
-        out.append(f"relation:  {relation}" + (f" ({report['relation_reason']})"
-                                               if relation in ("unknown", "never") else ""))
+        out.append(
+            f"relation:  {relation}"
+            + (f" ({report['relation_reason']})" if relation in ("unknown", "never") else "")
+        )
         out.append("required cases:")
         for case in report["cases"]:
             mark = {True: "covered", False: "MISSED ", None: "unknown"}[case["covered"]]

@@ -46,8 +46,9 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-_decoder = json.JSONDecoder(parse_int=JsonNumber, parse_float=JsonNumber,
-                            parse_constant=_reject_constant)
+_decoder = json.JSONDecoder(
+    parse_int=JsonNumber, parse_float=JsonNumber, parse_constant=_reject_constant
+)
 
 
 def decode(message: str | bytes) -> dict[str, Any] | None:

@@ -107,13 +107,18 @@ class TokenChecker:
             if kind == "KEYWORD":
                 keyword_state = _check_keyword(tok, keyword_state)
             elif keyword_state in ("IS", "NOT"):
-                raise _Fail("UNSUPPORTED_KEYWORD", f"'{keyword_state}' must be followed by "
-                            + " or ".join(_KEYWORD_NEXT[keyword_state]), tok.start_pos)
+                raise _Fail(
+                    "UNSUPPORTED_KEYWORD",
+                    f"'{keyword_state}' must be followed by "
+                    + " or ".join(_KEYWORD_NEXT[keyword_state]),
+                    tok.start_pos,
+                )
             else:
                 keyword_state = None
             if kind == "SELECTOR":
-                ctx.payload[tok.start_pos] = parse_selector(str(tok), pattern=ctx.text,
-                                                            offset=tok.start_pos)
+                ctx.payload[tok.start_pos] = parse_selector(
+                    str(tok), pattern=ctx.text, offset=tok.start_pos
+                )
                 keyword_state = "selector"
             elif kind == "CMP_OP":
                 prev_op = _check_operator(tok, prev)
@@ -126,30 +131,46 @@ class TokenChecker:
                 _check_field_name(tok)
             elif kind == "QUOTED" and ctx.family == "terms":
                 if len(tok) == 2:
-                    raise _Fail("EMPTY_QUOTED_TERM", "empty quoted term", tok.start_pos,
-                                "Invalid character(s) in term '\"\"'")
+                    raise _Fail(
+                        "EMPTY_QUOTED_TERM",
+                        "empty quoted term",
+                        tok.start_pos,
+                        "Invalid character(s) in term '\"\"'",
+                    )
             elif kind == "PREFIX" and prev is not None and prev.type == "PREFIX":
-                raise _Fail("TERM_INVALID_CHAR", f"a term takes one prefix; unexpected '{tok}'",
-                            tok.start_pos)
+                raise _Fail(
+                    "TERM_INVALID_CHAR",
+                    f"a term takes one prefix; unexpected '{tok}'",
+                    tok.start_pos,
+                )
             prev = tok
             yield tok
         if keyword_state in ("IS", "NOT"):
-            raise _Fail("UNSUPPORTED_KEYWORD", f"'{keyword_state}' must be followed by "
-                        + " or ".join(_KEYWORD_NEXT[keyword_state]), len(ctx.text))
+            raise _Fail(
+                "UNSUPPORTED_KEYWORD",
+                f"'{keyword_state}' must be followed by "
+                + " or ".join(_KEYWORD_NEXT[keyword_state]),
+                len(ctx.text),
+            )
 
 
 def _check_glue(ctx: _Context, prev: Any, tok: Any) -> None:
     """Two tokens with no blank between them, where the language requires one."""
     if ctx.family == "terms":
         if prev.type in ("WORD", "QUOTED"):
-            raise _Fail("TERM_INVALID_CHAR",
-                        f"invalid character '{ctx.text[tok.start_pos]}' in term "
-                        "(separate terms with a blank; quote text with punctuation)",
-                        tok.start_pos)
+            raise _Fail(
+                "TERM_INVALID_CHAR",
+                f"invalid character '{ctx.text[tok.start_pos]}' in term "
+                "(separate terms with a blank; quote text with punctuation)",
+                tok.start_pos,
+            )
     elif prev.type in _VALUE_TYPES and tok.type not in _AFTER_VALUE:
-        raise _Fail("INVALID_VALUE",
-                    f"unexpected '{ctx.text[tok.start_pos]}' after a value "
-                    "(quote values that contain punctuation)", tok.start_pos)
+        raise _Fail(
+            "INVALID_VALUE",
+            f"unexpected '{ctx.text[tok.start_pos]}' after a value "
+            "(quote values that contain punctuation)",
+            tok.start_pos,
+        )
 
 
 def _check_keyword(tok: Any, state: str | None) -> str:
@@ -159,15 +180,22 @@ def _check_keyword(tok: Any, state: str | None) -> str:
     if state in _KEYWORD_NEXT and word in _KEYWORD_NEXT[state]:
         return "done"
     if word.upper() in ("AND", "OR") and state != "selector":
-        raise _Fail("SYNTAX", f"'{word}' is not an operator: use && or ||", tok.start_pos,
-                    "Invalid metric filter pattern")
+        raise _Fail(
+            "SYNTAX",
+            f"'{word}' is not an operator: use && or ||",
+            tok.start_pos,
+            "Invalid metric filter pattern",
+        )
     if word.upper() != word:
         hint = " (keywords are upper case)"
     else:
         hint = ""
-    raise _Fail("UNSUPPORTED_KEYWORD",
-                f"unsupported keyword '{word}'{hint}: use IS NULL, IS TRUE, IS FALSE or NOT EXISTS",
-                tok.start_pos, "Invalid metric filter pattern")
+    raise _Fail(
+        "UNSUPPORTED_KEYWORD",
+        f"unsupported keyword '{word}'{hint}: use IS NULL, IS TRUE, IS FALSE or NOT EXISTS",
+        tok.start_pos,
+        "Invalid metric filter pattern",
+    )
 
 
 def _check_operator(tok: Any, prev: Any) -> ast.Op:
@@ -175,8 +203,12 @@ def _check_operator(tok: Any, prev: Any) -> ast.Op:
     op = _VALID_OPS.get(text)
     if op is None:
         hint = " (use '=' for equality)" if text == "==" else ""
-        raise _Fail("INVALID_OPERATOR", f"invalid operator '{text}'{hint}", tok.start_pos,
-                    "Invalid metric filter pattern")
+        raise _Fail(
+            "INVALID_OPERATOR",
+            f"invalid operator '{text}'{hint}",
+            tok.start_pos,
+            "Invalid metric filter pattern",
+        )
     if prev is not None and prev.type == "VALUE_WORD" and str(prev) == "...":
         raise _Fail("SYNTAX", "'...' cannot carry a condition", tok.start_pos)
     return op
@@ -185,9 +217,12 @@ def _check_operator(tok: Any, prev: Any) -> ast.Op:
 def _check_field_name(tok: Any) -> None:
     name = str(tok)
     if name != "..." and not _FIELD_NAME_RE.fullmatch(name):
-        raise _Fail("FIELD_NAME_INVALID",
-                    f"invalid field name '{name}': names start with a letter or '_' and "
-                    "continue with letters, digits, '_' or '-'", tok.start_pos)
+        raise _Fail(
+            "FIELD_NAME_INVALID",
+            f"invalid field name '{name}': names start with a letter or '_' and "
+            "continue with letters, digits, '_' or '-'",
+            tok.start_pos,
+        )
 
 
 def _regex(ctx: _Context, tok: Any) -> ast.Regex:
@@ -229,13 +264,20 @@ def _value(ctx: _Context, tok: Any, op: ast.Op | None) -> ast.Value:
         value = ast.NumberValue(text, span=span)
     else:
         if text.lower() == "null":
-            raise _Fail("NULL_LITERAL", "there is no null literal: use IS NULL",
-                        tok.start_pos, "Invalid metric filter pattern")
+            raise _Fail(
+                "NULL_LITERAL",
+                "there is no null literal: use IS NULL",
+                tok.start_pos,
+                "Invalid metric filter pattern",
+            )
         value = ast.StringValue(text, span=span)
     if op is not None and op.is_ordering and not isinstance(value, ast.NumberValue):
-        raise _Fail("ORDERING_NEEDS_NUMBER",
-                    f"'{op.value}' needs a number, not {text!r}", tok.start_pos,
-                    f"Invalid character(s) in term '{text}'")
+        raise _Fail(
+            "ORDERING_NEEDS_NUMBER",
+            f"'{op.value}' needs a number, not {text!r}",
+            tok.start_pos,
+            f"Invalid character(s) in term '{text}'",
+        )
     return value
 
 
@@ -271,8 +313,10 @@ def parse_selector(text: str, *, pattern: str | None = None, offset: int = 0) ->
                 i += 1
             elif i < n and text[i] == "[":
                 if not text.startswith("['", i):
-                    raise fail(i + 1 if i + 1 < n else i,
-                               "bracket keys are written .['key'] with single quotes")
+                    raise fail(
+                        i + 1 if i + 1 < n else i,
+                        "bracket keys are written .['key'] with single quotes",
+                    )
                 close = text.find("']", i + 2)
                 if close < 0:
                     raise fail(i, "unclosed bracket key: expected ']")
@@ -284,8 +328,11 @@ def parse_selector(text: str, *, pattern: str | None = None, offset: int = 0) ->
             else:
                 m = _NAME_RE.match(text, i)
                 if m is None:
-                    what = "'..' (recursive descent) is not supported" if i < n and text[i] == "." \
+                    what = (
+                        "'..' (recursive descent) is not supported"
+                        if i < n and text[i] == "."
                         else "expected a member name, '*' or ['key'] after '.'"
+                    )
                     raise fail(i, what)
                 steps.append(ast.Member(m.group(), span=ast.Span(offset + start, offset + m.end())))
                 i = m.end()
@@ -385,14 +432,19 @@ class _Builder:
     def comparison(self, children: list[Any]) -> ast.Comparison:
         sel, op, val = children
         payload = self.ctx.payload
-        return ast.Comparison(payload[sel.start_pos], payload[op.start_pos],
-                              payload[val.start_pos], span=ast.Span(sel.start_pos, val.end_pos))
+        return ast.Comparison(
+            payload[sel.start_pos],
+            payload[op.start_pos],
+            payload[val.start_pos],
+            span=ast.Span(sel.start_pos, val.end_pos),
+        )
 
     def predicate(self, children: list[Any]) -> ast.Predicate:
         sel, *words = children
         kind = ast.PredicateKind(" ".join(str(w) for w in words))
-        return ast.Predicate(self.ctx.payload[sel.start_pos], kind,
-                             span=ast.Span(sel.start_pos, words[-1].end_pos))
+        return ast.Predicate(
+            self.ctx.payload[sel.start_pos], kind, span=ast.Span(sel.start_pos, words[-1].end_pos)
+        )
 
     # space-delimited
     def delim_pattern(self, children: list[Any]) -> ast.DelimitedPattern:
@@ -417,8 +469,11 @@ class _Builder:
     def field_comparison(self, children: list[Any]) -> _Named:
         name, op, val = children
         payload = self.ctx.payload
-        expr = ast.FieldComparison(payload[op.start_pos], payload[val.start_pos],
-                                   span=ast.Span(name.start_pos, val.end_pos))
+        expr = ast.FieldComparison(
+            payload[op.start_pos],
+            payload[val.start_pos],
+            span=ast.Span(name.start_pos, val.end_pos),
+        )
         return _Named(str(name), expr, name.start_pos)
 
     def field_or(self, children: list[_Named]) -> _Named:
@@ -431,10 +486,13 @@ class _Builder:
         first = children[0]
         for other in children[1:]:
             if other.name != first.name:
-                raise _Fail("MIXED_FIELDS",
-                            f"every condition of one entry must name the same field "
-                            f"('{first.name}', not '{other.name}')", other.pos,
-                            "Invalid filter pattern")
+                raise _Fail(
+                    "MIXED_FIELDS",
+                    f"every condition of one entry must name the same field "
+                    f"('{first.name}', not '{other.name}')",
+                    other.pos,
+                    "Invalid filter pattern",
+                )
         exprs = [c.expr for c in children]
         node = kind(_flatten(kind, exprs), span=_node_span(exprs))
         return _Named(first.name, node, first.pos)
@@ -459,50 +517,65 @@ def _check_quotas(pattern: ast.Pattern) -> None:
         for cond in ast.conditions(pattern.expr):
             wildcards = [s for s in cond.selector.steps if isinstance(s, ast.Wildcard)]
             if len(wildcards) > MAX_WILDCARDS_PER_SELECTOR:
-                raise _Fail("SELECTOR_WILDCARD_LIMIT",
-                            "a JSON selector may contain at most 1 wildcard",
-                            _start(wildcards[1].span),
-                            "Your filter pattern has a JSON path selector that exceeds the "
-                            "maximum of 1 wildcard allowed per json selector.")
+                raise _Fail(
+                    "SELECTOR_WILDCARD_LIMIT",
+                    "a JSON selector may contain at most 1 wildcard",
+                    _start(wildcards[1].span),
+                    "Your filter pattern has a JSON path selector that exceeds the "
+                    "maximum of 1 wildcard allowed per json selector.",
+                )
             if wildcards:
                 wildcard_selectors.append(cond.selector)
             if isinstance(cond, ast.Comparison) and isinstance(cond.value, ast.RegexValue):
                 regexes.append(cond.value.span)
         if len(wildcard_selectors) > MAX_WILDCARD_SELECTORS:
-            raise _Fail("PATTERN_WILDCARD_LIMIT",
-                        "a pattern may contain at most 3 wildcard selectors",
-                        _start(wildcard_selectors[MAX_WILDCARD_SELECTORS].span),
-                        "Your input has exceeded the maximum of 3 JSON wildcard selectors "
-                        "allowed per filter pattern.")
+            raise _Fail(
+                "PATTERN_WILDCARD_LIMIT",
+                "a pattern may contain at most 3 wildcard selectors",
+                _start(wildcard_selectors[MAX_WILDCARD_SELECTORS].span),
+                "Your input has exceeded the maximum of 3 JSON wildcard selectors "
+                "allowed per filter pattern.",
+            )
     elif isinstance(pattern, ast.DelimitedPattern):
         names: set[str] = set()
         ellipsis_seen = False
         for entry in pattern.entries:
             if isinstance(entry, ast.EllipsisEntry):
                 if ellipsis_seen:
-                    raise _Fail("MULTIPLE_ELLIPSIS", "at most one '...' per pattern",
-                                _start(entry.span), "Duplicate field '...'")
+                    raise _Fail(
+                        "MULTIPLE_ELLIPSIS",
+                        "at most one '...' per pattern",
+                        _start(entry.span),
+                        "Duplicate field '...'",
+                    )
                 ellipsis_seen = True
                 continue
             if entry.name is not None:
                 if entry.name in names:
-                    raise _Fail("DUPLICATE_FIELD", f"duplicate field '{entry.name}'",
-                                _start(entry.span), f"Duplicate field '{entry.name}'")
+                    raise _Fail(
+                        "DUPLICATE_FIELD",
+                        f"duplicate field '{entry.name}'",
+                        _start(entry.span),
+                        f"Duplicate field '{entry.name}'",
+                    )
                 names.add(entry.name)
             if entry.condition is not None:
-                regexes.extend(c.value.span for c in ast.field_comparisons(entry.condition)
-                               if isinstance(c.value, ast.RegexValue))
+                regexes.extend(
+                    c.value.span
+                    for c in ast.field_comparisons(entry.condition)
+                    if isinstance(c.value, ast.RegexValue)
+                )
     if len(regexes) > MAX_REGEX_LITERALS:
-        raise _Fail("TOO_MANY_REGEX", "a pattern may contain at most 2 regular expressions",
-                    _start(regexes[MAX_REGEX_LITERALS]),
-                    "Your input has exceeded the maximum of 2 regular expressions per filter "
-                    "pattern.")
+        raise _Fail(
+            "TOO_MANY_REGEX",
+            "a pattern may contain at most 2 regular expressions",
+            _start(regexes[MAX_REGEX_LITERALS]),
+            "Your input has exceeded the maximum of 2 regular expressions per filter pattern.",
+        )
 
 
 def _start(span: ast.Span | None) -> int:
     return span.start if span is not None else 0
-
-
 
 
 # --------------------------------------------------------------------------- entry point
@@ -520,13 +593,18 @@ def _dispatch(text: str) -> tuple[str | None, int, int]:
     while text[e - 1] in BLANKS:
         e -= 1
     first = text[s]
-    rule = {"{": "json_pattern", "[": "delim_pattern", "%": "regex_pattern"}.get(first,
-                                                                             "term_pattern")
+    rule = {"{": "json_pattern", "[": "delim_pattern", "%": "regex_pattern"}.get(
+        first, "term_pattern"
+    )
     return rule, s, e
 
 
-_FAMILY_OF_RULE = {"term_pattern": "terms", "regex_pattern": "regex",
-                   "json_pattern": "json", "delim_pattern": "space-delimited"}
+_FAMILY_OF_RULE = {
+    "term_pattern": "terms",
+    "regex_pattern": "regex",
+    "json_pattern": "json",
+    "delim_pattern": "space-delimited",
+}
 
 
 def parse(text: str) -> ast.Pattern:
@@ -546,8 +624,10 @@ def parse(text: str) -> ast.Pattern:
         raise PatternSyntaxError(
             "PATTERN_TOO_LONG",
             f"pattern is {len(text)} characters long; the limit is {MAX_PATTERN_LENGTH}",
-            text, MAX_PATTERN_LENGTH,
-            aws_message="Member must have length less than or equal to 1024")
+            text,
+            MAX_PATTERN_LENGTH,
+            aws_message="Member must have length less than or equal to 1024",
+        )
     rule, s, e = _dispatch(text)
     if rule is None:
         return ast.MatchAll(span=ast.Span(0, len(text)))
@@ -563,8 +643,9 @@ def parse(text: str) -> ast.Pattern:
         _check_quotas(result)
         return result  # type: ignore[no-any-return]
     except _Fail as f:
-        raise PatternSyntaxError(f.code, f.msg, text, f.pos, expected=f.expected,
-                                 aws_message=f.aws) from None
+        raise PatternSyntaxError(
+            f.code, f.msg, text, f.pos, expected=f.expected, aws_message=f.aws
+        ) from None
     except PatternSyntaxError:
         raise
     except RecursionError:
@@ -574,11 +655,18 @@ def parse(text: str) -> ast.Pattern:
 def _precheck(text: str, rule: str, s: int, e: int) -> None:
     if rule == "json_pattern":
         if text[e - 1] != "}" or e - s < 2:
-            raise _Fail("JSON_UNCLOSED", "a pattern that starts with '{' must end with '}'", e,
-                        "If a filter pattern starts with '{' it must end with '}'")
+            raise _Fail(
+                "JSON_UNCLOSED",
+                "a pattern that starts with '{' must end with '}'",
+                e,
+                "If a filter pattern starts with '{' it must end with '}'",
+            )
         if not text[s + 1 : e - 1].strip(BLANKS):
-            raise _Fail("JSON_EMPTY", "empty JSON pattern: write a condition such as "
-                        "{ $.field = value }", e - 1)
+            raise _Fail(
+                "JSON_EMPTY",
+                "empty JSON pattern: write a condition such as { $.field = value }",
+                e - 1,
+            )
     elif rule == "delim_pattern" and (text[e - 1] != "]" or e - s < 2):
         raise _Fail("DELIM_UNCLOSED", "a pattern that starts with '[' must end with ']'", e)
 
@@ -624,8 +712,7 @@ def _translate(err: Any, text: str, rule: str) -> _Fail:
 
     if tok_type == "$END" or (not ch):
         if family == "terms" and prev_ch in "?-":
-            return fail("DANGLING_PREFIX", f"'{prev_ch}' must be followed by a term",
-                        len(prev) - 1)
+            return fail("DANGLING_PREFIX", f"'{prev_ch}' must be followed by a term", len(prev) - 1)
         return fail("SYNTAX", "unexpected end of pattern")
     if family == "regex":
         if not prev:  # the opening '%' itself did not lex: no closing '%'
@@ -634,19 +721,27 @@ def _translate(err: Any, text: str, rule: str) -> _Fail:
     if ch == '"' and tok_type is None:
         return fail("UNTERMINATED_QUOTE", "unterminated quoted string", pos)
     if family == "terms":
-        return fail("TERM_INVALID_CHAR",
-                    f"invalid character '{ch}' in term (only letters, digits and '_' may be "
-                    "unquoted; write other text in double quotes)")
+        return fail(
+            "TERM_INVALID_CHAR",
+            f"invalid character '{ch}' in term (only letters, digits and '_' may be "
+            "unquoted; write other text in double quotes)",
+        )
     if ch == "%" and tok_type is None:
         return fail("REGEX_UNTERMINATED", "unterminated regular expression: expected '%'")
     if family == "space-delimited" and ch == "$":
         return fail("SYNTAX", "selectors do not exist in space-delimited patterns")
     glued = pos > 0 and text[pos - 1] not in BLANKS
-    if glued and ch not in ")&|},]" and expected and expected <= _AFTER_VALUE and (text[pos - 1] in "\"%"
-                                                              or text[pos - 1].isalnum()
-                                                              or text[pos - 1] in "_.*+-"):
-        return fail("INVALID_VALUE", f"unexpected '{ch}' after a value (quote values that "
-                    "contain punctuation)")
+    if (
+        glued
+        and ch not in ")&|},]"
+        and expected
+        and expected <= _AFTER_VALUE
+        and (text[pos - 1] in '"%' or text[pos - 1].isalnum() or text[pos - 1] in "_.*+-")
+    ):
+        return fail(
+            "INVALID_VALUE",
+            f"unexpected '{ch}' after a value (quote values that contain punctuation)",
+        )
     value_expected = bool(expected & _VALUE_TYPES) and "SELECTOR" not in expected
     if ch in "&|" and tok_type is None:
         return fail("INVALID_OPERATOR", f"invalid operator '{ch}': use && or ||")
@@ -655,8 +750,11 @@ def _translate(err: Any, text: str, rule: str) -> _Fail:
     if value_expected:
         if ch in "=!<>":
             return fail("INVALID_OPERATOR", "unexpected operator where a value was expected")
-        return fail("INVALID_VALUE", f"invalid value starting with '{ch}' (quote values that "
-                    "contain punctuation; single quotes are not quotes)")
+        return fail(
+            "INVALID_VALUE",
+            f"invalid value starting with '{ch}' (quote values that "
+            "contain punctuation; single quotes are not quotes)",
+        )
     if "SELECTOR" in expected and family == "json":
         if ch.isalnum() or ch in "_.[@'":
             return fail("SELECTOR_SYNTAX", "a selector starts with '$.'")

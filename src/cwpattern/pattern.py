@@ -146,8 +146,9 @@ def test_metric_filter(pattern: str, messages: Iterable[str]) -> list[dict[str, 
     compiled = compile(pattern)
     messages = list(messages)
     if not 1 <= len(messages) <= MAX_TEST_MESSAGES:
-        raise ValueError(f"TestMetricFilter takes 1 to {MAX_TEST_MESSAGES} messages, "
-                         f"not {len(messages)}")
+        raise ValueError(
+            f"TestMetricFilter takes 1 to {MAX_TEST_MESSAGES} messages, not {len(messages)}"
+        )
     for i, message in enumerate(messages, 1):
         if not isinstance(message, str) or not message:
             raise ValueError(f"message {i} must be a non-empty string")
@@ -155,8 +156,7 @@ def test_metric_filter(pattern: str, messages: Iterable[str]) -> list[dict[str, 
     for number, message in enumerate(messages, 1):
         values = compiled.extract(message)
         if values is not None:
-            out.append({"eventNumber": number, "eventMessage": message,
-                        "extractedValues": values})
+            out.append({"eventNumber": number, "eventMessage": message, "extractedValues": values})
     return out
 
 

@@ -175,8 +175,13 @@ def prefilter_for(tree: ast.Pattern) -> Prefilter:
     if isinstance(tree, ast.RegexPattern):
         return Prefilter(_regex_text(tree.regex))
     if isinstance(tree, ast.DelimitedPattern):
-        return Prefilter(_and(_field(e.condition) for e in tree.entries
-                              if isinstance(e, ast.Field) and e.condition is not None))
+        return Prefilter(
+            _and(
+                _field(e.condition)
+                for e in tree.entries
+                if isinstance(e, ast.Field) and e.condition is not None
+            )
+        )
     if isinstance(tree, ast.JsonPattern):
         req = _json(tree.expr)
         slash = any(b"/" in lit for lit in literals_of(req))
@@ -259,8 +264,11 @@ def _json(expr: ast.JsonExpr) -> Requirement:
     if isinstance(expr, ast.Predicate):
         if expr.kind is ast.PredicateKind.NOT_EXISTS:
             return None
-        token = {ast.PredicateKind.IS_TRUE: b"true", ast.PredicateKind.IS_FALSE: b"false",
-                 ast.PredicateKind.IS_NULL: b"null"}[expr.kind]
+        token = {
+            ast.PredicateKind.IS_TRUE: b"true",
+            ast.PredicateKind.IS_FALSE: b"false",
+            ast.PredicateKind.IS_NULL: b"null",
+        }[expr.kind]
         return _and([*_members(expr.selector), token])
     return _and([*_members(expr.selector), _json_value(expr)])
 
@@ -319,8 +327,7 @@ def _needle(lit: bytes) -> bytes:
     return lit.strip(b'"') or lit
 
 
-def choose_plan(pf: Prefilter, sample: bytes | bytearray,
-                hit_cost: float = HIT_COST) -> Plan:
+def choose_plan(pf: Prefilter, sample: bytes | bytearray, hit_cost: float = HIT_COST) -> Plan:
     """The plan for data like ``sample``: needles minimising (scan time + hits x
     ``hit_cost``) measured on the sample, and a line check that tests the rarest literals
     first and skips those found on (nearly) every line (weakening a necessary condition
@@ -329,8 +336,10 @@ def choose_plan(pf: Prefilter, sample: bytes | bytearray,
     >>> from cwpattern import parse
     >>> pf = prefilter_for(parse('{ $.kind = "rare" && $.region = "common" }'))
     >>> plan = choose_plan(pf, b'{"kind":"x","region":"common"}\\n' * 1000)
-    >>> plan.needles, plan.check(b'{"region":"common"}'), plan.check(b'{"kind":"rare"}')
-    ((b'rare',), False, True)
+    >>> [n.strip(b'"') for n in plan.needles]  # quoted or not, whichever timed faster
+    [b'rare']
+    >>> plan.check(b'{"region":"common"}'), plan.check(b'{"kind":"rare"}')
+    (False, True)
     """
     sample = bytes(sample)
     lines = sample.count(b"\n") + 1
@@ -359,8 +368,10 @@ def choose_plan(pf: Prefilter, sample: bytes | bytearray,
             return min(found, key=lambda o: o[0]) if found else None
         if any(o is None for o in options):
             return None
-        return (sum(o[0] for o in options if o is not None),
-                tuple(dict.fromkeys(lit for o in options if o is not None for lit in o[1])))
+        return (
+            sum(o[0] for o in options if o is not None),
+            tuple(dict.fromkeys(lit for o in options if o is not None for lit in o[1])),
+        )
 
     found = best(pf.requirement)
     common = {lit for lit, n in freq.items() if n >= 0.9 * lines}

@@ -46,8 +46,9 @@ def unparse(node: ast.Pattern) -> str:
 
 
 def _term(term: ast.Term) -> str:
-    prefix = {ast.TermKind.REQUIRED: "", ast.TermKind.OPTIONAL: "?",
-              ast.TermKind.EXCLUDED: "-"}[term.kind]
+    prefix = {ast.TermKind.REQUIRED: "", ast.TermKind.OPTIONAL: "?", ast.TermKind.EXCLUDED: "-"}[
+        term.kind
+    ]
     body = term.text if _WORD_RE.fullmatch(term.text) else quote(term.text)
     return prefix + body
 
@@ -90,8 +91,9 @@ def json_expr_text(expr: ast.JsonExpr, *, explicit: bool = False) -> str:
         return f"{selector_text(expr.selector)} {expr.kind.value}"
     if isinstance(expr, ast.And):
         return " && ".join(_paren(o, isinstance(o, ast.Or), explicit) for o in expr.operands)
-    return " || ".join(_paren(o, explicit and isinstance(o, ast.And), explicit)
-                       for o in expr.operands)
+    return " || ".join(
+        _paren(o, explicit and isinstance(o, ast.And), explicit) for o in expr.operands
+    )
 
 
 def _paren(expr: ast.JsonExpr, needed: bool, explicit: bool) -> str:
@@ -115,5 +117,6 @@ def _field_expr(name: str, expr: ast.FieldExpr) -> str:
     if isinstance(expr, ast.FieldAnd):
         return " && ".join(
             f"({_field_expr(name, o)})" if isinstance(o, ast.FieldOr) else _field_expr(name, o)
-            for o in expr.operands)
+            for o in expr.operands
+        )
     return " || ".join(_field_expr(name, o) for o in expr.operands)

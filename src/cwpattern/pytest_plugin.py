@@ -24,31 +24,47 @@ import pytest
 
 _SAVED = pytest.StashKey[dict[str, Any]]()
 
-__all__ = ["pytest_addoption", "pytest_configure", "pytest_pyfunc_call",
-           "pytest_report_header", "pytest_unconfigure"]
+__all__ = [
+    "pytest_addoption",
+    "pytest_configure",
+    "pytest_pyfunc_call",
+    "pytest_report_header",
+    "pytest_unconfigure",
+]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("cwpattern", "CloudWatch Logs filter-pattern checks")
-    group.addoption("--cwpattern-examples", type=int, default=None, metavar="N",
-                    help="events drawn by hypothesis per pattern check (default 200)")
-    group.addoption("--cwpattern-strict", action="store_true", default=False,
-                    help="fail pattern checks the analyzer cannot decide")
+    group.addoption(
+        "--cwpattern-examples",
+        type=int,
+        default=None,
+        metavar="N",
+        help="events drawn by hypothesis per pattern check (default 200)",
+    )
+    group.addoption(
+        "--cwpattern-strict",
+        action="store_true",
+        default=False,
+        help="fail pattern checks the analyzer cannot decide",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "cwpattern_covers(control_or_reference, **options): the test returns a pattern that "
-        "must cover the control (cwpattern.testing.assert_covers)")
+        "must cover the control (cwpattern.testing.assert_covers)",
+    )
     from . import testing
 
     examples = config.getoption("--cwpattern-examples")
     if examples is not None and examples < 0:
         raise pytest.UsageError("--cwpattern-examples must be >= 0")
     config.stash[_SAVED] = dict(testing.DEFAULTS)
-    testing.configure(examples=examples,
-                      strict=True if config.getoption("--cwpattern-strict") else None)
+    testing.configure(
+        examples=examples, strict=True if config.getoption("--cwpattern-strict") else None
+    )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -62,8 +78,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def pytest_report_header(config: pytest.Config) -> str:
     from . import __version__, testing
 
-    return (f"cwpattern {__version__}: examples={testing.DEFAULTS['examples']}, "
-            f"strict={testing.DEFAULTS['strict']}")
+    return (
+        f"cwpattern {__version__}: examples={testing.DEFAULTS['examples']}, "
+        f"strict={testing.DEFAULTS['strict']}"
+    )
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -72,8 +90,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     if marker is None:
         return None
     if len(marker.args) != 1:
-        pytest.fail("cwpattern_covers takes one control id or reference pattern",
-                    pytrace=False)
+        pytest.fail("cwpattern_covers takes one control id or reference pattern", pytrace=False)
     from .testing import assert_covers
 
     funcargs = pyfuncitem.funcargs

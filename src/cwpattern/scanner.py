@@ -94,9 +94,16 @@ class Match(NamedTuple):
 # --------------------------------------------------------------------------- public API
 
 
-def scan(pattern: str | CompiledPattern, source: Source = None, *, fmt: str = "auto",
-         jobs: int = 1, stats: ScanStats | None = None, max_line_bytes: int = 1 << 20,
-         progress: Callable[[int], None] | None = None) -> Iterator[Match]:
+def scan(
+    pattern: str | CompiledPattern,
+    source: Source = None,
+    *,
+    fmt: str = "auto",
+    jobs: int = 1,
+    stats: ScanStats | None = None,
+    max_line_bytes: int = 1 << 20,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[Match]:
     """Yield the events of ``source`` that ``pattern`` matches, in input order.
 
     Args:
@@ -119,9 +126,16 @@ def scan(pattern: str | CompiledPattern, source: Source = None, *, fmt: str = "a
         yield Match(message, hit.location, values if values is not None else {}, hit.timestamp)
 
 
-def count(pattern: str | CompiledPattern, source: Source = None, *, fmt: str = "auto",
-          jobs: int = 1, stats: ScanStats | None = None, max_line_bytes: int = 1 << 20,
-          progress: Callable[[int], None] | None = None) -> int:
+def count(
+    pattern: str | CompiledPattern,
+    source: Source = None,
+    *,
+    fmt: str = "auto",
+    jobs: int = 1,
+    stats: ScanStats | None = None,
+    max_line_bytes: int = 1 << 20,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """The number of matching events (what ``cwpattern grep --count`` prints)."""
     compiled = pattern if isinstance(pattern, CompiledPattern) else compile(pattern)
     total = 0
@@ -130,9 +144,16 @@ def count(pattern: str | CompiledPattern, source: Source = None, *, fmt: str = "
     return total
 
 
-def iter_messages(pattern: str | CompiledPattern, source: Source = None, *, fmt: str = "auto",
-                  jobs: int = 1, stats: ScanStats | None = None, max_line_bytes: int = 1 << 20,
-                  progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
+def iter_messages(
+    pattern: str | CompiledPattern,
+    source: Source = None,
+    *,
+    fmt: str = "auto",
+    jobs: int = 1,
+    stats: ScanStats | None = None,
+    max_line_bytes: int = 1 << 20,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[bytes]:
     """The matching messages as UTF-8 bytes (``surrogateescape``), no locations: the
     cheapest way to print them (what ``cwpattern grep`` does)."""
     compiled = pattern if isinstance(pattern, CompiledPattern) else compile(pattern)
@@ -228,9 +249,16 @@ def _always(line: Any) -> bool:
 _MATCH_ERRORS = (RecursionError, MemoryError, ValueError, TypeError, UnicodeError)
 
 
-def _run(compiled: CompiledPattern, source: Source, fmt: str, jobs: int,
-         stats: ScanStats | None, max_line: int, mode: int,
-         progress: Callable[[int], None] | None) -> Iterator[Any]:
+def _run(
+    compiled: CompiledPattern,
+    source: Source,
+    fmt: str,
+    jobs: int,
+    stats: ScanStats | None,
+    max_line: int,
+    mode: int,
+    progress: Callable[[int], None] | None,
+) -> Iterator[Any]:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if not isinstance(jobs, int) or jobs < 1:
@@ -246,8 +274,9 @@ def _run(compiled: CompiledPattern, source: Source, fmt: str, jobs: int,
     yield from _parallel(cfg, paths, jobs, st, progress)
 
 
-def _scan_path(engine: _Engine, path: str, st: ScanStats,
-               progress: Callable[[int], None] | None) -> Iterator[Any]:
+def _scan_path(
+    engine: _Engine, path: str, st: ScanStats, progress: Callable[[int], None] | None
+) -> Iterator[Any]:
     """Every hit (or count) of one input, sequentially."""
     opened = _open_fast(path, st)
     if opened is None:
@@ -259,11 +288,13 @@ def _scan_path(engine: _Engine, path: str, st: ScanStats,
             auto = engine.cfg.fmt == "auto"
             fmt = resolve_format(engine.cfg.fmt, head, name, st)
             if fmt == "json":
-                yield from _document_hits(engine, stream, head, name, "auto" if auto else fmt,
-                                          st, progress)
+                yield from _document_hits(
+                    engine, stream, head, name, "auto" if auto else fmt, st, progress
+                )
             elif fmt is not None:
-                yield from _line_hits(engine, stream, head, name, fmt == "jsonl", st, progress,
-                                      0, None)
+                yield from _line_hits(
+                    engine, stream, head, name, fmt == "jsonl", st, progress, 0, None
+                )
     finally:
         close()
 
@@ -301,8 +332,15 @@ def _read_head(stream: Any) -> bytes:
     return b"".join(chunks)
 
 
-def _document_hits(engine: _Engine, stream: Any, head: bytes, name: str, fmt: str,
-                   st: ScanStats, progress: Callable[[int], None] | None) -> Iterator[Any]:
+def _document_hits(
+    engine: _Engine,
+    stream: Any,
+    head: bytes,
+    name: str,
+    fmt: str,
+    st: ScanStats,
+    progress: Callable[[int], None] | None,
+) -> Iterator[Any]:
     """CloudTrail ``Records`` files, ``aws logs`` output...: event by event."""
     before = st.bytes
     buffered = io.BufferedReader(_Prefixed(head, stream), _SNIFF)
@@ -332,9 +370,18 @@ class _Cursor:
         self.offset = offset
 
 
-def _line_hits(engine: _Engine, stream: Any, head: bytes, name: str, jsonl: bool,
-               st: ScanStats, progress: Callable[[int], None] | None, start: int = 0,
-               limit: int | None = None, cursor: _Cursor | None = None) -> Iterator[Any]:
+def _line_hits(
+    engine: _Engine,
+    stream: Any,
+    head: bytes,
+    name: str,
+    jsonl: bool,
+    st: ScanStats,
+    progress: Callable[[int], None] | None,
+    start: int = 0,
+    limit: int | None = None,
+    cursor: _Cursor | None = None,
+) -> Iterator[Any]:
     """Hits of a line-oriented stream positioned at byte ``start`` of its input, whose
     first bytes were already read into ``head``; stops after the last line that starts
     before ``start + limit``.  ``cursor.lines`` ends as the number of lines scanned (exact
@@ -366,7 +413,7 @@ def _line_hits(engine: _Engine, stream: Any, head: bytes, name: str, jsonl: bool
                     else:
                         chunk = read(target - filled)
                         got = len(chunk)
-                        buf[filled: filled + got] = chunk
+                        buf[filled : filled + got] = chunk
                 except (EOFError, OSError, zlib.error) as e:
                     # Bad gzip or a read error: scan the whole lines read so far, then
                     # let the caller count the error (as iter_events does).
@@ -390,8 +437,11 @@ def _line_hits(engine: _Engine, stream: Any, head: bytes, name: str, jsonl: bool
                 skipped, rest = _drain(stream, readinto, buf, view, filled)
                 eof = rest < 0
                 filled = max(rest, 0)
-                st.skip("oversized_line", f"{name}:{cur.lines}" if mode == _FULL
-                        else f"{name} (byte {cur.offset})", f"longer than {max_line} bytes")
+                st.skip(
+                    "oversized_line",
+                    f"{name}:{cur.lines}" if mode == _FULL else f"{name} (byte {cur.offset})",
+                    f"longer than {max_line} bytes",
+                )
                 st.bytes += skipped
                 cur.offset += skipped
                 if progress is not None:
@@ -448,8 +498,9 @@ def _take_buffer(size: int) -> bytearray:
     return bytearray(size)
 
 
-def _drain(stream: Any, readinto: Any, buf: bytearray, view: memoryview,
-           filled: int) -> tuple[int, int]:
+def _drain(
+    stream: Any, readinto: Any, buf: bytearray, view: memoryview, filled: int
+) -> tuple[int, int]:
     """Skip to the end of the current line; ``(bytes skipped, bytes left in buf or -1 at
     end of input)``."""
     skipped = filled
@@ -465,7 +516,7 @@ def _drain(stream: Any, readinto: Any, buf: bytearray, view: memoryview,
         nl = buf.find(b"\n", 0, got)
         if nl >= 0:
             skipped += nl + 1
-            buf[: got - nl - 1] = buf[nl + 1: got]
+            buf[: got - nl - 1] = buf[nl + 1 : got]
             return skipped, got - nl - 1
         skipped += got
 
@@ -473,8 +524,18 @@ def _drain(stream: Any, readinto: Any, buf: bytearray, view: memoryview,
 class _Region:
     """Whole lines ``buf[start:end]`` (each ends with ``\\n``, or at the end of input)."""
 
-    def __init__(self, engine: _Engine, buf: bytearray, start: int, end: int, name: str,
-                 jsonl: bool, st: ScanStats, cur: _Cursor, time_of: _TimeCache | None) -> None:
+    def __init__(
+        self,
+        engine: _Engine,
+        buf: bytearray,
+        start: int,
+        end: int,
+        name: str,
+        jsonl: bool,
+        st: ScanStats,
+        cur: _Cursor,
+        time_of: _TimeCache | None,
+    ) -> None:
         self.e, self.buf, self.start, self.end = engine, buf, start, end
         self.name, self.jsonl, self.st, self.cur = name, jsonl, st, cur
         self.time_of = time_of
@@ -538,8 +599,11 @@ class _Region:
             if text_end - ls > max_line:
                 self.oversized.append((ls, le))
                 number = self.cur.lines + buf.count(b"\n", start, ls) + 1
-                where = (f"{self.name}:{number}" if self.full
-                         else f"{self.name} (byte {self.cur.offset + ls})")
+                where = (
+                    f"{self.name}:{number}"
+                    if self.full
+                    else f"{self.name} (byte {self.cur.offset + ls})"
+                )
                 self.st.skip("oversized_line", where, f"longer than {max_line} bytes")
             k = le + 1
 
@@ -587,8 +651,7 @@ class _Region:
             line = bytes(line)
             if full and lineno is None:
                 lineno = self.line_number(ls)
-            where = (_at_line(name, lineno) if lineno is not None
-                     else _at_byte(name, self.cur, ls))
+            where = _at_line(name, lineno) if lineno is not None else _at_byte(name, self.cur, ls)
             if self._accept(line, where):
                 if full:
                     yield _Hit(line, name, lineno or 0, None, self._timestamp(line))
@@ -606,7 +669,7 @@ class _Region:
         """No useful needle: every line is examined."""
         e, st, name, full = self.e, self.st, self.name, self.full
         check, match, max_line = e.check, e.line_match, e.cfg.max_line
-        lines = bytes(memoryview(self.buf)[self.start: self.end]).split(b"\n")
+        lines = bytes(memoryview(self.buf)[self.start : self.end]).split(b"\n")
         # The region ends with a terminator (then split leaves an empty item), or with an
         # unterminated last line, which keeps a final \r (as readline does).
         open_last = len(lines) - 1 if lines[-1] else -1
@@ -621,12 +684,16 @@ class _Region:
             if line[-1:] == b"\r" and i != open_last:
                 line = line[:-1]
             if not line:
-                st.skip("empty_line", f"{name}:{lineno}" if full
-                        else f"{name} (byte {self.cur.offset + ls})")
+                st.skip(
+                    "empty_line",
+                    f"{name}:{lineno}" if full else f"{name} (byte {self.cur.offset + ls})",
+                )
             elif len(line) > max_line:
-                st.skip("oversized_line", f"{name}:{lineno}" if full
-                        else f"{name} (byte {self.cur.offset + ls})",
-                        f"longer than {max_line} bytes")
+                st.skip(
+                    "oversized_line",
+                    f"{name}:{lineno}" if full else f"{name} (byte {self.cur.offset + ls})",
+                    f"longer than {max_line} bytes",
+                )
             else:
                 events += 1
                 try:
@@ -661,7 +728,7 @@ class _Region:
                 if le < 0:
                     le = end
                 if not (oversized and any(a <= ls < b for a, b in oversized)):
-                    line = buf[ls: le - 1 if ls < le < end and buf[le - 1] == 0x0D else le]
+                    line = buf[ls : le - 1 if ls < le < end and buf[le - 1] == 0x0D else le]
                     try:
                         ok = (unchecked or check(line)) and match(line)
                     except _MATCH_ERRORS:
@@ -694,7 +761,7 @@ class _Region:
                 t_next = triggers[t_index] if t_index < len(triggers) else -1
             if oversized and any(a <= ls < b for a, b in oversized):
                 continue
-            line = buf[ls: le - 1 if ls < le < end and buf[le - 1] == 0x0D else le]
+            line = buf[ls : le - 1 if ls < le < end and buf[le - 1] == 0x0D else le]
             try:
                 ok = (unchecked or check(line)) and match(line)
             except _MATCH_ERRORS:
@@ -808,8 +875,20 @@ def _work(unit: _Unit) -> _UnitResult:
             return _UnitResult(items, 0, st)
         raw.seek(begin)
         cur.offset = begin
-        items.extend(_line_hits(engine, raw, b"", unit.path, unit.fmt == "jsonl", st, None,
-                                begin, unit.end - begin, cur))
+        items.extend(
+            _line_hits(
+                engine,
+                raw,
+                b"",
+                unit.path,
+                unit.fmt == "jsonl",
+                st,
+                None,
+                begin,
+                unit.end - begin,
+                cur,
+            )
+        )
     return _UnitResult(items, cur.lines, st)
 
 
@@ -890,8 +969,9 @@ def _start_method() -> str:
     return "fork" if sys.platform == "linux" and "fork" in methods else "spawn"
 
 
-def _parallel(cfg: _Config, paths: Any, jobs: int, st: ScanStats,
-              progress: Callable[[int], None] | None) -> Iterator[Any]:
+def _parallel(
+    cfg: _Config, paths: Any, jobs: int, st: ScanStats, progress: Callable[[int], None] | None
+) -> Iterator[Any]:
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     paths = [STDIN] if paths is None else [os.fspath(p) for p in paths] or [STDIN]
@@ -904,6 +984,7 @@ def _parallel(cfg: _Config, paths: Any, jobs: int, st: ScanStats,
     pending: deque[tuple[Any, _Unit]] = deque()
     base: dict[str, int] = {}  # lines already seen per path (FULL mode)
     with ctx.Pool(jobs, initializer=_worker_init, initargs=(cfg,)) as pool:
+
         def drain_one() -> Iterator[Any]:
             result, unit = pending.popleft()
             res: _UnitResult = result.get()

@@ -127,14 +127,24 @@ class ScanStats:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary."""
-        return {"files": self.files, "events": self.events, "bytes": self.bytes,
-                "skipped": dict(sorted(self.skipped.items())),
-                "flagged": dict(sorted(self.flagged.items())), "problems": list(self.problems)}
+        return {
+            "files": self.files,
+            "events": self.events,
+            "bytes": self.bytes,
+            "skipped": dict(sorted(self.skipped.items())),
+            "flagged": dict(sorted(self.flagged.items())),
+            "problems": list(self.problems),
+        }
 
 
-def iter_events(paths: Iterable[str] | None, *, fmt: str = "auto", stats: ScanStats | None = None,
-                max_line_bytes: int = 1 << 20,
-                max_document_bytes: int = 1 << 28) -> Iterator[LogEvent]:
+def iter_events(
+    paths: Iterable[str] | None,
+    *,
+    fmt: str = "auto",
+    stats: ScanStats | None = None,
+    max_line_bytes: int = 1 << 20,
+    max_document_bytes: int = 1 << 28,
+) -> Iterator[LogEvent]:
     """Yield the events of every input, in order, streaming.
 
     Args:
@@ -162,8 +172,9 @@ def iter_events(paths: Iterable[str] | None, *, fmt: str = "auto", stats: ScanSt
             closer()
 
 
-def iter_lines_bytes(paths: Iterable[str] | None, *, stats: ScanStats | None = None,
-                     max_line_bytes: int = 1 << 20) -> Iterator[RawLine]:
+def iter_lines_bytes(
+    paths: Iterable[str] | None, *, stats: ScanStats | None = None, max_line_bytes: int = 1 << 20
+) -> Iterator[RawLine]:
     """The raw fast path: yield every non-empty line of plain or gzip files as bytes.
 
     No format detection, decoding or JSON check: one :class:`RawLine` per line, with its
@@ -190,6 +201,7 @@ def iter_lines_bytes(paths: Iterable[str] | None, *, stats: ScanStats | None = N
 
 
 # --------------------------------------------------------------------------- inputs
+
 
 def _expand(paths: Iterable[str] | None, st: ScanStats) -> Iterator[str]:
     if isinstance(paths, (str, os.PathLike)):
@@ -312,8 +324,9 @@ class _guard:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, et: type[BaseException] | None, e: BaseException | None,
-                 tb: TracebackType | None) -> bool:
+    def __exit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> bool:
         if isinstance(e, (gzip.BadGzipFile, EOFError, zlib.error)):
             self.st.skip("bad_gzip", self.name, str(e) or type(e).__name__)
             return True
@@ -323,8 +336,9 @@ class _guard:
         return False
 
 
-def _lines(stream: IO[bytes], name: str, st: ScanStats,
-           max_line_bytes: int) -> Iterator[tuple[int, int, bytes]]:
+def _lines(
+    stream: IO[bytes], name: str, st: ScanStats, max_line_bytes: int
+) -> Iterator[tuple[int, int, bytes]]:
     """(lineno, offset, line without terminator); oversized lines are drained in chunks."""
     readline, limit = stream.readline, max_line_bytes + 2
     lineno = offset = 0
@@ -350,6 +364,7 @@ def _lines(stream: IO[bytes], name: str, st: ScanStats,
 
 # --------------------------------------------------------------------------- formats
 
+
 def resolve_format(fmt: str, head: bytes, name: str, st: ScanStats) -> str | None:
     """The format to read a file in: ``fmt`` itself, or for ``"auto"`` the one sniffed from
     its first bytes; ``None`` (counted as ``binary_file``) for a binary file."""
@@ -362,8 +377,9 @@ def resolve_format(fmt: str, head: bytes, name: str, st: ScanStats) -> str | Non
     return sniffed
 
 
-def _file_events(stream: IO[bytes], name: str, fmt: str, st: ScanStats, max_line: int,
-                 max_doc: int) -> Iterator[LogEvent]:
+def _file_events(
+    stream: IO[bytes], name: str, fmt: str, st: ScanStats, max_line: int, max_doc: int
+) -> Iterator[LogEvent]:
     with _guard(st, name):
         head = stream.read(_SNIFF_BYTES)
         stream = io.BufferedReader(_Prefixed(head, stream), _SNIFF_BYTES)
@@ -409,8 +425,9 @@ def _wrapper(value: Any) -> str | None:
     return None
 
 
-def _line_events(stream: IO[bytes], name: str, as_json: bool, st: ScanStats,
-                 max_line: int) -> Iterator[LogEvent]:
+def _line_events(
+    stream: IO[bytes], name: str, as_json: bool, st: ScanStats, max_line: int
+) -> Iterator[LogEvent]:
     decode, ts_of = _STRICT.decode, _TimeCache()
     for lineno, _, raw in _lines(stream, name, st, max_line):
         where = f"{name}:{lineno}"
@@ -441,8 +458,9 @@ def _line_events(stream: IO[bytes], name: str, as_json: bool, st: ScanStats,
         yield LogEvent(text, where, ts)
 
 
-def _document_events(stream: IO[bytes], name: str, st: ScanStats, max_line: int,
-                     max_doc: int, auto: bool) -> Iterator[LogEvent]:
+def _document_events(
+    stream: IO[bytes], name: str, st: ScanStats, max_line: int, max_doc: int, auto: bool
+) -> Iterator[LogEvent]:
     data = stream.read(max_doc + 1)
     if len(data) > max_doc:
         st.skip("oversized_document", name, f"larger than {max_doc} bytes")
@@ -499,8 +517,11 @@ def _doc_records(doc: Any, name: str, line: int, st: ScanStats) -> Iterator[LogE
     for i, item in enumerate(doc if key is None else doc[key]):
         loc = f"{prefix}[{i}]"
         if not isinstance(item, dict):
-            st.skip("not_a_record" if key in (None, "Records") else "bad_event", loc,
-                    f"JSON {type(item).__name__}, not an object")
+            st.skip(
+                "not_a_record" if key in (None, "Records") else "bad_event",
+                loc,
+                f"JSON {type(item).__name__}, not an object",
+            )
             continue
         if key == "events":
             msg, ts = item.get("message"), item.get("timestamp")

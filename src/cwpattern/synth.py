@@ -79,14 +79,17 @@ class SynthSummary:
     def __str__(self) -> str:
         rate = self.records / self.seconds if self.seconds else 0.0
         gz = f" ({self.compressed_bytes:,} gzip)" if self.compressed_bytes is not None else ""
-        return (f"{self.records:,} records, {self.bytes:,} bytes{gz}, {self.kms_alarms:,} KMS "
-                f"DisableKey/ScheduleKeyDeletion, {self.kms_records:,} KMS, {self.errors:,} "
-                f"errors, seed {self.seed}, {self.first_event_time} .. {self.last_event_time}, "
-                f"{self.seconds:.1f}s ({rate:,.0f} records/s)")
+        return (
+            f"{self.records:,} records, {self.bytes:,} bytes{gz}, {self.kms_alarms:,} KMS "
+            f"DisableKey/ScheduleKeyDeletion, {self.kms_records:,} KMS, {self.errors:,} "
+            f"errors, seed {self.seed}, {self.first_event_time} .. {self.last_event_time}, "
+            f"{self.seconds:.1f}s ({rate:,.0f} records/s)"
+        )
 
 
-def generate(n: int, *, seed: int = 0, kms_alarm_share: float = 0.001,
-             start: datetime | None = None) -> Iterator[str]:
+def generate(
+    n: int, *, seed: int = 0, kms_alarm_share: float = 0.001, start: datetime | None = None
+) -> Iterator[str]:
     """Yield ``n`` CloudTrail records as compact JSON strings (one CloudWatch event each).
 
     Args:
@@ -107,9 +110,15 @@ def generate(n: int, *, seed: int = 0, kms_alarm_share: float = 0.001,
         yield gen.next()
 
 
-def write(path: str | os.PathLike[str] | BinaryIO, n: int | None = None, *,
-          size_bytes: int | None = None, seed: int = 0, kms_alarm_share: float = 0.001,
-          gzip: bool | None = None) -> SynthSummary:
+def write(
+    path: str | os.PathLike[str] | BinaryIO,
+    n: int | None = None,
+    *,
+    size_bytes: int | None = None,
+    seed: int = 0,
+    kms_alarm_share: float = 0.001,
+    gzip: bool | None = None,
+) -> SynthSummary:
     """Write records, one per line, to a file (or a binary stream) and summarise them.
 
     Stops after ``n`` records or before the uncompressed output would pass ``size_bytes``,
@@ -132,8 +141,11 @@ def write(path: str | os.PathLike[str] | BinaryIO, n: int | None = None, *,
     compress = gzip if gzip is not None else bool(name and name.endswith(".gz"))
     raw: Any = open(name, "wb") if name is not None else path  # noqa: SIM115
     counter = _Counting(raw)
-    out: Any = _gzip.GzipFile(fileobj=counter, mode="wb", mtime=0, compresslevel=6, filename="") \
-        if compress else counter
+    out: Any = (
+        _gzip.GzipFile(fileobj=counter, mode="wb", mtime=0, compresslevel=6, filename="")
+        if compress
+        else counter
+    )
     limit_n = n if n is not None else -1
     limit_b = size_bytes if size_bytes is not None else -1
     total = count = 0
@@ -164,10 +176,18 @@ def write(path: str | os.PathLike[str] | BinaryIO, n: int | None = None, *,
         else:
             raw.flush()
     return SynthSummary(
-        records=count, bytes=total, kms_alarms=gen.alarms, kms_records=gen.kms, errors=gen.errors,
-        seed=seed, first_event_time=_event_time(first), last_event_time=_event_time(last),
-        path=name, compressed_bytes=counter.n if compress else None,
-        seconds=time.perf_counter() - t0)
+        records=count,
+        bytes=total,
+        kms_alarms=gen.alarms,
+        kms_records=gen.kms,
+        errors=gen.errors,
+        seed=seed,
+        first_event_time=_event_time(first),
+        last_event_time=_event_time(last),
+        path=name,
+        compressed_bytes=counter.n if compress else None,
+        seconds=time.perf_counter() - t0,
+    )
 
 
 def kms_examples() -> list[str]:
@@ -204,16 +224,26 @@ def _event_time(record: str | None) -> str | None:
     if record is None:
         return None
     i = record.find('"eventTime":"')
-    return record[i + 13: i + 33] if i >= 0 else None
+    return record[i + 13 : i + 33] if i >= 0 else None
 
 
 # --------------------------------------------------------------------------- engine
 
+
 class _Template:
     """One event kind, serialised once into literal pieces around named slots."""
 
-    __slots__ = ("alarm", "event_type", "global_", "kms", "mix", "name", "source", "tls",
-                 "variants")
+    __slots__ = (
+        "alarm",
+        "event_type",
+        "global_",
+        "kms",
+        "mix",
+        "name",
+        "source",
+        "tls",
+        "variants",
+    )
 
     def __init__(self, spec: cat.Spec, env: _Env) -> None:
         self.name, self.source = spec.name, spec.source
@@ -224,8 +254,9 @@ class _Template:
         acc = 0.0
         for prob, code, message, response in (*spec.errors, *cat.default_errors(spec)):
             acc += prob
-            self.variants.append((acc, env.compile(cat.record(spec, code, message, response)),
-                                  code is not None))
+            self.variants.append(
+                (acc, env.compile(cat.record(spec, code, message, response)), code is not None)
+            )
         self.variants.append((2.0, env.compile(cat.record(spec, None, None, spec.response)), False))
         self.tls = env.compile(spec.host, record=False) if spec.event_type == "AwsApiCall" else None
 
@@ -238,16 +269,18 @@ class _Env:
         self.pools = cat.pools(rng)
         self.gens: dict[str, _Gen] = {k: self._pick(v) for k, v in self.pools.items()}
         rnd, bits = rng.random, rng.getrandbits
-        self.gens.update({
-            "UUID": lambda v: _uuid(bits(128)),
-            "S3RID": lambda v: base64.b32encode(bits(80).to_bytes(10, "big")).decode(),
-            "XAMZ": lambda v: base64.b64encode(bits(448).to_bytes(56, "big")).decode(),
-            "AKEY": lambda v: "ASIA" + base64.b32encode(bits(80).to_bytes(10, "big")).decode(),
-            "NUM": lambda v: str(int(rnd() * 2000)),
-            "DAYS": lambda v: str(7 + int(rnd() * 24)),
-            "DELDATE": lambda v: cat.aws_date(v["SEC"] + 86400 * int(v["DAYS"])),
-            "EXPIRY": lambda v: cat.aws_date(v["SEC"] + 3600),
-        })
+        self.gens.update(
+            {
+                "UUID": lambda v: _uuid(bits(128)),
+                "S3RID": lambda v: base64.b32encode(bits(80).to_bytes(10, "big")).decode(),
+                "XAMZ": lambda v: base64.b64encode(bits(448).to_bytes(56, "big")).decode(),
+                "AKEY": lambda v: "ASIA" + base64.b32encode(bits(80).to_bytes(10, "big")).decode(),
+                "NUM": lambda v: str(int(rnd() * 2000)),
+                "DAYS": lambda v: str(7 + int(rnd() * 24)),
+                "DELDATE": lambda v: cat.aws_date(v["SEC"] + 86400 * int(v["DAYS"])),
+                "EXPIRY": lambda v: cat.aws_date(v["SEC"] + 3600),
+            }
+        )
 
     def _pick(self, pool: list[str]) -> _Gen:
         rnd, n = self.rng.random, len(pool)
@@ -258,8 +291,9 @@ class _Env:
 
         A record's closing ``}`` is left out: the caller-dependent tail goes before it.
         """
-        text = template if isinstance(template, str) else json.dumps(template,
-                                                                      separators=(",", ":"))
+        text = (
+            template if isinstance(template, str) else json.dumps(template, separators=(",", ":"))
+        )
         if record:
             text = text[:-1]
         parts: list[str] = []
@@ -270,7 +304,7 @@ class _Env:
             base = slot.rstrip("0123456789")
             if base not in self.gens and base not in cat.PER_RECORD:
                 raise KeyError(f"unknown slot {slot}")
-            parts += [text[pos:m.start()], ""]
+            parts += [text[pos : m.start()], ""]
             holes.append((len(parts) - 1, self.gens.get(base, _per_record), slot))
             pos = m.end()
         parts.append(text[pos:])
@@ -321,7 +355,7 @@ class _Generator:
         else:
             t = self.normal[bisect(self.cum, rnd())]
         r = rnd()
-        for p, pieces, failed in t.variants:
+        for p, pieces, failed in t.variants:  # noqa: B007 (used after the loop)
             if r < p:
                 break
         cum, pool = self.mixes[t.mix]
@@ -332,10 +366,17 @@ class _Generator:
         region = "us-east-1" if t.global_ else self.regions[bisect(self.region_cum, rnd())]
         created = ident[0] + now[:14] + "00:00Z" + ident[1] if ident[1] is not None else ident[0]
         v: dict[str, Any] = {
-            "TIME": now, "SEC": self.sec, "REGION": region, "ACCT": self.account, "SVC": t.source,
-            "IDENT": created, "CALLER": c.arn, "IP": c.ips[int(rnd() * len(c.ips))],
+            "TIME": now,
+            "SEC": self.sec,
+            "REGION": region,
+            "ACCT": self.account,
+            "SVC": t.source,
+            "IDENT": created,
+            "CALLER": c.arn,
+            "IP": c.ips[int(rnd() * len(c.ips))],
             "UA": c.uas[int(rnd() * len(c.uas))],
-            "VERSION": self.versions[bisect(self.version_cum, rnd())]}
+            "VERSION": self.versions[bisect(self.version_cum, rnd())],
+        }
         parts, holes = pieces
         out = parts.copy()
         for i, gen, slot in holes:
@@ -365,7 +406,6 @@ class _Generator:
         self.errors += failed
         self.last = (t.alarm, t.kms, failed)
         return "".join(out)
-
 
     def unsay(self) -> None:
         """Take the last record back out of the counters."""

@@ -101,8 +101,16 @@ def _patterns(arg: Any) -> _Patterns:
             compiled.append(cwpattern.compile(item))
         elif hasattr(item, "ast") and hasattr(item, "matches"):
             compiled.append(item)
-        elif isinstance(item, (ast.MatchAll, ast.TermPattern, ast.RegexPattern, ast.JsonPattern,
-                               ast.DelimitedPattern)):
+        elif isinstance(
+            item,
+            (
+                ast.MatchAll,
+                ast.TermPattern,
+                ast.RegexPattern,
+                ast.JsonPattern,
+                ast.DelimitedPattern,
+            ),
+        ):
             compiled.append(cwpattern.compile(unparse(item)))
         else:
             raise TypeError(f"expected a filter pattern, not {type(item).__name__}")
@@ -161,8 +169,13 @@ def _json_text(node: Any) -> str:
     if isinstance(node, JsonNumber):
         return node.text
     if isinstance(node, dict):
-        return "{" + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{_json_text(v)}"
-                              for k, v in node.items()) + "}"
+        return (
+            "{"
+            + ",".join(
+                f"{json.dumps(k, ensure_ascii=False)}:{_json_text(v)}" for k, v in node.items()
+            )
+            + "}"
+        )
     if isinstance(node, list):
         return "[" + ",".join(_json_text(v) for v in node) + "]"
     return json.dumps(node, ensure_ascii=False)
@@ -219,12 +232,16 @@ def _why_terms(tree: ast.TermPattern, message: str) -> list[str]:
     kinds = {k: [t.text for t in tree.terms if t.kind is k] for k in ast.TermKind}
     required, excluded = kinds[ast.TermKind.REQUIRED], kinds[ast.TermKind.EXCLUDED]
     if required or excluded:
-        lines += [f"required term {json.dumps(t)} does not occur" for t in required
-                  if t not in message]
+        lines += [
+            f"required term {json.dumps(t)} does not occur" for t in required if t not in message
+        ]
         lines += [f"excluded term {json.dumps(t)} occurs" for t in excluded if t in message]
     else:
-        lines.append("none of the optional terms "
-                     + ", ".join(json.dumps(t) for t in kinds[ast.TermKind.OPTIONAL]) + " occurs")
+        lines.append(
+            "none of the optional terms "
+            + ", ".join(json.dumps(t) for t in kinds[ast.TermKind.OPTIONAL])
+            + " occurs"
+        )
     return lines
 
 
@@ -248,16 +265,18 @@ def _why_delimited(tree: ast.DelimitedPattern, message: str) -> list[str]:
     tokens = tokenize(message)
     bound = bind(len(tree.entries), tree.ellipsis_index, message, tokens)
     if bound is None:
-        return [(f"the message has {len(tokens)} field(s); the pattern needs at least "
-                 f"{len(fields)}")]
+        return [
+            (f"the message has {len(tokens)} field(s); the pattern needs at least {len(fields)}")
+        ]
     p = tree.ellipsis_index
     if p is None:
         pairs = list(zip(fields, [v for _, v in bound]))
     else:
         after = len(fields) - p
         values = [v for _, v in bound]
-        pairs = list(zip(fields[:p], values[:p])) + list(zip(fields[p:],
-                                                              values[len(values) - after:]))
+        pairs = list(zip(fields[:p], values[:p])) + list(
+            zip(fields[p:], values[len(values) - after :])
+        )
     lines = []
     for i, (entry, value) in enumerate(pairs):
         if entry.condition is None:
@@ -265,8 +284,9 @@ def _why_delimited(tree: ast.DelimitedPattern, message: str) -> list[str]:
         name = entry.name or f"${i + 1}"
         ok = _field_ok(entry.name or "f", entry.condition, value)
         if ok is False:
-            text = unparse(ast.DelimitedPattern((ast.Field(entry.name or "f",
-                                                           entry.condition),)))[1:-1]
+            text = unparse(ast.DelimitedPattern((ast.Field(entry.name or "f", entry.condition),)))[
+                1:-1
+            ]
             lines.append(f"{text}   (${name.lstrip('$')} is {json.dumps(value)})")
     return lines or ["no single field explains the miss"]
 
@@ -337,8 +357,9 @@ def _hypothesis() -> Any:
     return strategies
 
 
-def _search(reference: _Patterns, accept: Callable[[str], bool], examples: int,
-            base: str = "cloudtrail") -> tuple[str | None, int]:
+def _search(
+    reference: _Patterns, accept: Callable[[str], bool], examples: int, base: str = "cloudtrail"
+) -> tuple[str | None, int]:
     """A message the reference matches for which ``accept`` is false: first among the
     deterministic required examples, then drawn by hypothesis (shrunk).  Returns the
     message (or ``None``) and how many events were tried."""
@@ -353,20 +374,26 @@ def _search(reference: _Patterns, accept: Callable[[str], bool], examples: int,
         if base == "cloudtrail" and isinstance(tree, ast.DelimitedPattern):
             continue
         try:
-            sweep = strategies.required_examples(tree) if isinstance(tree, ast.JsonPattern) \
-                else []
+            sweep = strategies.required_examples(tree) if isinstance(tree, ast.JsonPattern) else []
         except strategies.NoEventsError:
             continue
         for message in sweep:
             tried += 1
             if not accept(message):
                 return message, tried
-        config = settings(max_examples=examples, database=None, deadline=None,
-                          phases=[Phase.generate, Phase.shrink],
-                          suppress_health_check=list(HealthCheck))
+        config = settings(
+            max_examples=examples,
+            database=None,
+            deadline=None,
+            phases=[Phase.generate, Phase.shrink],
+            suppress_health_check=list(HealthCheck),
+        )
         try:
-            found: str = find(strategies.events_matching(tree, base=base),
-                              lambda m: not accept(m), settings=config)
+            found: str = find(
+                strategies.events_matching(tree, base=base),
+                lambda m: not accept(m),
+                settings=config,
+            )
         except (NoSuchExample, Unsatisfiable, strategies.NoEventsError):
             tried += examples
             continue
@@ -390,14 +417,19 @@ class _Report:
     found_by: str = ""
 
     def render(self) -> str:
-        out = [self.title, "",
-               f"  pattern:   {self.pattern}",
-               f"  reference: {self.reference}" + (
-                   "" if self.reference_name == "the reference" else
-                   f"   [{self.reference_name}]")]
+        out = [
+            self.title,
+            "",
+            f"  pattern:   {self.pattern}",
+            f"  reference: {self.reference}"
+            + ("" if self.reference_name == "the reference" else f"   [{self.reference_name}]"),
+        ]
         if self.event is not None:
-            out += ["", f"Counterexample ({self.event_role}):", _indent(
-                _pretty(self.event).splitlines())]
+            out += [
+                "",
+                f"Counterexample ({self.event_role}):",
+                _indent(_pretty(self.event).splitlines()),
+            ]
         if self.case:
             out += ["", "Reference case it belongs to:", _indent([self.case])]
         if self.clauses:
@@ -407,8 +439,14 @@ class _Report:
         return "\n".join(out)
 
 
-def assert_covers(pattern: Any, control_or_reference: Any, *, examples: int | None = None,
-                  strict: bool | None = None, budget: int | None = None) -> None:
+def assert_covers(
+    pattern: Any,
+    control_or_reference: Any,
+    *,
+    examples: int | None = None,
+    strict: bool | None = None,
+    budget: int | None = None,
+) -> None:
     """Assert that ``pattern`` matches every event ``control_or_reference`` matches.
 
     Args:
@@ -441,13 +479,13 @@ def assert_covers(pattern: Any, control_or_reference: Any, *, examples: int | No
     if coverage.verdict == "no" and coverage.counterexample is not None:
         candidate = coverage.counterexample
         if reference.matches(candidate) and not pats.matches(candidate):
-            event, found_by = candidate, "the analyzer (verdict \"no\"), re-checked with the matcher"
+            event, found_by = candidate, 'the analyzer (verdict "no"), re-checked with the matcher'
     if event is None:
         event, tried = _search(reference, pats.matches, examples)
         if event is not None:
             found_by = f"cwpattern.strategies (a required event, {tried} tried)"
             if coverage.verdict == "yes":
-                found_by += "; the analyzer had answered \"yes\": please report this bug"
+                found_by += '; the analyzer had answered "yes": please report this bug'
     if event is not None:
         report.event, report.event_role = event, "matched by the reference, not by the pattern"
         report.case = _reference_case(reference, event)
@@ -456,18 +494,24 @@ def assert_covers(pattern: Any, control_or_reference: Any, *, examples: int | No
         raise PatternCheckError(report.render(), event)
     if coverage.verdict == "yes":
         return
-    detail = (f"the analyzer could not decide whether the pattern covers {name}: "
-              f"{coverage.reason}")
+    detail = f"the analyzer could not decide whether the pattern covers {name}: {coverage.reason}"
     if strict:
         report.title = f"coverage of {name} is unproven"
         report.clauses = [detail]
         raise PatternCheckError(report.render())
-    warnings.warn(CoverageUnprovenWarning(detail + f"; {examples} examples found no miss"),
-                  stacklevel=2)
+    warnings.warn(
+        CoverageUnprovenWarning(detail + f"; {examples} examples found no miss"), stacklevel=2
+    )
 
 
-def assert_equivalent(a: Any, b: Any, *, examples: int | None = None,
-                      strict: bool | None = None, budget: int | None = None) -> None:
+def assert_equivalent(
+    a: Any,
+    b: Any,
+    *,
+    examples: int | None = None,
+    strict: bool | None = None,
+    budget: int | None = None,
+) -> None:
     """Assert that two patterns (or sets of patterns) match exactly the same CloudTrail events.
 
     Arguments as for :func:`assert_covers`; either side may be a control id.
@@ -486,47 +530,58 @@ def assert_equivalent(a: Any, b: Any, *, examples: int | None = None,
     options = {} if budget is None else {"budget": budget}
     relation = analyzer.relation(list(left.compiled), list(right.compiled), **options)
     title = "the patterns are not equivalent"
-    for source, other, analyzer_event in ((right, left, relation.counterexample),
-                                          (left, right, relation.example)):
+    for source, other, analyzer_event in (
+        (right, left, relation.counterexample),
+        (left, right, relation.example),
+    ):
         event = None
         found_by = ""
-        if (analyzer_event is not None and source.matches(analyzer_event)
-                and not other.matches(analyzer_event)):
+        if (
+            analyzer_event is not None
+            and source.matches(analyzer_event)
+            and not other.matches(analyzer_event)
+        ):
             event, found_by = analyzer_event, f"the analyzer (relation {relation.kind!r})"
         if event is None:
             event, tried = _search(source, other.matches, examples)
             if event is not None:
                 found_by = f"cwpattern.strategies ({tried} events tried)"
                 if relation.kind == "equivalent":
-                    found_by += "; the analyzer had answered \"equivalent\": please report this bug"
+                    found_by += '; the analyzer had answered "equivalent": please report this bug'
         if event is not None:
             first = source is left
             report = _Report(title, left.label, right.label, right_name)
             report.event = event
-            report.event_role = ("matched by the first, not by the second" if first
-                                 else "matched by the second, not by the first")
+            report.event_role = (
+                "matched by the first, not by the second"
+                if first
+                else "matched by the second, not by the first"
+            )
             report.case = _reference_case(source, event)
             report.clauses = why_not(other.compiled, event)
             report.found_by = found_by
-            raise PatternCheckError(report.render().replace("  reference: ", "  other:     "),
-                                    event)
+            raise PatternCheckError(
+                report.render().replace("  reference: ", "  other:     "), event
+            )
     if relation.kind == "equivalent":
         return
     detail = f"the analyzer could not decide equivalence: {relation.reason}"
     if strict:
         raise PatternCheckError(f"equivalence is unproven\n\n  {detail}")
-    warnings.warn(CoverageUnprovenWarning(detail + f"; {examples} examples per side found no "
-                                          "difference"), stacklevel=2)
+    warnings.warn(
+        CoverageUnprovenWarning(detail + f"; {examples} examples per side found no difference"),
+        stacklevel=2,
+    )
 
 
-def covers_test(pattern: Any, control_or_reference: Any, **options: Any
-                ) -> Callable[[], None]:
+def covers_test(pattern: Any, control_or_reference: Any, **options: Any) -> Callable[[], None]:
     """A test function, for a one-line pytest test::
 
         test_kms_alarm = covers_test(MY_PATTERN, "cis-aws-3.0.0-4.7")
 
     ``options`` are those of :func:`assert_covers`.
     """
+
     def test() -> None:
         __tracebackhide__ = True
         assert_covers(pattern, control_or_reference, **options)

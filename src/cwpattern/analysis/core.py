@@ -89,8 +89,10 @@ def _oracle(tree: ast.Pattern, text: str | None) -> Oracle:
 def _reference_problem(references: tuple[Pat, ...]) -> str | None:
     for ref in references:
         if not isinstance(ref.tree, (ast.JsonPattern, ast.MatchAll)):
-            return (f"the reference {ref.label()!r} is not a JSON pattern; required events "
-                    "are defined by JSON references only")
+            return (
+                f"the reference {ref.label()!r} is not a JSON pattern; required events "
+                "are defined by JSON references only"
+            )
     return None
 
 
@@ -113,8 +115,12 @@ def _why_false(formula: Formula, doc: Any, limit: int = 3) -> list[str]:
     """Short reasons why ``formula`` is false on ``doc``."""
     if isinstance(formula, Lit):
         if formula.quant == "one":
-            return [(f"{formula.text()} is false ({_path(formula)} is "
-                    f"{_value_text(node_at(doc, formula.base))})")]
+            return [
+                (
+                    f"{formula.text()} is false ({_path(formula)} is "
+                    f"{_value_text(node_at(doc, formula.base))})"
+                )
+            ]
         return [f"{formula.text()} is false"]
     if formula.kind == "all":
         for op in formula.operands:
@@ -142,10 +148,12 @@ def _why_not(pat: Pat, doc: Any, message: str) -> str:
     if isinstance(tree, ast.JsonPattern):
         return "; ".join(_why_false(pat.formula(), doc)) or "the pattern does not match"
     if isinstance(tree, ast.TermPattern):
-        missing = [t.text for t in tree.terms
-                   if t.kind is ast.TermKind.REQUIRED and t.text not in message]
-        present = [t.text for t in tree.terms
-                   if t.kind is ast.TermKind.EXCLUDED and t.text in message]
+        missing = [
+            t.text for t in tree.terms if t.kind is ast.TermKind.REQUIRED and t.text not in message
+        ]
+        present = [
+            t.text for t in tree.terms if t.kind is ast.TermKind.EXCLUDED and t.text in message
+        ]
         parts = [f"the term {t!r} does not occur" for t in missing]
         parts += [f"the excluded term {t!r} occurs" for t in present]
         if not parts:
@@ -182,8 +190,9 @@ def _build(leaf: Leaf, bases: list[Any], accept: Callable[[str], bool], what: st
     raise _fail(f"the {what} built from a solver model does not pass the matchers")
 
 
-def _build_with_text(leaf: Leaf, bases: list[Any], accept: Callable[[str], bool],
-                     adjust: Callable[[Any], Any | None]) -> str | None:
+def _build_with_text(
+    leaf: Leaf, bases: list[Any], accept: Callable[[str], bool], adjust: Callable[[Any], Any | None]
+) -> str | None:
     """A verified event of the leaf after ``adjust`` (text patterns); ``None`` if none.
 
     Every real record is tried unchanged first (the most realistic answer), then the best
@@ -284,8 +293,9 @@ def _covers(patterns: tuple[Pat, ...], references: tuple[Pat, ...], budget: int)
     results = []
     for case in _cases(references):
         if shared.left <= 0:
-            results.append(CaseResult(case.text, None, "search budget exhausted before this "
-                                      "case was examined"))
+            results.append(
+                CaseResult(case.text, None, "search budget exhausted before this case was examined")
+            )
             continue
         results.append(_case(case, negations, patterns, text_pats, accept, shared))
     missed = [r for r in results if r.covered is False]
@@ -293,20 +303,30 @@ def _covers(patterns: tuple[Pat, ...], references: tuple[Pat, ...], budget: int)
     total = len(results)
     if missed:
         first = missed[0]
-        reason = (f"{len(missed)} of {total} case(s) of the reference not covered; "
-                  f"first: {first.case} — {first.reason}")
+        reason = (
+            f"{len(missed)} of {total} case(s) of the reference not covered; "
+            f"first: {first.case} — {first.reason}"
+        )
         return Coverage("no", reason, first.counterexample, tuple(results))
     if unsure:
-        reason = (f"{len(unsure)} of {total} case(s) undecided; first: {unsure[0].case} — "
-                  f"{unsure[0].reason}")
+        reason = (
+            f"{len(unsure)} of {total} case(s) undecided; first: {unsure[0].case} — "
+            f"{unsure[0].reason}"
+        )
         return Coverage("unknown", reason, None, tuple(results))
-    return Coverage("yes", f"all {total} case(s) of the reference are covered", None,
-                    tuple(results))
+    return Coverage(
+        "yes", f"all {total} case(s) of the reference are covered", None, tuple(results)
+    )
 
 
-def _case(case: _Case, negations: list[Formula], patterns: tuple[Pat, ...],
-          text_pats: tuple[Pat, ...], accept: Callable[[str], bool], budget: Budget
-          ) -> CaseResult:
+def _case(
+    case: _Case,
+    negations: list[Formula],
+    patterns: tuple[Pat, ...],
+    text_pats: tuple[Pat, ...],
+    accept: Callable[[str], bool],
+    budget: Budget,
+) -> CaseResult:
     guide = rank_bases([case.formula], case.literals)
     best = guide[0] if guide else None
     favour = (lambda f: holds(f, best)) if best is not None else None
@@ -316,8 +336,9 @@ def _case(case: _Case, negations: list[Formula], patterns: tuple[Pat, ...],
 
     try:
         if next(leaves([case.formula], budget), None) is None:
-            return CaseResult(case.text, True, "no event matches this case (its conditions "
-                              "contradict each other)")
+            return CaseResult(
+                case.text, True, "no event matches this case (its conditions contradict each other)"
+            )
         if any(p.tree == case.origin for p in patterns):
             return CaseResult(case.text, True, "the reference itself is one of the patterns")
         undecided: list[str] = []
@@ -325,14 +346,13 @@ def _case(case: _Case, negations: list[Formula], patterns: tuple[Pat, ...],
             if not text_pats:
                 message = _build(leaf, bases(), accept, "counterexample")
                 doc = _decode(message)
-                return CaseResult(case.text, False, _explain_miss(patterns, doc, message),
-                                  message)
+                return CaseResult(case.text, False, _explain_miss(patterns, doc, message), message)
             verdict = _text_leaf(leaf, bases(), text_pats, accept)
             if isinstance(verdict, _Refuted):
                 doc = _decode(verdict.message)
-                return CaseResult(case.text, False,
-                                  _explain_miss(patterns, doc, verdict.message),
-                                  verdict.message)
+                return CaseResult(
+                    case.text, False, _explain_miss(patterns, doc, verdict.message), verdict.message
+                )
             if isinstance(verdict, _Open):
                 undecided.append(verdict.reason)
     except Undecided as exc:
@@ -358,8 +378,9 @@ class _Open:
     reason: str
 
 
-def _text_leaf(leaf: Leaf, bases: list[Any], text_pats: tuple[Pat, ...],
-               accept: Callable[[str], bool]) -> _Refuted | _Open | None:
+def _text_leaf(
+    leaf: Leaf, bases: list[Any], text_pats: tuple[Pat, ...], accept: Callable[[str], bool]
+) -> _Refuted | _Open | None:
     """Decide whether every event of a leaf matches one of the text patterns: ``None``
     (proved), a refuting event, or an open question."""
     frags = fragments(leaf)
@@ -378,15 +399,18 @@ def _text_leaf(leaf: Leaf, bases: list[Any], text_pats: tuple[Pat, ...],
     if message is not None:
         return _Refuted(message)
     names = ", ".join(p.label() for p in text_pats)
-    return _Open(f"could neither prove that every event of this case matches {names} nor "
-                 "build one that does not")
+    return _Open(
+        f"could neither prove that every event of this case matches {names} nor "
+        "build one that does not"
+    )
 
 
 # --------------------------------------------------------------------------- satisfiability
 
 
-def _example(pat: Pat, context: Formula, accept: Callable[[str], bool], budget: Budget
-             ) -> str | None:
+def _example(
+    pat: Pat, context: Formula, accept: Callable[[str], bool], budget: Budget
+) -> str | None:
     """An event matching ``pat`` and ``context`` that ``accept`` approves, or ``None`` when
     there is provably none (JSON).  Raises :class:`Undecided` otherwise."""
     formulas = [context] if not pat.is_json else [pat.formula(), context]
@@ -398,12 +422,17 @@ def _example(pat: Pat, context: Formula, accept: Callable[[str], bool], budget: 
         if pat.is_json:
             return _build(leaf, bases, lambda m: pat.match(m) and accept(m), "example")
         message = _build_with_text(
-            leaf, bases, lambda m: pat.match(m) and accept(m),
-            lambda ev: make_match(ev, pat.tree, pat.match, accept))
+            leaf,
+            bases,
+            lambda m: pat.match(m) and accept(m),
+            lambda ev: make_match(ev, pat.tree, pat.match, accept),
+        )
         if message is not None:
             return message
-        open_reason = (f"could not build an event that the text pattern {pat.label()!r} "
-                       "matches in this situation")
+        open_reason = (
+            f"could not build an event that the text pattern {pat.label()!r} "
+            "matches in this situation"
+        )
     if open_reason is not None:
         raise Undecided(open_reason)
     return None
@@ -415,8 +444,7 @@ def satisfiable(patterns: tuple[Pat, ...], budget: int) -> tuple[bool | None, st
         return _satisfiable(patterns, budget)
 
 
-def _satisfiable(patterns: tuple[Pat, ...], budget: int
-                 ) -> tuple[bool | None, str | None, str]:
+def _satisfiable(patterns: tuple[Pat, ...], budget: int) -> tuple[bool | None, str | None, str]:
     shared = Budget(budget)
     reasons = []
     for pat in patterns:
@@ -434,8 +462,9 @@ def _satisfiable(patterns: tuple[Pat, ...], budget: int
     return False, None, "the pattern's conditions contradict each other: no event matches"
 
 
-def _any_example(patterns: tuple[Pat, ...], context: Formula, accept: Callable[[str], bool],
-                 budget: Budget) -> tuple[bool | None, str | None, str]:
+def _any_example(
+    patterns: tuple[Pat, ...], context: Formula, accept: Callable[[str], bool], budget: Budget
+) -> tuple[bool | None, str | None, str]:
     reasons = []
     for pat in patterns:
         try:
@@ -470,11 +499,15 @@ def _relation(patterns: tuple[Pat, ...], references: tuple[Pat, ...], budget: in
     sat, _, why = satisfiable(patterns, budget)
     if sat is False:
         cover = covers(patterns, references, budget)
-        return Relation("never", "the pattern matches no event at all: " + why, None,
-                        cover.counterexample)
+        return Relation(
+            "never", "the pattern matches no event at all: " + why, None, cover.counterexample
+        )
     if sat is True and set(_key(patterns)) == set(_key(references)):
-        return Relation("equivalent", "the pattern and the reference are the same conditions "
-                        "(they differ at most in spacing, quoting or redundant parentheses)")
+        return Relation(
+            "equivalent",
+            "the pattern and the reference are the same conditions "
+            "(they differ at most in spacing, quoting or redundant parentheses)",
+        )
     ref_formula = disjoin([r.formula() for r in references]) if references else FALSE
     not_ref = negate(ref_formula)
 
@@ -492,27 +525,40 @@ def _relation(patterns: tuple[Pat, ...], references: tuple[Pat, ...], budget: in
     if forward == "yes" and extra is False:
         return Relation("equivalent", "the pattern matches exactly the reference's events")
     if forward == "yes" and extra is True:
-        return Relation("broader", "the pattern matches every reference event, and more",
-                        example)
+        return Relation("broader", "the pattern matches every reference event, and more", example)
     if forward == "no" and extra is False:
-        return Relation("narrower", "the pattern misses reference events and matches "
-                        "nothing else: " + cover.reason, None, cover.counterexample)
+        return Relation(
+            "narrower",
+            "the pattern misses reference events and matches nothing else: " + cover.reason,
+            None,
+            cover.counterexample,
+        )
     if forward == "no" and extra is True:
         common, _, common_why = _any_example(patterns, ref_formula, inside, shared)
         if common is True:
-            return Relation("overlap", "the pattern and the reference share some events; "
-                            "each also matches events the other does not: " + cover.reason,
-                            example, cover.counterexample)
+            return Relation(
+                "overlap",
+                "the pattern and the reference share some events; "
+                "each also matches events the other does not: " + cover.reason,
+                example,
+                cover.counterexample,
+            )
         if common is False:
-            return Relation("disjoint", "the pattern matches none of the reference's events",
-                            example, cover.counterexample)
-        return Relation("unknown", "whether the pattern shares events with the reference is "
-                        "undecided: " + common_why, example, cover.counterexample)
+            return Relation(
+                "disjoint",
+                "the pattern matches none of the reference's events",
+                example,
+                cover.counterexample,
+            )
+        return Relation(
+            "unknown",
+            "whether the pattern shares events with the reference is undecided: " + common_why,
+            example,
+            cover.counterexample,
+        )
     parts = []
     if forward == "unknown":
         parts.append("coverage undecided: " + cover.reason)
     if extra is None:
-        parts.append("whether it matches events outside the reference is undecided: "
-                     + extra_why)
-    return Relation("unknown", "; ".join(parts), example if extra else None,
-                    cover.counterexample)
+        parts.append("whether it matches events outside the reference is undecided: " + extra_why)
+    return Relation("unknown", "; ".join(parts), example if extra else None, cover.counterexample)

@@ -134,7 +134,8 @@ class NumberPart:
 
     def accepts(self, number: JsonNumber) -> bool:
         return self.values.contains(number.value) and all(
-            spec.accepts(number.text) == positive for spec, positive in self.texts)
+            spec.accepts(number.text) == positive for spec, positive in self.texts
+        )
 
     def witness(self, prefer: tuple[str, ...] = ()) -> str | None:
         """A JSON number token in this part, ``None`` if there is none.
@@ -147,7 +148,8 @@ class NumberPart:
         candidates = [p for p in prefer if _valid_number(p)]
         for text in candidates:
             if self.values.contains(parse_json_number(text)) and all(
-                    spec.accepts(text) == pos for spec, pos in parts):
+                spec.accepts(text) == pos for spec, pos in parts
+            ):
                 return text
         if self.values.is_empty:
             return None
@@ -176,16 +178,17 @@ class NumberPart:
                 return text
         if exhausted:
             return None
-        raise Undecided("a numeric range and a text condition on the same number field "
-                        "could not be decided within the search bound")
+        raise Undecided(
+            "a numeric range and a text condition on the same number field "
+            "could not be decided within the search bound"
+        )
 
 
 def _valid_number(text: str) -> bool:
     return NUMBER_SYNTAX.accepts(text)
 
 
-def _merge(a: tuple[Constraint, ...], b: tuple[Constraint, ...]
-           ) -> tuple[Constraint, ...] | None:
+def _merge(a: tuple[Constraint, ...], b: tuple[Constraint, ...]) -> tuple[Constraint, ...] | None:
     """The conjunction of two constraint lists; ``None`` when it is empty for sure.
 
     When an exact value is required, the conjunction is that value alone (or nothing):
@@ -223,10 +226,16 @@ class Domain:
     def intersect(self, other: Domain) -> Domain:
         if self is other:
             return self
-        strings = (None if self.strings is None or other.strings is None
-                   else _merge(self.strings, other.strings))
-        numbers = (None if self.numbers is None or other.numbers is None
-                   else self.numbers.intersect(other.numbers))
+        strings = (
+            None
+            if self.strings is None or other.strings is None
+            else _merge(self.strings, other.strings)
+        )
+        numbers = (
+            None
+            if self.numbers is None or other.numbers is None
+            else self.numbers.intersect(other.numbers)
+        )
         return Domain(self.kinds & other.kinds, strings, numbers)
 
     def complement(self) -> Domain:
@@ -252,7 +261,8 @@ class Domain:
         kind = kind_of(value)
         if kind == STRING:
             return self.strings is not None and all(
-                spec.accepts(value) == positive for spec, positive in self.strings)
+                spec.accepts(value) == positive for spec, positive in self.strings
+            )
         if kind == NUMBER:
             return self.numbers is not None and self.numbers.accepts(value)
         return kind in self.kinds
@@ -297,8 +307,10 @@ def _kinds(domain: Domain) -> tuple[frozenset[str], frozenset[str], str | None]:
     sure = set(domain.kinds)
     maybe = set(domain.kinds)
     doubt = None
-    for kind, present, witness in ((STRING, domain.strings is not None, domain.string_witness),
-                                   (NUMBER, domain.numbers is not None, domain.number_witness)):
+    for kind, present, witness in (
+        (STRING, domain.strings is not None, domain.string_witness),
+        (NUMBER, domain.numbers is not None, domain.number_witness),
+    ):
         if not present:
             continue
         try:

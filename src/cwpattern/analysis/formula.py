@@ -70,8 +70,11 @@ def path_text(path: Path) -> str:
     for step in path:
         if isinstance(step, ast.Member):
             name = step.name
-            out += f".{name}" if name.replace("_", "a").replace("-", "a").isalnum() \
-                and name.isascii() else f".['{name}']"
+            out += (
+                f".{name}"
+                if name.replace("_", "a").replace("-", "a").isalnum() and name.isascii()
+                else f".['{name}']"
+            )
         elif isinstance(step, ast.Index):
             out += f"[{step.index}]"
         else:
@@ -99,8 +102,9 @@ class Lit:
 
     def negate(self) -> Lit:
         quant = {"one": "one", "some": "all", "all": "some"}[self.quant]
-        return Lit(self.base, self.rest, quant, self.domain.complement(), self.source,
-                   not self.negated)
+        return Lit(
+            self.base, self.rest, quant, self.domain.complement(), self.source, not self.negated
+        )
 
     def text(self) -> str:
         inner = condition_text(self.source) if self.source is not None else repr(self)
@@ -145,7 +149,7 @@ def _split(selector: ast.Selector) -> tuple[Path, Path, bool]:
     steps = selector.steps
     for i, step in enumerate(steps):
         if isinstance(step, ast.Wildcard):
-            rest = steps[i + 1:]
+            rest = steps[i + 1 :]
             if any(isinstance(s, ast.Wildcard) for s in rest):
                 raise Undecided("a selector with more than one wildcard (AWS rejects it)")
             return tuple(steps[:i]), tuple(rest), True  # type: ignore[arg-type]

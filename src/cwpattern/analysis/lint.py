@@ -34,23 +34,77 @@ from .unknown import Undecided
 __all__ = ["ALWAYS_PRESENT", "ATTACKER_CONTROLLED", "CLOUDTRAIL_FIELDS", "lint"]
 
 # Fields whose content the API caller chooses (an attacker can make `!=` false there).
-ATTACKER_CONTROLLED = ("userAgent", "requestParameters", "additionalEventData.userAgent",
-                       "tlsDetails.clientProvidedHostHeader")
+ATTACKER_CONTROLLED = (
+    "userAgent",
+    "requestParameters",
+    "additionalEventData.userAgent",
+    "tlsDetails.clientProvidedHostHeader",
+)
 # Top-level fields present in every CloudTrail management-event record.
-ALWAYS_PRESENT = frozenset({"eventVersion", "userIdentity", "eventTime", "eventSource",
-                            "eventName", "awsRegion", "sourceIPAddress", "eventID",
-                            "eventType", "recipientAccountId"})
-CLOUDTRAIL_FIELDS = frozenset({
-    "eventVersion", "userIdentity", "type", "principalId", "arn", "accountId", "accessKeyId",
-    "userName", "sessionContext", "attributes", "mfaAuthenticated", "creationDate",
-    "sessionIssuer", "invokedBy", "identityProvider", "webIdFederationData", "eventTime",
-    "eventSource", "eventName", "awsRegion", "sourceIPAddress", "userAgent", "errorCode",
-    "errorMessage", "requestParameters", "responseElements", "additionalEventData",
-    "requestID", "eventID", "readOnly", "resources", "ARN", "eventType", "apiVersion",
-    "managementEvent", "recipientAccountId", "sharedEventID", "vpcEndpointId",
-    "eventCategory", "tlsDetails", "sessionCredentialFromConsole", "MFAUsed",
-    "ConsoleLogin", "serviceEventDetails", "insightDetails", "edgeDeviceDetails",
-})
+ALWAYS_PRESENT = frozenset(
+    {
+        "eventVersion",
+        "userIdentity",
+        "eventTime",
+        "eventSource",
+        "eventName",
+        "awsRegion",
+        "sourceIPAddress",
+        "eventID",
+        "eventType",
+        "recipientAccountId",
+    }
+)
+CLOUDTRAIL_FIELDS = frozenset(
+    {
+        "eventVersion",
+        "userIdentity",
+        "type",
+        "principalId",
+        "arn",
+        "accountId",
+        "accessKeyId",
+        "userName",
+        "sessionContext",
+        "attributes",
+        "mfaAuthenticated",
+        "creationDate",
+        "sessionIssuer",
+        "invokedBy",
+        "identityProvider",
+        "webIdFederationData",
+        "eventTime",
+        "eventSource",
+        "eventName",
+        "awsRegion",
+        "sourceIPAddress",
+        "userAgent",
+        "errorCode",
+        "errorMessage",
+        "requestParameters",
+        "responseElements",
+        "additionalEventData",
+        "requestID",
+        "eventID",
+        "readOnly",
+        "resources",
+        "ARN",
+        "eventType",
+        "apiVersion",
+        "managementEvent",
+        "recipientAccountId",
+        "sharedEventID",
+        "vpcEndpointId",
+        "eventCategory",
+        "tlsDetails",
+        "sessionCredentialFromConsole",
+        "MFAUsed",
+        "ConsoleLogin",
+        "serviceEventDetails",
+        "insightDetails",
+        "edgeDeviceDetails",
+    }
+)
 COMMON_BENIGN = ("Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey")
 
 
@@ -81,13 +135,17 @@ def _terms(tree: ast.TermPattern) -> Iterator[PatternWarning]:
                 yield PatternWarning(
                     "optional-ignored",
                     f"the optional term ?{term.text} is ignored: a pattern with required or "
-                    "excluded terms matches without looking at optional ones", term.span)
+                    "excluded terms matches without looking at optional ones",
+                    term.span,
+                )
     for term in tree.terms:
         if term.kind is ast.TermKind.EXCLUDED:
             yield PatternWarning(
                 "attacker-controlled-exclusion",
                 f"the excluded term -{term.text} silences the pattern for any record that "
-                f"contains it anywhere, e.g. in the caller-chosen userAgent", term.span)
+                f"contains it anywhere, e.g. in the caller-chosen userAgent",
+                term.span,
+            )
 
 
 def _standalone_regex(tree: ast.RegexPattern) -> Iterator[PatternWarning]:
@@ -97,7 +155,9 @@ def _standalone_regex(tree: ast.RegexPattern) -> Iterator[PatternWarning]:
             yield PatternWarning(
                 "regex-end-anchor",
                 "a standalone regex ending in $ does not match a message that ends with a "
-                "newline ($ is the very end of the message)", tree.span)
+                "newline ($ is the very end of the message)",
+                tree.span,
+            )
             return
 
 
@@ -106,14 +166,18 @@ def _delimited(tree: ast.DelimitedPattern) -> Iterator[PatternWarning]:
         if isinstance(entry, ast.Field) and entry.condition is not None:
             yield from _value_warnings(list(_field_values(entry.condition)))
     last = tree.entries[-1] if tree.entries else None
-    if (isinstance(last, ast.Field) and last.condition is not None
-            and tree.ellipsis_index is None
-            and any(_numeric(c) for c in ast.field_comparisons(last.condition))):
+    if (
+        isinstance(last, ast.Field)
+        and last.condition is not None
+        and tree.ellipsis_index is None
+        and any(_numeric(c) for c in ast.field_comparisons(last.condition))
+    ):
         yield PatternWarning(
             "delimited-trailing-number",
             "the last field absorbs the rest of the line, so its numeric condition fails "
-            "whenever the line has extra trailing fields", last.span)
-
+            "whenever the line has extra trailing fields",
+            last.span,
+        )
 
 
 def _field_values(expr: ast.FieldExpr) -> Iterator[tuple[ast.Op, ast.Value, Any]]:
@@ -125,36 +189,42 @@ def _numeric(comp: ast.FieldComparison) -> bool:
     return comp.op.is_ordering or isinstance(comp.value, ast.NumberValue)
 
 
-
 def _quoted(pat: Pat, value: ast.Value) -> bool:
     span = value.span
-    return bool(pat.text and span is not None and pat.text[span.start:span.start + 1] == '"')
+    return bool(pat.text and span is not None and pat.text[span.start : span.start + 1] == '"')
 
 
-def _value_warnings(items: list[tuple[ast.Op, ast.Value, Any]], pat: Pat | None = None
-                    ) -> Iterator[PatternWarning]:
+def _value_warnings(
+    items: list[tuple[ast.Op, ast.Value, Any]], pat: Pat | None = None
+) -> Iterator[PatternWarning]:
     for op, value, span in items:
         if not isinstance(value, ast.StringValue):
             continue
         text = value.text
         if op is ast.Op.NE and wildcard_shape(text)[0] == "any":
-            yield PatternWarning("ne-star-never",
-                                 "`!= *` is never true (every string or number matches *)",
-                                 span)
+            yield PatternWarning(
+                "ne-star-never", "`!= *` is never true (every string or number matches *)", span
+            )
         if text in ("true", "false") and not (pat is not None and _quoted(pat, value)):
             yield PatternWarning(
                 "boolean-as-string",
-                f"`= {text}` compares with the string \"{text}\"; JSON booleans are matched "
-                f"only by IS {text.upper()}", span)
+                f'`= {text}` compares with the string "{text}"; JSON booleans are matched '
+                f"only by IS {text.upper()}",
+                span,
+            )
         if len(text) >= 2 and text.startswith("%") and text.endswith("%"):
             yield PatternWarning(
                 "quoted-regex",
-                f"\"{text}\" is literal text, not a regex; write it without quotes", span)
+                f'"{text}" is literal text, not a regex; write it without quotes',
+                span,
+            )
         if "*" in text.strip("*"):
             yield PatternWarning(
                 "interior-star",
-                f"the * inside \"{text}\" is a literal asterisk; only a leading or trailing * "
-                "is a wildcard", span)
+                f'the * inside "{text}" is a literal asterisk; only a leading or trailing * '
+                "is a wildcard",
+                span,
+            )
 
 
 def _selector_names(selector: ast.Selector) -> list[str]:
@@ -167,16 +237,17 @@ def _dotted(selector: ast.Selector) -> str:
 
 def _attacker_controlled(selector: ast.Selector) -> bool:
     path = _dotted(selector)
-    return any(path == f or path.startswith(f + ".") for f in ATTACKER_CONTROLLED) or \
-        path.startswith("requestParameters")
+    return any(
+        path == f or path.startswith(f + ".") for f in ATTACKER_CONTROLLED
+    ) or path.startswith("requestParameters")
 
 
-def _json(pat: Pat, tree: ast.JsonPattern, references: tuple[Pat, ...], budget: int
-          ) -> Iterator[PatternWarning]:
+def _json(
+    pat: Pat, tree: ast.JsonPattern, references: tuple[Pat, ...], budget: int
+) -> Iterator[PatternWarning]:
     conds = list(ast.conditions(tree.expr))
     comparisons = [c for c in conds if isinstance(c, ast.Comparison)]
-    yield from _value_warnings([(c.op, c.value, c.value.span or c.span) for c in comparisons],
-                               pat)
+    yield from _value_warnings([(c.op, c.value, c.value.span or c.span) for c in comparisons], pat)
     ref_names, ref_values = _reference_vocabulary(references)
     known_names = CLOUDTRAIL_FIELDS | ref_names
     known_values = ref_values | _record_values()
@@ -189,36 +260,45 @@ def _json(pat: Pat, tree: ast.JsonPattern, references: tuple[Pat, ...], budget: 
                 yield PatternWarning(
                     "case-mismatch",
                     f"field names are case-sensitive: {name!r} never matches the CloudTrail "
-                    f"field {twin!r}", cond.selector.span or cond.span)
+                    f"field {twin!r}",
+                    cond.selector.span or cond.span,
+                )
         if isinstance(cond, ast.Comparison) and isinstance(cond.value, ast.StringValue):
             text = cond.value.text
             if text not in known_values:
-                twin = next((v for v in sorted(known_values) if v.lower() == text.lower()),
-                            None)
+                twin = next((v for v in sorted(known_values) if v.lower() == text.lower()), None)
                 if twin is not None:
                     yield PatternWarning(
                         "case-mismatch",
-                        f"values are case-sensitive: \"{text}\" does not match \"{twin}\"",
-                        cond.value.span or cond.span)
+                        f'values are case-sensitive: "{text}" does not match "{twin}"',
+                        cond.value.span or cond.span,
+                    )
     for cond in conds:
         if _attacker_controlled(cond.selector) and (
-                (isinstance(cond, ast.Comparison) and cond.op is ast.Op.NE)
-                or (isinstance(cond, ast.Predicate)
-                    and cond.kind is ast.PredicateKind.NOT_EXISTS)):
+            (isinstance(cond, ast.Comparison) and cond.op is ast.Op.NE)
+            or (isinstance(cond, ast.Predicate) and cond.kind is ast.PredicateKind.NOT_EXISTS)
+        ):
             yield PatternWarning(
                 "attacker-controlled-exclusion",
                 f"{_text(cond)} excludes on a field the caller chooses: an attacker can set "
-                f"{_dotted(cond.selector)} to silence the alarm", cond.span)
+                f"{_dotted(cond.selector)} to silence the alarm",
+                cond.span,
+            )
     for cond in comparisons:
-        never = isinstance(cond.value, ast.StringValue) and set(cond.value.text) <= {"*"} \
+        never = (
+            isinstance(cond.value, ast.StringValue)
+            and set(cond.value.text) <= {"*"}
             and cond.value.text != ""
+        )
         if cond.op is ast.Op.NE and not cond.selector.has_wildcard and not never:
             absent = _may_be_absent(cond, references, budget)
             if absent:
                 yield PatternWarning(
                     "ne-may-be-absent",
                     f"{_text(cond)} is false when {_dotted(cond.selector) or 'the field'} is "
-                    f"absent{absent}, so such records are not matched", cond.span)
+                    f"absent{absent}, so such records are not matched",
+                    cond.span,
+                )
 
 
 def _text(cond: ast.Comparison | ast.Predicate) -> str:
@@ -253,16 +333,20 @@ def _may_be_absent(cond: ast.Comparison, references: tuple[Pat, ...], budget: in
     when references are given, else when it is not an always-present CloudTrail field."""
     absent = condition_lit(ast.Predicate(cond.selector, ast.PredicateKind.NOT_EXISTS))
     if references:
-        required = disjoin([r.formula() for r in references
-                            if isinstance(r.tree, (ast.JsonPattern, ast.MatchAll))])
+        required = disjoin(
+            [r.formula() for r in references if isinstance(r.tree, (ast.JsonPattern, ast.MatchAll))]
+        )
         try:
             found = next(leaves([required, absent], Budget(budget)), None)
         except Undecided:
             return ""
         return " in some events the reference requires" if found is not None else ""
     first = _selector_names(cond.selector)[:1]
-    return "" if first and first[0] in ALWAYS_PRESENT and len(cond.selector.steps) == 1 \
+    return (
+        ""
+        if first and first[0] in ALWAYS_PRESENT and len(cond.selector.steps) == 1
         else " (CloudTrail omits it from many records)"
+    )
 
 
 # --------------------------------------------------------------------------- semantic
@@ -278,7 +362,9 @@ def _semantic(pat: Pat, references: tuple[Pat, ...], budget: int) -> Iterator[Pa
             yield PatternWarning(
                 "never-matches",
                 "no event can match this pattern (its conditions contradict each other), "
-                "so the alarm can never fire", pat.tree.span)
+                "so the alarm can never fire",
+                pat.tree.span,
+            )
             return
     benign = []
     for doc in base_records():
@@ -292,5 +378,6 @@ def _semantic(pat: Pat, references: tuple[Pat, ...], budget: int) -> Iterator[Pa
         yield PatternWarning(
             "over-broad",
             f"matches common, benign events such as {', '.join(benign)}; an alarm on this "
-            "metric would fire constantly", pat.tree.span)
-
+            "metric would fire constantly",
+            pat.tree.span,
+        )

@@ -167,12 +167,16 @@ def spellings(x: float) -> list[str]:
         forms = [f"{mag:.1f}", f"{mag:.2f}"] if fixed else []
         forms += [f"{body}e0", f"{body}E0", f"{body}e+0"] + ([f"{mag:.1f}e0"] if fixed else [])
         for shift in range(1, 4):
-            forms.append(f"{number_text(mag / 10 ** shift)}e{shift}")
-            forms.append(f"{number_text(mag * 10 ** shift)}e-{shift}")
+            forms.append(f"{number_text(mag / 10**shift)}e{shift}")
+            forms.append(f"{number_text(mag * 10**shift)}e-{shift}")
         for form in forms:
             text = sign + form
-            if (_JSON_NUMBER.fullmatch(text) and float(text) == x and text not in out
-                    and math.copysign(1.0, float(text)) == math.copysign(1.0, x)):
+            if (
+                _JSON_NUMBER.fullmatch(text)
+                and float(text) == x
+                and text not in out
+                and math.copysign(1.0, float(text)) == math.copysign(1.0, x)
+            ):
                 out.append(text)
     return out
 

@@ -66,14 +66,23 @@ def serialize(value: Any) -> str:
 # Realistic values for common CloudTrail fields, tried when the real records' own values
 # are excluded by a model (e.g. an event from another service).
 _COMMON: dict[str, tuple[str, ...]] = {
-    "eventSource": ("ec2.amazonaws.com", "iam.amazonaws.com", "s3.amazonaws.com",
-                    "sts.amazonaws.com", "signin.amazonaws.com", "cloudtrail.amazonaws.com"),
+    "eventSource": (
+        "ec2.amazonaws.com",
+        "iam.amazonaws.com",
+        "s3.amazonaws.com",
+        "sts.amazonaws.com",
+        "signin.amazonaws.com",
+        "cloudtrail.amazonaws.com",
+    ),
     "eventName": ("DescribeInstances", "GetCallerIdentity", "ListBuckets", "ConsoleLogin"),
     "eventType": ("AwsApiCall", "AwsServiceEvent", "AwsConsoleSignIn"),
     "errorCode": ("AccessDenied", "UnauthorizedOperation", "ThrottlingException"),
     "errorMessage": ("User is not authorized to perform this operation",),
-    "userAgent": ("aws-cli/2.15.0 Python/3.11.6 Linux/6.5 exe/x86_64",
-                  "console.amazonaws.com", "Boto3/1.34.0"),
+    "userAgent": (
+        "aws-cli/2.15.0 Python/3.11.6 Linux/6.5 exe/x86_64",
+        "console.amazonaws.com",
+        "Boto3/1.34.0",
+    ),
     "type": ("IAMUser", "AssumedRole", "Root", "AWSService", "AWSAccount"),
     "awsRegion": ("us-east-1", "eu-west-1"),
     "sourceIPAddress": ("198.51.100.7", "203.0.113.12"),

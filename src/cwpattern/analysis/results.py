@@ -11,8 +11,9 @@ from ..ast import Span
 __all__ = ["AnalyzerInternalError", "CaseResult", "Coverage", "PatternWarning", "Relation"]
 
 Verdict = Literal["yes", "no", "unknown"]
-RelationKind = Literal["equivalent", "broader", "narrower", "overlap", "disjoint", "never",
-                       "unknown"]
+RelationKind = Literal[
+    "equivalent", "broader", "narrower", "overlap", "disjoint", "never", "unknown"
+]
 
 
 class AnalyzerInternalError(AssertionError):
@@ -60,9 +61,12 @@ class Coverage:
         return self.verdict
 
     def to_dict(self) -> dict[str, Any]:
-        return {"verdict": self.verdict, "reason": self.reason,
-                "counterexample": self.counterexample,
-                "cases": [c.to_dict() for c in self.cases]}
+        return {
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "counterexample": self.counterexample,
+            "cases": [c.to_dict() for c in self.cases],
+        }
 
 
 @dataclass(frozen=True)

@@ -74,8 +74,10 @@ class Budget:
     def spend(self, n: int = 1) -> None:
         self.left -= n
         if self.left < 0:
-            raise BudgetExhausted(f"search budget of {self.limit} steps exhausted "
-                            "(pass a larger budget to try harder)")
+            raise BudgetExhausted(
+                f"search budget of {self.limit} steps exhausted "
+                "(pass a larger budget to try harder)"
+            )
 
 
 def _step_for(step: Step) -> Domain:
@@ -156,8 +158,9 @@ def _step_key(step: Step) -> tuple[int, str, int]:
 Favour = Callable[[Formula], bool]
 
 
-def leaves(formulas: list[Formula], budget: Budget | None = None,
-           favour: Favour | None = None) -> Iterator[Leaf]:
+def leaves(
+    formulas: list[Formula], budget: Budget | None = None, favour: Favour | None = None
+) -> Iterator[Leaf]:
     """Every satisfiable leaf of the search (lazily).  After the last leaf, raises
     :class:`Undecided` if some branch could not be decided."""
     budget = budget or Budget()
@@ -179,8 +182,13 @@ def satisfiable(formulas: list[Formula], budget: Budget | None = None) -> Leaf |
     return None
 
 
-def _dpll(state: State, pending: list[Formula], budget: Budget, undecided: list[str],
-          favour: Favour | None) -> Iterator[Leaf]:
+def _dpll(
+    state: State,
+    pending: list[Formula],
+    budget: Budget,
+    undecided: list[str],
+    favour: Favour | None,
+) -> Iterator[Leaf]:
     budget.spend()
     stack = list(pending)
     ors: list[Junction] = []
@@ -266,7 +274,8 @@ def _witness(state: State, budget: Budget, undecided: list[str]) -> Iterator[Lea
         budget.spend()
         try:
             moved = State(base.one, base.some, base.every, fresh).constrain(
-                lit.base + (child,) + lit.rest, lit.domain)
+                lit.base + (child,) + lit.rest, lit.domain
+            )
         except BudgetExhausted:
             raise
         except Undecided as exc:
@@ -384,8 +393,9 @@ class Node:
 ALL_PRESENT = frozenset({NULL, TRUE, FALSE, OBJECT, ARRAY, ARRAY_NULL, STRING, NUMBER})
 
 
-def _tree(one: dict[Path, Domain], every: tuple[Lit, ...] | list[Lit],
-          root_domain: Domain | None = None) -> Node:
+def _tree(
+    one: dict[Path, Domain], every: tuple[Lit, ...] | list[Lit], root_domain: Domain | None = None
+) -> Node:
     root = Node(())
     if root_domain is not None:
         root.domain = root_domain
@@ -420,8 +430,9 @@ def _feasible(node: Node, sure: bool) -> frozenset[str]:
     fresh = [c.kinds(sure) for c in node.fresh.values()]
     if any(not k for k in members + indexes + fresh):
         return frozenset()
-    all_absent = (not fresh and all(ABSENT in k for k in members)
-                  and all(ABSENT in k for k in indexes))
+    all_absent = (
+        not fresh and all(ABSENT in k for k in members) and all(ABSENT in k for k in indexes)
+    )
     out = set()
     for kind in local:
         if kind in (ABSENT, NULL, TRUE, FALSE, STRING, NUMBER):
@@ -463,10 +474,10 @@ def array_plan(node: Node, kind: str, sure: bool = True) -> ArrayPlan | None:
                     continue
             null_from = None
             if kind == ARRAY_NULL:
-                null_from = next((f"index:{i}" for i, c in present if NULL in c.kinds(sure)),
-                                 None)
+                null_from = next((f"index:{i}" for i, c in present if NULL in c.kinds(sure)), None)
                 null_from = null_from or next(
-                    (f"fresh:{n}" for n, c in fresh if NULL in c.kinds(sure)), None)
+                    (f"fresh:{n}" for n, c in fresh if NULL in c.kinds(sure)), None
+                )
                 if null_from is None and fillers:
                     assert filler_kinds is not None
                     if NULL in filler_kinds:
@@ -527,8 +538,11 @@ class _Builder:
         if kind == ABSENT:
             return ABSENT_VALUE
         if kind in _SCALARS:
-            prefer = (base, *self.hints(node.path)) if base is not ABSENT_VALUE \
+            prefer = (
+                (base, *self.hints(node.path))
+                if base is not ABSENT_VALUE
                 else self.hints(node.path)
+            )
             return sample_value(node.domain, kind, prefer)
         if kind == OBJECT:
             return self.object(node, base)
@@ -557,8 +571,13 @@ class _Builder:
         return out
 
     def array(self, node: Node, kind: str, base: Any) -> list[Any]:
-        if (type(base) is list and not node.indexes and not node.fresh
-                and not node.universals and kind_of(base) == kind):
+        if (
+            type(base) is list
+            and not node.indexes
+            and not node.fresh
+            and not node.universals
+            and kind_of(base) == kind
+        ):
             return base
         plan = array_plan(node, kind)
         assert plan is not None
@@ -568,16 +587,15 @@ class _Builder:
         for i in plan.present:
             child = node.indexes[i]
             prior = base_list[i] if i < len(base_list) else ABSENT_VALUE
-            allowed = ({NULL} if plan.null_from == f"index:{i}"
-                       else child.sure - banned)
+            allowed = {NULL} if plan.null_from == f"index:{i}" else child.sure - banned
             items[i] = self.value(child, self.choose(child, frozenset(allowed), prior), prior)
         free = [i for i in range(plan.length) if i not in node.indexes]
         for slot, (number, child) in zip(free, sorted(node.fresh.items())):
-            allowed = ({NULL} if plan.null_from == f"fresh:{number}"
-                       else child.sure - banned)
-            items[slot] = self.value(child, self.choose(child, frozenset(allowed),
-                                                        ABSENT_VALUE), ABSENT_VALUE)
-        fill_slots = free[len(node.fresh):]
+            allowed = {NULL} if plan.null_from == f"fresh:{number}" else child.sure - banned
+            items[slot] = self.value(
+                child, self.choose(child, frozenset(allowed), ABSENT_VALUE), ABSENT_VALUE
+            )
+        fill_slots = free[len(node.fresh) :]
         for j, slot in enumerate(fill_slots):
             if plan.null_from == "filler" and j == 0:
                 items[slot] = None

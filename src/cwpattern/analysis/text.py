@@ -156,8 +156,10 @@ def prove(tree: ast.Pattern, frags: list[str]) -> str | None:
     if isinstance(tree, ast.DelimitedPattern):
         fields = [e for e in tree.entries if isinstance(e, ast.Field)]
         if all(f.condition is None for f in fields) and len(fields) <= 1:
-            return ("the space-delimited pattern has no condition and needs at most one "
-                    "field; every JSON message has one")
+            return (
+                "the space-delimited pattern has no condition and needs at most one "
+                "field; every JSON message has one"
+            )
         return None
     return None
 
@@ -188,8 +190,7 @@ def _set(ev: Any, path: tuple[Any, ...], value: Any) -> None:
 def _leaf_node(leaf: Leaf, path: tuple[Any, ...]) -> Node | None:
     node = leaf.root
     for step in path:
-        nxt = (node.members.get(step) if isinstance(step, str)
-               else node.indexes.get(step))
+        nxt = node.members.get(step) if isinstance(step, str) else node.indexes.get(step)
         if nxt is None:
             return None
         node = nxt
@@ -200,7 +201,7 @@ def _mangle(text: str, term: str) -> str:
     """``text`` with every occurrence of ``term`` altered by one character."""
     if not term:
         return text
-    for i, ch in enumerate(term):
+    for i, ch in enumerate(term):  # noqa: B007 (i is used after the loop)
         if ch.isalnum() and ch.isascii():
             if ch.isdigit():
                 new = str((int(ch) + 1) % 10)
@@ -211,7 +212,7 @@ def _mangle(text: str, term: str) -> str:
             break
     else:
         i, new = 0, "x" if term[0] != "x" else "y"
-    changed = term[:i] + new + term[i + 1:]
+    changed = term[:i] + new + term[i + 1 :]
     for _ in range(8):
         if term not in text:
             return text
@@ -219,16 +220,16 @@ def _mangle(text: str, term: str) -> str:
     return text
 
 
-def _alternatives(leaf: Leaf, path: tuple[Any, ...], value: str,
-                  avoid: Spec) -> list[str]:
+def _alternatives(leaf: Leaf, path: tuple[Any, ...], value: str, avoid: Spec) -> list[str]:
     """Other values for a string at ``path`` that avoid ``avoid`` (pinned fields keep
     satisfying their domain)."""
     node = _leaf_node(leaf, path)
     out = []
     if node is not None and node.domain.strings is not None:
         try:
-            alt = find([*node.domain.strings, (avoid, False)],
-                       prefer=(_mangle(value, str(avoid.arg)),))
+            alt = find(
+                [*node.domain.strings, (avoid, False)], prefer=(_mangle(value, str(avoid.arg)),)
+            )
         except LanguageBudgetError:
             alt = None
         if alt is not None:
@@ -240,8 +241,9 @@ def _alternatives(leaf: Leaf, path: tuple[Any, ...], value: str,
 Action = tuple[str, Any]  # ("set", value) | ("delete", None) | ("rename", new_key)
 
 
-def _removal_actions(leaf: Leaf, path: tuple[Any, ...], value: Any, avoid: Spec,
-                     in_object: bool) -> list[Action]:
+def _removal_actions(
+    leaf: Leaf, path: tuple[Any, ...], value: Any, avoid: Spec, in_object: bool
+) -> list[Action]:
     """Ways to make the member or element at ``path`` stop showing ``avoid``."""
     actions: list[Action] = []
     if isinstance(value, str) and avoid.accepts(value):
@@ -346,8 +348,13 @@ def _contains(term: str) -> Spec:
     return Spec("contains", term)
 
 
-def break_patterns(ev: Any, leaf: Leaf, patterns: list[tuple[ast.Pattern, Accept]],
-                   accept: Accept, rounds: int = 12) -> Any | None:
+def break_patterns(
+    ev: Any,
+    leaf: Leaf,
+    patterns: list[tuple[ast.Pattern, Accept]],
+    accept: Accept,
+    rounds: int = 12,
+) -> Any | None:
     """Change ``ev`` so that none of the text ``patterns`` (each with its matcher) matches,
     keeping ``accept``; ``None`` when no such change is found."""
     for _ in range(rounds):
@@ -365,8 +372,7 @@ def break_patterns(ev: Any, leaf: Leaf, patterns: list[tuple[ast.Pattern, Accept
     return None
 
 
-def _break_one(ev: Any, leaf: Leaf, tree: ast.Pattern, match: Accept,
-               accept: Accept) -> Any | None:
+def _break_one(ev: Any, leaf: Leaf, tree: ast.Pattern, match: Accept, accept: Accept) -> Any | None:
     message = serialize(ev)
     if isinstance(tree, ast.TermPattern):
         required = [t.text for t in tree.terms if t.kind is ast.TermKind.REQUIRED]
@@ -417,13 +423,16 @@ def make_match(ev: Any, tree: ast.Pattern, match: Accept, accept: Accept) -> Any
                 return None
         return current if match(serialize(current)) and accept(serialize(current)) else None
     if isinstance(tree, ast.RegexPattern):
-        branches = tuple(b for b in tree.regex.branches
-                         if not any(isinstance(i, ast.Anchor) for i in b.items))
+        branches = tuple(
+            b for b in tree.regex.branches if not any(isinstance(i, ast.Anchor) for i in b.items)
+        )
         if not branches:
             return None
         try:
-            sample = find([(Spec.regex(ast.Regex(branches)), True), (Spec("plain", None), True)],
-                          prefer=("x",))
+            sample = find(
+                [(Spec.regex(ast.Regex(branches)), True), (Spec("plain", None), True)],
+                prefer=("x",),
+            )
         except LanguageBudgetError:
             return None
         if sample is None:

@@ -18,8 +18,12 @@ HELP = "judge many metric-filter patterns against a control"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", nargs="?", default="-",
-                        help="patterns, one per line, or describe-metric-filters JSON ('-': stdin)")
+    parser.add_argument(
+        "file",
+        nargs="?",
+        default="-",
+        help="patterns, one per line, or describe-metric-filters JSON ('-': stdin)",
+    )
     parser.add_argument("--control", "-c", required=True, metavar="ID")
     parser.add_argument("--format", choices=("text", "json"), default="text")
 
@@ -56,10 +60,14 @@ def run(args: argparse.Namespace) -> int:
         width = max([len(r.name) for r in report.results] + [6])
         print(f"{'filter':<{width}}  {'covers':<7}  {'relation':<10}  pattern / what it misses")
         for r in report.results:
-            verdict = {"yes": "yes", "no": "NO", "unknown": "unknown", "invalid": "INVALID"}[r.verdict]
+            verdict = {"yes": "yes", "no": "NO", "unknown": "unknown", "invalid": "INVALID"}[
+                r.verdict
+            ]
             print(f"{r.name:<{width}}  {verdict:<7}  {r.relation or '-':<10}  {r.pattern}")
             if r.error:
-                print(f"{'':<{width}}  {'':<7}  {'':<10}  {r.error['code']} at {r.error['position']}: {r.error['message']}")
+                print(
+                    f"{'':<{width}}  {'':<7}  {'':<10}  {r.error['code']} at {r.error['position']}: {r.error['message']}"
+                )
             for case in r.missed:
                 print(f"{'':<{width}}  {'':<7}  {'':<10}  misses: {case}")
         for g in report.groups:

@@ -38,11 +38,25 @@ def _select(names: list[str]) -> list[catalog.Control]:
 def run(args: argparse.Namespace) -> int:
     chosen = _select(args.names)
     if args.format == "json":
-        json.dump([{"id": c.id, "benchmark": c.benchmark, "version": c.version,
-                    "number": c.number, "title": c.title, "topic": c.topic,
-                    "pattern": c.pattern, "effective_pattern": c.effective_pattern,
-                    "correction": c.correction} for c in chosen],
-                  sys.stdout, indent=2, ensure_ascii=False)
+        json.dump(
+            [
+                {
+                    "id": c.id,
+                    "benchmark": c.benchmark,
+                    "version": c.version,
+                    "number": c.number,
+                    "title": c.title,
+                    "topic": c.topic,
+                    "pattern": c.pattern,
+                    "effective_pattern": c.effective_pattern,
+                    "correction": c.correction,
+                }
+                for c in chosen
+            ],
+            sys.stdout,
+            indent=2,
+            ensure_ascii=False,
+        )
         sys.stdout.write("\n")
         return 0
     for c in chosen:

@@ -19,8 +19,12 @@ HELP = "show what a pattern really means, and whether it covers a CIS control"
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("pattern", help="the filter pattern ('-' reads it from stdin)")
-    parser.add_argument("--control", "-c", metavar="ID",
-                        help="a control id such as cis-aws-3.0.0-4.7 or securityhub-cloudwatch.7")
+    parser.add_argument(
+        "--control",
+        "-c",
+        metavar="ID",
+        help="a control id such as cis-aws-3.0.0-4.7 or securityhub-cloudwatch.7",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
 
 

@@ -33,27 +33,54 @@ _PROGRESS_MIN_BYTES = 64 << 20
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("pattern", help="the filter pattern")
-    parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="files or directories ('-' or nothing: stdin)")
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or directories ('-' or nothing: stdin)"
+    )
     out = parser.add_mutually_exclusive_group()
-    out.add_argument("-c", "--count", action="store_true",
-                     help="print only the number of matching events")
-    out.add_argument("--json", action="store_true",
-                     help="print one JSON object per match (message, location, timestamp, "
-                          "extractedValues)")
-    out.add_argument("-q", "--quiet", action="store_true",
-                     help="print nothing; the exit status tells whether something matched")
-    parser.add_argument("-j", "--jobs", type=_jobs, default=1, metavar="N",
-                        help="worker processes (default 1; 0: one per CPU)")
-    parser.add_argument("--format", choices=FORMATS, default="auto",
-                        help="input format (default: sniffed per file)")
-    parser.add_argument("--max-line-bytes", type=_positive, default=1 << 20, metavar="N",
-                        help="skip (and count) longer lines (default 1 MiB)")
-    parser.add_argument("-s", "--no-messages", action="store_true",
-                        help="do not report unreadable inputs and skipped data on stderr")
-    parser.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
-                        help="progress bar on stderr (auto: when stderr is a terminal and "
-                             "the input is large)")
+    out.add_argument(
+        "-c", "--count", action="store_true", help="print only the number of matching events"
+    )
+    out.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object per match (message, location, timestamp, extractedValues)",
+    )
+    out.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print nothing; the exit status tells whether something matched",
+    )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="worker processes (default 1; 0: one per CPU)",
+    )
+    parser.add_argument(
+        "--format", choices=FORMATS, default="auto", help="input format (default: sniffed per file)"
+    )
+    parser.add_argument(
+        "--max-line-bytes",
+        type=_positive,
+        default=1 << 20,
+        metavar="N",
+        help="skip (and count) longer lines (default 1 MiB)",
+    )
+    parser.add_argument(
+        "-s",
+        "--no-messages",
+        action="store_true",
+        help="do not report unreadable inputs and skipped data on stderr",
+    )
+    parser.add_argument(
+        "--progress",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="progress bar on stderr (auto: when stderr is a terminal and the input is large)",
+    )
 
 
 def _positive(text: str) -> int:
@@ -73,9 +100,13 @@ def run(args: argparse.Namespace) -> int:
     paths = args.paths or [STDIN]
     stats = ScanStats()
     bar = _Progress.maybe(paths, args.progress)
-    options: dict[str, Any] = {"fmt": args.format, "jobs": args.jobs, "stats": stats,
-                               "max_line_bytes": args.max_line_bytes,
-                               "progress": bar.advance if bar else None}
+    options: dict[str, Any] = {
+        "fmt": args.format,
+        "jobs": args.jobs,
+        "stats": stats,
+        "max_line_bytes": args.max_line_bytes,
+        "progress": bar.advance if bar else None,
+    }
     out = sys.stdout.buffer
     found = 0
     try:
@@ -85,8 +116,9 @@ def run(args: argparse.Namespace) -> int:
         elif args.json:
             for match in scan(compiled, paths, **options):
                 found += 1
-                out.write(_json_line(match.message, match.location, match.timestamp,
-                                     match.extracted))
+                out.write(
+                    _json_line(match.message, match.location, match.timestamp, match.extracted)
+                )
         else:
             for message in iter_messages(compiled, paths, **options):
                 found += 1
@@ -108,10 +140,13 @@ def run(args: argparse.Namespace) -> int:
     return 0 if found else 1
 
 
-def _json_line(message: str, location: str, timestamp: int | None,
-               values: dict[str, str]) -> bytes:
-    obj = {"message": message, "location": location, "timestamp": timestamp,
-           "extractedValues": values}
+def _json_line(message: str, location: str, timestamp: int | None, values: dict[str, str]) -> bytes:
+    obj = {
+        "message": message,
+        "location": location,
+        "timestamp": timestamp,
+        "extractedValues": values,
+    }
     try:
         return (json.dumps(obj, ensure_ascii=False) + "\n").encode("utf-8")
     except UnicodeEncodeError:  # undecodable bytes in the message: escape them
@@ -176,8 +211,10 @@ class _Progress:
         rate = self.done / max(now - self.start, 1e-9) / 1e6
         width = 30
         filled = int(share * width)
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {share:4.0%} "
-                         f"{self.done / 1e6:,.0f} MB {rate:,.0f} MB/s")
+        sys.stderr.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {share:4.0%} "
+            f"{self.done / 1e6:,.0f} MB {rate:,.0f} MB/s"
+        )
         sys.stderr.flush()
 
     def close(self) -> None:

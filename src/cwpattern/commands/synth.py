@@ -18,8 +18,19 @@ from ..synth import write
 NAME = "synth"
 HELP = "generate realistic synthetic CloudTrail records (JSON lines) for tests and benchmarks"
 
-_UNITS = {"": 1, "B": 1, "K": 10**3, "KB": 10**3, "M": 10**6, "MB": 10**6, "G": 10**9,
-          "GB": 10**9, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30}
+_UNITS = {
+    "": 1,
+    "B": 1,
+    "K": 10**3,
+    "KB": 10**3,
+    "M": 10**6,
+    "MB": 10**6,
+    "G": 10**9,
+    "GB": 10**9,
+    "KIB": 2**10,
+    "MIB": 2**20,
+    "GIB": 2**30,
+}
 
 
 def parse_size(text: str) -> int:
@@ -32,7 +43,8 @@ def parse_size(text: str) -> int:
     unit = m.group(2).upper() if m else ""
     if not m or unit not in _UNITS:
         raise argparse.ArgumentTypeError(
-            f"invalid size {text!r} (examples: 1GB, 500MB, 64KiB, 100000)")
+            f"invalid size {text!r} (examples: 1GB, 500MB, 64KiB, 100000)"
+        )
     return int(float(m.group(1)) * _UNITS[unit])
 
 
@@ -54,29 +66,53 @@ def _count(text: str) -> int:
 
 def configure(parser: argparse.ArgumentParser) -> None:
     size = parser.add_mutually_exclusive_group()
-    size.add_argument("-n", "--records", type=_count, metavar="N",
-                      help="number of records (default 1000)")
-    size.add_argument("--size", type=parse_size, metavar="SIZE",
-                      help="stop before the uncompressed output passes SIZE (1GB, 500MB, 64KiB)")
+    size.add_argument(
+        "-n", "--records", type=_count, metavar="N", help="number of records (default 1000)"
+    )
+    size.add_argument(
+        "--size",
+        type=parse_size,
+        metavar="SIZE",
+        help="stop before the uncompressed output passes SIZE (1GB, 500MB, 64KiB)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--kms-share", type=_share, default=0.001, metavar="F",
-                        help="fraction of records that are KMS DisableKey/ScheduleKeyDeletion "
-                             "(default 0.001)")
-    parser.add_argument("-o", "--output", metavar="FILE",
-                        help="output file, gzip if it ends in .gz (default: stdout)")
-    parser.add_argument("--summary-format", choices=("text", "json"), default="text",
-                        help="format of the summary printed on stderr")
+    parser.add_argument(
+        "--kms-share",
+        type=_share,
+        default=0.001,
+        metavar="F",
+        help="fraction of records that are KMS DisableKey/ScheduleKeyDeletion (default 0.001)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="output file, gzip if it ends in .gz (default: stdout)",
+    )
+    parser.add_argument(
+        "--summary-format",
+        choices=("text", "json"),
+        default="text",
+        help="format of the summary printed on stderr",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     n = args.records if args.records is not None or args.size is not None else 1000
     try:
         if args.output and args.output != "-":
-            summary = write(args.output, n, size_bytes=args.size, seed=args.seed,
-                            kms_alarm_share=args.kms_share)
+            summary = write(
+                args.output, n, size_bytes=args.size, seed=args.seed, kms_alarm_share=args.kms_share
+            )
         else:
-            summary = write(sys.stdout.buffer, n, size_bytes=args.size, seed=args.seed,
-                            kms_alarm_share=args.kms_share, gzip=False)
+            summary = write(
+                sys.stdout.buffer,
+                n,
+                size_bytes=args.size,
+                seed=args.seed,
+                kms_alarm_share=args.kms_share,
+                gzip=False,
+            )
     except BrokenPipeError:
         # The reader went away (`cwpattern synth | head`): not an error, and keep Python
         # from complaining again when it flushes stdout at exit.

@@ -27,16 +27,20 @@ def run(args: argparse.Namespace) -> int:
     compiled = compile(args.pattern)
     messages = list(args.messages)
     if args.file:
-        stream = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8",
-                                                         errors="surrogateescape")
+        stream = (
+            sys.stdin
+            if args.file == "-"
+            else open(args.file, encoding="utf-8", errors="surrogateescape")
+        )
         with stream:
             messages.extend(line.rstrip("\r\n") for line in stream)
     matches = []
     for number, message in enumerate(messages, 1):
         values = compiled.extract(message)
         if values is not None:
-            matches.append({"eventNumber": number, "eventMessage": message,
-                            "extractedValues": values})
+            matches.append(
+                {"eventNumber": number, "eventMessage": message, "extractedValues": values}
+            )
     json.dump({"matches": matches}, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0 if matches else 1

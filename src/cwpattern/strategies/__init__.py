@@ -69,14 +69,17 @@ def _tree(pattern: Any) -> ast.Pattern:
         import cwpattern
 
         return cwpattern.compile(pattern).ast
-    if isinstance(pattern, (ast.MatchAll, ast.TermPattern, ast.RegexPattern, ast.JsonPattern,
-                            ast.DelimitedPattern)):
+    if isinstance(
+        pattern,
+        (ast.MatchAll, ast.TermPattern, ast.RegexPattern, ast.JsonPattern, ast.DelimitedPattern),
+    ):
         return pattern
     tree = getattr(pattern, "ast", None)
     if tree is not None:
         return _tree(tree)
-    raise InvalidArgument(f"expected a filter pattern (text, tree or compiled pattern), "
-                          f"got {type(pattern).__name__}")
+    raise InvalidArgument(
+        f"expected a filter pattern (text, tree or compiled pattern), got {type(pattern).__name__}"
+    )
 
 
 def _base(tree: ast.Pattern, base: str | None) -> str:
@@ -85,8 +88,10 @@ def _base(tree: ast.Pattern, base: str | None) -> str:
     if base not in BASES:
         raise InvalidArgument(f"base must be one of {', '.join(BASES)}, not {base!r}")
     if base == "cloudtrail" and isinstance(tree, ast.DelimitedPattern):
-        raise InvalidArgument("space-delimited patterns describe text lines, not CloudTrail "
-                              "records: use base='minimal'")
+        raise InvalidArgument(
+            "space-delimited patterns describe text lines, not CloudTrail "
+            "records: use base='minimal'"
+        )
     return base
 
 
@@ -267,8 +272,9 @@ def patterns(family: str | None = None) -> st.SearchStrategy[str]:
     if family == "delimited":
         family = "space-delimited"
     if family is not None and family not in FAMILIES:
-        raise InvalidArgument(f"family must be one of {', '.join(FAMILIES)} or None, "
-                              f"not {family!r}")
+        raise InvalidArgument(
+            f"family must be one of {', '.join(FAMILIES)} or None, not {family!r}"
+        )
     from ..printer import unparse
 
     return trees(family).map(unparse)

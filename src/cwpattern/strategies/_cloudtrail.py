@@ -52,50 +52,87 @@ ABSENT: Any = _Absent()
 #: Every ``userIdentity.type`` CloudTrail writes; ``None`` is the untyped identity of
 #: events AWS itself makes (``{"accountId": ..., "invokedBy": "AWS Internal"}``).
 IDENTITY_TYPES: tuple[str | None, ...] = (
-    "IAMUser", "AssumedRole", "Root", "AWSService", "FederatedUser", "SAMLUser",
-    "WebIdentityUser", "IdentityCenterUser", "AWSAccount", None)
-REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2",
-           "ap-northeast-1", "us-east-2", "sa-east-1", "ca-central-1")
+    "IAMUser",
+    "AssumedRole",
+    "Root",
+    "AWSService",
+    "FederatedUser",
+    "SAMLUser",
+    "WebIdentityUser",
+    "IdentityCenterUser",
+    "AWSAccount",
+    None,
+)
+REGIONS = (
+    "us-east-1",
+    "us-west-2",
+    "eu-west-1",
+    "eu-central-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+    "us-east-2",
+    "sa-east-1",
+    "ca-central-1",
+)
 _VERSIONS = ("1.08", "1.09", "1.10", "1.11", "1.05", "1.02")
 _ACCOUNTS = ("111122223333", "123456789012")
 _OTHER_ACCOUNT = "444455556666"
 _IPS = ("192.0.2.10", "198.51.100.7", "203.0.113.12", "10.0.1.25")
-_AGENTS = ("aws-cli/2.15.30 Python/3.11.8 Linux/5.15.0-1055-aws exe/x86_64.ubuntu.22",
-           "Boto3/1.34.50 Python/3.11.8 Linux/5.10.210-201.852.amzn2.x86_64 Botocore/1.34.50",
-           "console.amazonaws.com", "AWS Internal",
-           ("APN/1.0 HashiCorp/1.0 Terraform/1.7.4 (+https://www.terraform.io) "
-            "terraform-provider-aws/5.40.0 aws-sdk-go-v2/1.25.2 os/linux lang/go#1.21.8"))
-_SERVICES = ("cloudtrail.amazonaws.com", "config.amazonaws.com", "lambda.amazonaws.com",
-             "ec2.amazonaws.com", "ssm.amazonaws.com")
+_AGENTS = (
+    "aws-cli/2.15.30 Python/3.11.8 Linux/5.15.0-1055-aws exe/x86_64.ubuntu.22",
+    "Boto3/1.34.50 Python/3.11.8 Linux/5.10.210-201.852.amzn2.x86_64 Botocore/1.34.50",
+    "console.amazonaws.com",
+    "AWS Internal",
+    (
+        "APN/1.0 HashiCorp/1.0 Terraform/1.7.4 (+https://www.terraform.io) "
+        "terraform-provider-aws/5.40.0 aws-sdk-go-v2/1.25.2 os/linux lang/go#1.21.8"
+    ),
+)
+_SERVICES = (
+    "cloudtrail.amazonaws.com",
+    "config.amazonaws.com",
+    "lambda.amazonaws.com",
+    "ec2.amazonaws.com",
+    "ssm.amazonaws.com",
+)
 _USERS = ("Alice", "bob", "ci-deployer")
-_ROLES = ("Admin", "orders-api-role", "AWSReservedSSO_AdministratorAccess_0123456789abcdef",
-          "github-actions-deploy")
+_ROLES = (
+    "Admin",
+    "orders-api-role",
+    "AWSReservedSSO_AdministratorAccess_0123456789abcdef",
+    "github-actions-deploy",
+)
 _SESSIONS = ("alice@example.com", "botocore-session-1709500000", "i-0abc1234def567890")
-_UUIDS = ("3c4226b0-1e81-48a8-a333-7fa5f3cbd118", "ee408f36-ea01-422b-ac14-b0f147c68334",
-          "d6a9351a-ed6e-4581-88d1-2a9a8a538497", "6313164c-83aa-4cc3-9e1a-b7c426f7a5b1",
-          "12345126-30d5-4b28-98b9-9153da559963", "abcde202-ba1a-467c-b4ba-f729d45ae521")
+_UUIDS = (
+    "3c4226b0-1e81-48a8-a333-7fa5f3cbd118",
+    "ee408f36-ea01-422b-ac14-b0f147c68334",
+    "d6a9351a-ed6e-4581-88d1-2a9a8a538497",
+    "6313164c-83aa-4cc3-9e1a-b7c426f7a5b1",
+    "12345126-30d5-4b28-98b9-9153da559963",
+    "abcde202-ba1a-467c-b4ba-f729d45ae521",
+)
 _START = 1709539200  # 2024-03-04T08:00:00Z
 _SLOT = re.compile(r"@@(\w+?)@@")
 
 #: ``eventSource`` of the event names the CIS controls name, for names without a template.
 _NAME_SOURCES = {
     "iam": "AttachGroupPolicy AttachRolePolicy AttachUserPolicy CreatePolicy CreatePolicyVersion "
-           "DeleteGroupPolicy DeletePolicy DeletePolicyVersion DeleteRolePolicy DeleteUserPolicy "
-           "DetachGroupPolicy DetachRolePolicy DetachUserPolicy PutGroupPolicy PutRolePolicy "
-           "PutUserPolicy",
+    "DeleteGroupPolicy DeletePolicy DeletePolicyVersion DeleteRolePolicy DeleteUserPolicy "
+    "DetachGroupPolicy DetachRolePolicy DetachUserPolicy PutGroupPolicy PutRolePolicy "
+    "PutUserPolicy",
     "cloudtrail": "CreateTrail UpdateTrail DeleteTrail StartLogging StopLogging",
     "signin": "ConsoleLogin",
     "kms": "DisableKey ScheduleKeyDeletion",
     "s3": "PutBucketAcl PutBucketPolicy PutBucketCors PutBucketLifecycle PutBucketReplication "
-          "DeleteBucketPolicy DeleteBucketCors DeleteBucketLifecycle DeleteBucketReplication "
-          "HeadBucket",
+    "DeleteBucketPolicy DeleteBucketCors DeleteBucketLifecycle DeleteBucketReplication "
+    "HeadBucket",
     "config": "StopConfigurationRecorder DeleteDeliveryChannel PutDeliveryChannel "
-              "PutConfigurationRecorder",
+    "PutConfigurationRecorder",
     "organizations": "AcceptHandshake AttachPolicy CreateAccount CreateOrganizationalUnit "
-                     "DeclineHandshake DeleteOrganization DeleteOrganizationalUnit DetachPolicy "
-                     "DisablePolicyType EnablePolicyType InviteAccountToOrganization "
-                     "LeaveOrganization MoveAccount RemoveAccountFromOrganization UpdatePolicy "
-                     "UpdateOrganizationalUnit",
+    "DeclineHandshake DeleteOrganization DeleteOrganizationalUnit DetachPolicy "
+    "DisablePolicyType EnablePolicyType InviteAccountToOrganization "
+    "LeaveOrganization MoveAccount RemoveAccountFromOrganization UpdatePolicy "
+    "UpdateOrganizationalUnit",
 }
 _SOURCE_OF = {name: src for src, names in _NAME_SOURCES.items() for name in names.split()}
 
@@ -114,9 +151,17 @@ def _specs() -> tuple[cat.Spec, ...]:
     seen: dict[tuple[str, str], cat.Spec] = {}
     for spec in cat.specs():
         seen.setdefault((spec.source, spec.name), spec)
-    return tuple(sorted(seen.values(), key=lambda s: (
-        s.name != "GetCallerIdentity", len(json.dumps([s.params, s.response, s.extra])),
-        s.source, s.name)))
+    return tuple(
+        sorted(
+            seen.values(),
+            key=lambda s: (
+                s.name != "GetCallerIdentity",
+                len(json.dumps([s.params, s.response, s.extra])),
+                s.source,
+                s.name,
+            ),
+        )
+    )
 
 
 @functools.cache
@@ -131,17 +176,32 @@ def _all_names() -> list[str]:
 
 #: Realistic values of CloudTrail fields by member name, tried first as field values.
 FIELD_VALUES: dict[str, tuple[str, ...]] = {
-    "eventSource": tuple(sorted(dict.fromkeys(
-        [f"{s}.amazonaws.com" for s in [*_NAME_SOURCES, *(sp.source for sp in _specs())]]),
-        key=len)),
+    "eventSource": tuple(
+        sorted(
+            dict.fromkeys(
+                [f"{s}.amazonaws.com" for s in [*_NAME_SOURCES, *(sp.source for sp in _specs())]]
+            ),
+            key=len,
+        )
+    ),
     "eventName": tuple(sorted(_all_names(), key=len)),
     "type": tuple(t for t in IDENTITY_TYPES if t) + ("Role",),
-    "errorCode": ("AccessDenied", "AccessDeniedException", "Client.UnauthorizedOperation",
-                  "UnauthorizedOperation", "ThrottlingException", "KMSInvalidStateException",
-                  "NotFoundException", "ValidationException"),
-    "errorMessage": ("Failed authentication", "Access Denied", "Rate exceeded",
-                     ("User: arn:aws:iam::111122223333:user/Alice is not authorized to "
-                      "perform this operation")),
+    "errorCode": (
+        "AccessDenied",
+        "AccessDeniedException",
+        "Client.UnauthorizedOperation",
+        "UnauthorizedOperation",
+        "ThrottlingException",
+        "KMSInvalidStateException",
+        "NotFoundException",
+        "ValidationException",
+    ),
+    "errorMessage": (
+        "Failed authentication",
+        "Access Denied",
+        "Rate exceeded",
+        ("User: arn:aws:iam::111122223333:user/Alice is not authorized to perform this operation"),
+    ),
     "awsRegion": REGIONS,
     "eventType": ("AwsApiCall", "AwsServiceEvent", "AwsConsoleSignIn", "AwsConsoleAction"),
     "eventCategory": ("Management", "Data", "Insight"),
@@ -162,20 +222,28 @@ FIELD_VALUES: dict[str, tuple[str, ...]] = {
 
 
 def _session(issuer: dict[str, Any], created: str, mfa: str) -> dict[str, Any]:
-    return {"sessionIssuer": issuer, "webIdFederationData": {},
-            "attributes": {"creationDate": created, "mfaAuthenticated": mfa}}
+    return {
+        "sessionIssuer": issuer,
+        "webIdFederationData": {},
+        "attributes": {"creationDate": created, "mfaAuthenticated": mfa},
+    }
 
 
-def _identity(kind: str | None, ch: Choices, acct: str, created: str
-              ) -> tuple[dict[str, Any], str, bool]:
+def _identity(
+    kind: str | None, ch: Choices, acct: str, created: str
+) -> tuple[dict[str, Any], str, bool]:
     """(userIdentity, caller ARN, console session)."""
     key = "AKIAIOSFODNN7EXAMPLE"
     temp = "ASIA" + ("ZL23LP5VJW5F6NSA", "QRSTUVWXYZ234567")[ch.below(2)]
     if kind == "IAMUser":
         name = ch.pick(_USERS)
         arn = f"arn:aws:iam::{acct}:user/{name}"
-        ident: dict[str, Any] = {"type": kind, "principalId": "AIDAJ45Q7YFFAREXAMPLE",
-                                 "arn": arn, "accountId": acct}
+        ident: dict[str, Any] = {
+            "type": kind,
+            "principalId": "AIDAJ45Q7YFFAREXAMPLE",
+            "arn": arn,
+            "accountId": acct,
+        }
         console = ch.coin()
         ident["accessKeyId"] = temp if console else key
         ident["userName"] = name
@@ -185,11 +253,21 @@ def _identity(kind: str | None, ch: Choices, acct: str, created: str
     if kind == "AssumedRole":
         role, session = ch.pick(_ROLES), ch.pick(_SESSIONS)
         arn = f"arn:aws:sts::{acct}:assumed-role/{role}/{session}"
-        issuer = {"type": "Role", "principalId": "AROAZL23LP5VJW5F6NSA4",
-                  "arn": f"arn:aws:iam::{acct}:role/{role}", "accountId": acct, "userName": role}
-        ident = {"type": kind, "principalId": f"AROAZL23LP5VJW5F6NSA4:{session}", "arn": arn,
-                 "accountId": acct, "accessKeyId": temp,
-                 "sessionContext": _session(issuer, created, "false")}
+        issuer = {
+            "type": "Role",
+            "principalId": "AROAZL23LP5VJW5F6NSA4",
+            "arn": f"arn:aws:iam::{acct}:role/{role}",
+            "accountId": acct,
+            "userName": role,
+        }
+        ident = {
+            "type": kind,
+            "principalId": f"AROAZL23LP5VJW5F6NSA4:{session}",
+            "arn": arn,
+            "accountId": acct,
+            "accessKeyId": temp,
+            "sessionContext": _session(issuer, created, "false"),
+        }
         if ch.coin():
             ident["invokedBy"] = ch.pick(_SERVICES)
         return ident, arn, False
@@ -209,32 +287,71 @@ def _identity(kind: str | None, ch: Choices, acct: str, created: str
     if kind == "FederatedUser":
         name = ch.pick(("contractor", "Alice"))
         arn = f"arn:aws:sts::{acct}:federated-user/{name}"
-        issuer = {"type": "IAMUser", "principalId": "AIDAJ45Q7YFFAREXAMPLE",
-                  "arn": f"arn:aws:iam::{acct}:user/federation-broker", "accountId": acct,
-                  "userName": "federation-broker"}
-        return ({"type": kind, "principalId": f"{acct}:{name}", "arn": arn, "accountId": acct,
-                 "accessKeyId": temp, "sessionContext": _session(issuer, created, "false")},
-                arn, False)
+        issuer = {
+            "type": "IAMUser",
+            "principalId": "AIDAJ45Q7YFFAREXAMPLE",
+            "arn": f"arn:aws:iam::{acct}:user/federation-broker",
+            "accountId": acct,
+            "userName": "federation-broker",
+        }
+        return (
+            {
+                "type": kind,
+                "principalId": f"{acct}:{name}",
+                "arn": arn,
+                "accountId": acct,
+                "accessKeyId": temp,
+                "sessionContext": _session(issuer, created, "false"),
+            },
+            arn,
+            False,
+        )
     if kind == "SAMLUser":
         user = ch.pick(("alice@example.com", "bob@example.com"))
-        return ({"type": kind, "principalId": f"SAMPLEMJ2E3sZ3wpbRrh0dY8EAo=:{user}",
-                 "userName": user, "identityProvider": "SAMPLEMJ2E3sZ3wpbRrh0dY8EAo="},
-                user, False)
+        return (
+            {
+                "type": kind,
+                "principalId": f"SAMPLEMJ2E3sZ3wpbRrh0dY8EAo=:{user}",
+                "userName": user,
+                "identityProvider": "SAMPLEMJ2E3sZ3wpbRrh0dY8EAo=",
+            },
+            user,
+            False,
+        )
     if kind == "WebIdentityUser":
         sub = ch.pick(("system:serviceaccount:apps:orders-api", "amzn1.account.EXAMPLE"))
         prov = f"arn:aws:iam::{acct}:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE"
-        return ({"type": kind, "principalId": f"{prov}:sts.amazonaws.com:{sub}",
-                 "userName": sub, "identityProvider": prov}, prov, False)
+        return (
+            {
+                "type": kind,
+                "principalId": f"{prov}:sts.amazonaws.com:{sub}",
+                "userName": sub,
+                "identityProvider": prov,
+            },
+            prov,
+            False,
+        )
     if kind == "IdentityCenterUser":
         store = f"arn:aws:identitystore::{acct}:identitystore/d-1234567890"
-        return ({"type": kind, "accountId": acct,
-                 "onBehalfOf": {"userId": "544894e8-80c1-707f-60e3-3ba6510dfac1",
-                                "identityStoreArn": store},
-                 "credentialId": "EXAMPLEVHULjJdTUdPJfofVa1sufHDoj7aYcOYcxFVllWR_Whr1fEXAMPLE"},
-                store, False)
+        return (
+            {
+                "type": kind,
+                "accountId": acct,
+                "onBehalfOf": {
+                    "userId": "544894e8-80c1-707f-60e3-3ba6510dfac1",
+                    "identityStoreArn": store,
+                },
+                "credentialId": "EXAMPLEVHULjJdTUdPJfofVa1sufHDoj7aYcOYcxFVllWR_Whr1fEXAMPLE",
+            },
+            store,
+            False,
+        )
     if kind == "AWSAccount":
-        return ({"type": kind, "principalId": "AIDAJ45Q7YFFAREXAMPLE",
-                 "accountId": _OTHER_ACCOUNT}, f"arn:aws:iam::{_OTHER_ACCOUNT}:root", False)
+        return (
+            {"type": kind, "principalId": "AIDAJ45Q7YFFAREXAMPLE", "accountId": _OTHER_ACCOUNT},
+            f"arn:aws:iam::{_OTHER_ACCOUNT}:root",
+            False,
+        )
     if kind is None:
         return {"accountId": acct, "invokedBy": "AWS Internal"}, "AWS Internal", False
     return {"type": kind, "principalId": "AIDAJ45Q7YFFAREXAMPLE", "accountId": acct}, acct, False
@@ -247,19 +364,28 @@ def event_spec(ch: Choices, source: str | None = None, name: str | None = None) 
     """The template for an (optional) ``eventSource`` and ``eventName``; a generic
     write-call template when the catalog has none."""
     prefix = source.removesuffix(".amazonaws.com") if source is not None else None
-    cands = [s for s in _specs() if (prefix is None or s.source == prefix)
-             and (name is None or s.name == name)]
+    cands = [
+        s
+        for s in _specs()
+        if (prefix is None or s.source == prefix) and (name is None or s.name == name)
+    ]
     if cands:
         return ch.pick(cands)
     if name is None:
         name = ch.pick(("ListResources", "UpdateConfiguration"))
-    return cat.Spec(source=prefix if prefix is not None else source_of(name), name=name,
-                    weight=0.0, mix="write", read_only=False)
+    return cat.Spec(
+        source=prefix if prefix is not None else source_of(name),
+        name=name,
+        weight=0.0,
+        mix="write",
+        read_only=False,
+    )
 
 
 def _failure(spec: cat.Spec, ch: Choices, code: Any) -> tuple[str | None, str, Any]:
     errors: list[tuple[Any, Any, Any]] = [(c, m, r) for _, c, m, r in spec.errors] + [
-        (c, m, r) for _, c, m, r in cat.default_errors(spec)]
+        (c, m, r) for _, c, m, r in cat.default_errors(spec)
+    ]
     if isinstance(code, str):
         for c, m, r in errors:
             if c == code:
@@ -267,8 +393,16 @@ def _failure(spec: cat.Spec, ch: Choices, code: Any) -> tuple[str | None, str, A
         return code, "User: @@CALLER@@ is not authorized to perform this operation", None
     if not errors:
         action = f"{spec.source}:{spec.name}"
-        errors = [("AccessDenied", (f"User: @@CALLER@@ is not authorized to perform: {action} "
-                                    "because no identity-based policy allows the action"), None)]
+        errors = [
+            (
+                "AccessDenied",
+                (
+                    f"User: @@CALLER@@ is not authorized to perform: {action} "
+                    "because no identity-based policy allows the action"
+                ),
+                None,
+            )
+        ]
     code, message, response = ch.pick(errors)
     return code, str(message), response
 
@@ -305,8 +439,9 @@ def _slot(name: str, slots: dict[str, Any], ch: Choices) -> Any:
     elif base == "DAYS":
         value = str(ch.between(7, 30))
     elif base in ("DELDATE", "EXPIRY"):
-        value = cat.aws_date(slots["SEC"] + (86400 * int(_slot("DAYS", slots, ch))
-                                             if base == "DELDATE" else 3600))
+        value = cat.aws_date(
+            slots["SEC"] + (86400 * int(_slot("DAYS", slots, ch)) if base == "DELDATE" else 3600)
+        )
     elif base == "S3RID":
         value = "KZ2VGKJ5G7GJ8HXC"
     elif base == "XAMZ":
@@ -319,8 +454,9 @@ def _slot(name: str, slots: dict[str, Any], ch: Choices) -> Any:
     return value
 
 
-def build_record(ch: Choices, pins: Mapping[tuple[str, ...], Any] | None = None, *,
-                 failed: bool | None = None) -> dict[str, Any]:
+def build_record(
+    ch: Choices, pins: Mapping[tuple[str, ...], Any] | None = None, *, failed: bool | None = None
+) -> dict[str, Any]:
     """One CloudTrail record.
 
     Args:
@@ -332,8 +468,9 @@ def build_record(ch: Choices, pins: Mapping[tuple[str, ...], Any] | None = None,
     """
     pins = dict(pins or {})
     source, name = pins.get(("eventSource",)), pins.get(("eventName",))
-    spec = event_spec(ch, source if isinstance(source, str) else None,
-                      name if isinstance(name, str) else None)
+    spec = event_spec(
+        ch, source if isinstance(source, str) else None, name if isinstance(name, str) else None
+    )
     kind_pin = pins.get(("userIdentity", "type"), ...)
     if kind_pin is ABSENT or (kind_pin is None and ("userIdentity", "type") in pins):
         kind: str | None = None
@@ -363,9 +500,18 @@ def build_record(ch: Choices, pins: Mapping[tuple[str, ...], Any] | None = None,
     else:
         ip = agent = ident.get("invokedBy", "AWS Internal")
     version = ch.pick(_VERSIONS)
-    slots: dict[str, Any] = {"TIME": now, "SEC": sec, "REGION": region, "ACCT": acct,
-                             "SVC": spec.source, "CALLER": caller, "IP": ip, "UA": agent,
-                             "VERSION": version, "IDENT": ident}
+    slots: dict[str, Any] = {
+        "TIME": now,
+        "SEC": sec,
+        "REGION": region,
+        "ACCT": acct,
+        "SVC": spec.source,
+        "CALLER": caller,
+        "IP": ip,
+        "UA": agent,
+        "VERSION": version,
+        "IDENT": ident,
+    }
     if failed:
         code, message, response = _failure(spec, ch, code_pin)
     else:
@@ -379,9 +525,11 @@ def build_record(ch: Choices, pins: Mapping[tuple[str, ...], Any] | None = None,
         record["sharedEventID"] = _UUIDS[ch.below(len(_UUIDS))]
     if direct and spec.event_type == "AwsApiCall" and version >= "1.08" and ch.coin():
         host = spec.host.replace("@@SVC@@", spec.source).replace("@@REGION@@", region)
-        record["tlsDetails"] = {"tlsVersion": ch.pick(("TLSv1.2", "TLSv1.3")),
-                                "cipherSuite": "ECDHE-RSA-AES128-GCM-SHA256",
-                                "clientProvidedHostHeader": host}
+        record["tlsDetails"] = {
+            "tlsVersion": ch.pick(("TLSv1.2", "TLSv1.3")),
+            "cipherSuite": "ECDHE-RSA-AES128-GCM-SHA256",
+            "clientProvidedHostHeader": host,
+        }
     if console:
         record["sessionCredentialFromConsole"] = "true"
     for path, value in pins.items():
@@ -422,5 +570,3 @@ def _jsonify(value: Any) -> Any:
 def dump(value: Any) -> str:
     """Compact JSON text (numbers as their raw text, non-ASCII unescaped)."""
     return encode(value)
-
-

@@ -32,18 +32,31 @@ BASES = ("cloudtrail", "minimal")
 _DNF_LIMIT = 256
 _SEARCH = 48  # deterministic attempts when looking for a first example
 _WORDS = ("INFO", "request", "done", "ok", "user=alice", "took", "12ms", "path=/health")
-_NOT_JSON = ("ok", "INFO request done", "[1, 2]", '{"eventVersion":"1.08","eventTime":',
-             "not a JSON object")
+_NOT_JSON = (
+    "ok",
+    "INFO request done",
+    "[1, 2]",
+    '{"eventVersion":"1.08","eventTime":',
+    "not a JSON object",
+)
 _SEPARATORS = (" ", "\t", "  ")
-_FIELD_AVOID = " \t\"[]"
+_FIELD_AVOID = ' \t"[]'
 #: Realistic field values by space-delimited field name, tried first.
 _FIELD_HINTS = {
-    "ip": ("192.0.2.10", "10.0.0.1"), "host": ("192.0.2.10", "web-1"),
-    "user": ("alice", "-"), "ident": ("-",), "method": ("GET", "POST"),
-    "status": ("200", "404", "503"), "code": ("200", "404", "503"),
-    "status_code": ("200", "404", "503"), "bytes": ("512", "0"), "size": ("512", "0"),
-    "level": ("INFO", "ERROR", "WARN"), "lvl": ("INFO", "ERROR", "WARN"),
-    "request": ("GET /index.html HTTP/1.1",), "timestamp": ("2024-03-04T08:00:00Z",),
+    "ip": ("192.0.2.10", "10.0.0.1"),
+    "host": ("192.0.2.10", "web-1"),
+    "user": ("alice", "-"),
+    "ident": ("-",),
+    "method": ("GET", "POST"),
+    "status": ("200", "404", "503"),
+    "code": ("200", "404", "503"),
+    "status_code": ("200", "404", "503"),
+    "bytes": ("512", "0"),
+    "size": ("512", "0"),
+    "level": ("INFO", "ERROR", "WARN"),
+    "lvl": ("INFO", "ERROR", "WARN"),
+    "request": ("GET /index.html HTTP/1.1",),
+    "timestamp": ("2024-03-04T08:00:00Z",),
 }
 
 
@@ -74,8 +87,10 @@ class Plan:
         kind = "CloudTrail record" if self.base == "cloudtrail" else "message"
         if proven:
             return f"no {kind} {what} {self.text!r}"
-        return (f"cwpattern could not construct a {kind} that {what} {self.text!r} "
-                "(perhaps none exists)")
+        return (
+            f"cwpattern could not construct a {kind} that {what} {self.text!r} "
+            "(perhaps none exists)"
+        )
 
     def impossible(self) -> bool:
         """Whether no such event exists, as far as this plan can prove."""
@@ -190,8 +205,12 @@ class JsonPlan(Plan):
             answer, example, _ = satisfiable((Pat(tree, unparse(tree)),), 20000)
         except Exception:  # noqa: BLE001 - an optional helper must never break generation
             return None
-        if (answer and example is not None and self._checked(example) is not None
-                and (self.base == "minimal" or isinstance(cwpattern_decode(example), dict))):
+        if (
+            answer
+            and example is not None
+            and self._checked(example) is not None
+            and (self.base == "minimal" or isinstance(cwpattern_decode(example), dict))
+        ):
             self.stats["analyzer-example"] += 1
             return str(example)
         return None
@@ -231,9 +250,11 @@ class JsonPlan(Plan):
             pins, failed = base_pins(lits)
             for kind in IDENTITY_TYPES:
                 for fail in (False, True):
-                    record = build_record(Minimal(), {("userIdentity", "type"): kind or ABSENT,
-                                                      **pins},
-                                          failed=fail if failed is None else failed)
+                    record = build_record(
+                        Minimal(),
+                        {("userIdentity", "type"): kind or ABSENT, **pins},
+                        failed=fail if failed is None else failed,
+                    )
                     doc = build_doc(lits, Minimal(), record)
                     msg = self._checked(None if doc is None else dump(doc))
                     if msg is not None:
@@ -303,8 +324,9 @@ class TermPlan(_TextPlan):
         return self.matching and any(x in r for x in self.excluded for r in self.required)
 
     def _join(self, parts: list[str], ch: Choices, banned: Sequence[str]) -> str | None:
-        seps: tuple[str, ...] = (" ", ": ", "|") if self.base == "cloudtrail" \
-            else (" ", "\n", ": ", "|")
+        seps: tuple[str, ...] = (
+            (" ", ": ", "|") if self.base == "cloudtrail" else (" ", "\n", ": ", "|")
+        )
         for sep in (ch.pick(seps[:3]), *seps):
             text: str = sep.join(p for p in parts if p)
             if text and not any(b in text for b in banned):
@@ -392,8 +414,12 @@ def encode_token(value: str) -> str | None:
 def encode_rest(value: str) -> str | None:
     """Text that, as the rest of a line, an absorbing last entry binds to ``value``."""
     tokens = tokenize(value)
-    if (tokens and tokens[0].start == 0 and tokens[-1].end == len(value)
-            and (len(tokens) > 1 or tokens[0].value == value)):
+    if (
+        tokens
+        and tokens[0].start == 0
+        and tokens[-1].end == len(value)
+        and (len(tokens) > 1 or tokens[0].value == value)
+    ):
         return value
     return encode_token(value)
 
@@ -418,8 +444,9 @@ class DelimitedPlan(Plan):
         cases = field_dnf(field.condition, not violate)
         start = ch.below(len(cases))
         for k in range(len(cases)):
-            value = solve_field(cases[(start + k) % len(cases)], ch, hints,
-                                "" if rest else _FIELD_AVOID)
+            value = solve_field(
+                cases[(start + k) % len(cases)], ch, hints, "" if rest else _FIELD_AVOID
+            )
             if value is not NOTHING:
                 return str(value)
         return None
@@ -459,8 +486,11 @@ class DelimitedPlan(Plan):
 # --------------------------------------------------------------------------- plans
 
 _PLANS: dict[type, type[Plan]] = {
-    ast.JsonPattern: JsonPlan, ast.TermPattern: TermPlan, ast.RegexPattern: RegexPlan,
-    ast.MatchAll: MatchAllPlan, ast.DelimitedPattern: DelimitedPlan,
+    ast.JsonPattern: JsonPlan,
+    ast.TermPattern: TermPlan,
+    ast.RegexPattern: RegexPlan,
+    ast.MatchAll: MatchAllPlan,
+    ast.DelimitedPattern: DelimitedPlan,
 }
 
 

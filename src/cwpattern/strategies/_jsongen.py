@@ -162,8 +162,11 @@ class _Node:
         return node
 
     def required(self) -> bool:
-        return (self.present or bool(self.fresh)
-                or any(c.required() for c in (*self.members.values(), *self.indexes.values())))
+        return (
+            self.present
+            or bool(self.fresh)
+            or any(c.required() for c in (*self.members.values(), *self.indexes.values()))
+        )
 
 
 def _constrain(node: _Node, atom: Atom, positive: bool) -> None:
@@ -185,7 +188,7 @@ def _file(root: _Node, atom: Atom, positive: bool) -> None:
         return
     parent = root.walk(steps[:w])
     parent.sealed = True
-    rest = steps[w + 1:]
+    rest = steps[w + 1 :]
     not_exists = isinstance(atom, ast.Predicate) and atom.kind is _NOT_EXISTS
     if positive != not_exists:  # some element must qualify: give it a fresh element
         child = _Node()
@@ -243,8 +246,9 @@ class _Builder:
                 return _GONE
         return _GONE
 
-    def present(self, node: _Node, base: Any, path: tuple[Any, ...],
-                kind: str | None = None) -> Any:
+    def present(
+        self, node: _Node, base: Any, path: tuple[Any, ...], kind: str | None = None
+    ) -> Any:
         if node.absent:
             raise _Fail("a path must both exist and not exist")
         if kind is None:
@@ -284,8 +288,9 @@ class _Builder:
             return kinds.pop()
         if node.fresh:
             return node.hint or "object"
-        if any(pos and isinstance(c, ast.Predicate) and c.kind is _IS_NULL
-               for c, pos in node.lits) and (node.indexes or node.universal):
+        if any(
+            pos and isinstance(c, ast.Predicate) and c.kind is _IS_NULL for c, pos in node.lits
+        ) and (node.indexes or node.universal):
             return "array"
         if any(pos for _, pos in node.lits):
             return None
@@ -312,8 +317,11 @@ class _Builder:
                 built = self.build(child, _MISSING, (*path, key))
                 if built is not _GONE:
                     out[key] = built
-        names = (n for n in itertools.chain(_FRESH, (f"k{i}" for i in itertools.count()))
-                 if n not in out and n not in node.members)
+        names = (
+            n
+            for n in itertools.chain(_FRESH, (f"k{i}" for i in itertools.count()))
+            if n not in out and n not in node.members
+        )
         for child in node.fresh:
             name = next(names)
             out[name] = self.present(child, _MISSING, (*path, name))
@@ -324,8 +332,9 @@ class _Builder:
         source = base if isinstance(base, list) and not node.sealed else []
         needed = [i for i, c in node.indexes.items() if c.required() or node.fresh]
         length = max(needed) + 1 if needed else 0  # fresh elements go after every index
-        no_null = any(not pos and isinstance(c, ast.Predicate) and c.kind is _IS_NULL
-                      for c, pos in node.lits)
+        no_null = any(
+            not pos and isinstance(c, ast.Predicate) and c.kind is _IS_NULL for c, pos in node.lits
+        )
         out: list[Any] = []
         for i in range(length):
             child = node.indexes.get(i)
@@ -338,8 +347,9 @@ class _Builder:
                 out.append(self._filler(node, no_null, (*path, i)))
         for child in node.fresh:
             out.append(self.present(child, _MISSING, (*path, len(out))))
-        wants_null = any(pos and isinstance(c, ast.Predicate) and c.kind is _IS_NULL
-                         for c, pos in node.lits)
+        wants_null = any(
+            pos and isinstance(c, ast.Predicate) and c.kind is _IS_NULL for c, pos in node.lits
+        )
         if wants_null and not any(e is None for e in out):
             filler = _Node()
             _push_down(node, [filler])
@@ -359,8 +369,12 @@ class _Builder:
         return _Builder(self.ch, hints).present(filler, _MISSING, path)
 
 
-def build_doc(lits: Sequence[Lit], ch: Choices, base: dict[str, Any] | None = None,
-              hints: Hints = default_hints) -> dict[str, Any] | None:
+def build_doc(
+    lits: Sequence[Lit],
+    ch: Choices,
+    base: dict[str, Any] | None = None,
+    hints: Hints = default_hints,
+) -> dict[str, Any] | None:
     """An object on which every literal holds, built over ``base`` (a record whose parts no
     condition can see are kept), or ``None`` when these choices cannot build one."""
     root = _Node()
@@ -368,8 +382,7 @@ def build_doc(lits: Sequence[Lit], ch: Choices, base: dict[str, Any] | None = No
     for atom, positive in lits:
         _file(root, atom, positive)
     try:
-        doc = _Builder(ch, hints).present(root, base if base is not None else {}, (),
-                                          kind="object")
+        doc = _Builder(ch, hints).present(root, base if base is not None else {}, (), kind="object")
     except _Fail:
         return None
     if all(lit_holds(doc, atom, positive) for atom, positive in lits):
@@ -379,8 +392,13 @@ def build_doc(lits: Sequence[Lit], ch: Choices, base: dict[str, Any] | None = No
 
 # --------------------------------------------------------------------------- base records
 
-_PINNABLE = {("eventSource",), ("eventName",), ("userIdentity", "type"), ("awsRegion",),
-             ("errorCode",)}
+_PINNABLE = {
+    ("eventSource",),
+    ("eventName",),
+    ("userIdentity", "type"),
+    ("awsRegion",),
+    ("errorCode",),
+}
 
 
 def base_pins(lits: Sequence[Lit]) -> tuple[dict[tuple[str, ...], Any], bool | None]:
@@ -404,8 +422,12 @@ def base_pins(lits: Sequence[Lit]) -> tuple[dict[tuple[str, ...], Any], bool | N
         if path == ("errorCode",) and positive:
             failed = True
         value = atom.value
-        if (positive and atom.op is ast.Op.EQ and isinstance(value, ast.StringValue)
-                and "*" not in value.text):
+        if (
+            positive
+            and atom.op is ast.Op.EQ
+            and isinstance(value, ast.StringValue)
+            and "*" not in value.text
+        ):
             pins[path] = value.text
     if pins.get(("errorCode",)) is ABSENT:
         pins.pop(("errorCode",))

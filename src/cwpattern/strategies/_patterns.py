@@ -20,16 +20,45 @@ __all__ = ["FAMILIES", "regexes", "trees"]
 
 FAMILIES = ("json", "terms", "regex", "space-delimited", "match-all")
 
-_KEYS = ("eventName", "eventSource", "errorCode", "userIdentity", "type", "a", "b",
-         "requestParameters", "x-y", "with space", "a.b", "0", "é")
-_STRINGS = ("DisableKey", "kms.amazonaws.com", "Disable*", "*Key", "*Key*", "*", "", "a b",
-            'q"', "\\", "é", "-1", "true", "AccessDenied*", "x*y")
+_KEYS = (
+    "eventName",
+    "eventSource",
+    "errorCode",
+    "userIdentity",
+    "type",
+    "a",
+    "b",
+    "requestParameters",
+    "x-y",
+    "with space",
+    "a.b",
+    "0",
+    "é",
+)
+_STRINGS = (
+    "DisableKey",
+    "kms.amazonaws.com",
+    "Disable*",
+    "*Key",
+    "*Key*",
+    "*",
+    "",
+    "a b",
+    'q"',
+    "\\",
+    "é",
+    "-1",
+    "true",
+    "AccessDenied*",
+    "x*y",
+)
 _NUMBERS = ("0", "1", "-1", "7.0", "1e3", "+5", "007", "1.5E-2", "1e400", "503")
 _WORDS = ("ERROR", "WARN", "DisableKey", "a", "b7", "x_1")
 _PHRASES = ("disk full", "[ERROR]", "a-b", 'q"', "\\", " ", "é", "{x}")
 _FIELD_NAMES = ("ip", "user", "status", "bytes", "f", "_x", "a-b", "lvl")
-_LITERAL_CHARS = string.ascii_letters[:6] + string.digits[:3] + " :_#=@/;,-" + ".*+?()[]{}|^$\\%" \
-    + "\x01\x7f"
+_LITERAL_CHARS = (
+    string.ascii_letters[:6] + string.digits[:3] + " :_#=@/;,-" + ".*+?()[]{}|^$\\%" + "\x01\x7f"
+)
 
 
 # --------------------------------------------------------------------------- regex
@@ -39,12 +68,20 @@ _atoms = st.one_of(
     st.just(ast.AnyChar()),
     st.sampled_from("dDwWsS").map(ast.Shorthand),
     st.builds(
-        ast.CharClass, st.booleans(),
-        st.lists(st.one_of(
-            st.sampled_from("aZ09-.]^\\").map(lambda c: ast.CharRange(c, c)),
-            st.sampled_from([("a", "f"), ("0", "9"), ("A", "Z"), (" ", "/")]).map(
-                lambda r: ast.CharRange(*r)),
-            st.sampled_from("dsw").map(ast.Shorthand)), min_size=1, max_size=3).map(tuple)),
+        ast.CharClass,
+        st.booleans(),
+        st.lists(
+            st.one_of(
+                st.sampled_from("aZ09-.]^\\").map(lambda c: ast.CharRange(c, c)),
+                st.sampled_from([("a", "f"), ("0", "9"), ("A", "Z"), (" ", "/")]).map(
+                    lambda r: ast.CharRange(*r)
+                ),
+                st.sampled_from("dsw").map(ast.Shorthand),
+            ),
+            min_size=1,
+            max_size=3,
+        ).map(tuple),
+    ),
 )
 
 
@@ -54,8 +91,11 @@ def _repeat(atom: Any, bounds: tuple[int, int | None]) -> ast.Repeat:
 
 _items = st.one_of(
     _atoms,
-    st.builds(_repeat, _atoms, st.sampled_from([(0, None), (1, None), (0, 1), (2, 2), (0, 3),
-                                                (1, 2), (3, None)])),
+    st.builds(
+        _repeat,
+        _atoms,
+        st.sampled_from([(0, None), (1, None), (0, 1), (2, 2), (0, 3), (1, 2), (3, None)]),
+    ),
 )
 
 
@@ -84,8 +124,11 @@ def _selector(draw: Any, wildcard: bool) -> ast.Selector:
     first = draw(st.sampled_from(_KEYS))
     steps: list[ast.Step] = [ast.Member(first)]
     for _ in range(draw(st.integers(0, 2))):
-        steps.append(draw(st.one_of(st.sampled_from(_KEYS).map(ast.Member),
-                                    st.integers(0, 2).map(ast.Index))))
+        steps.append(
+            draw(
+                st.one_of(st.sampled_from(_KEYS).map(ast.Member), st.integers(0, 2).map(ast.Index))
+            )
+        )
     if wildcard:
         at = draw(st.integers(0, len(steps)))
         bracket = at > 0 and draw(st.booleans())
@@ -137,9 +180,14 @@ def _json(draw: Any) -> ast.JsonPattern:
 # --------------------------------------------------------------------------- other families
 
 _terms = st.lists(
-    st.builds(ast.Term, st.one_of(st.sampled_from(_WORDS), st.sampled_from(_PHRASES)),
-              st.sampled_from(list(ast.TermKind))),
-    min_size=1, max_size=4).map(lambda ts: ast.TermPattern(tuple(ts)))
+    st.builds(
+        ast.Term,
+        st.one_of(st.sampled_from(_WORDS), st.sampled_from(_PHRASES)),
+        st.sampled_from(list(ast.TermKind)),
+    ),
+    min_size=1,
+    max_size=4,
+).map(lambda ts: ast.TermPattern(tuple(ts)))
 
 
 @st.composite
@@ -182,8 +230,11 @@ def trees(family: str | None = None) -> st.SearchStrategy[ast.Pattern]:
     """Valid pattern trees of one family (``json``, ``terms``, ``regex``,
     ``space-delimited``, ``match-all``) or of all of them."""
     by_family: dict[str, st.SearchStrategy[Any]] = {
-        "json": _json(), "terms": _terms, "regex": regexes.map(ast.RegexPattern),
-        "space-delimited": _delimited(), "match-all": st.just(ast.MatchAll()),
+        "json": _json(),
+        "terms": _terms,
+        "regex": regexes.map(ast.RegexPattern),
+        "space-delimited": _delimited(),
+        "match-all": st.just(ast.MatchAll()),
     }
     if family is None:
         return st.one_of(*by_family.values())

@@ -39,9 +39,14 @@ __all__ = [
 #: Candidate characters, most readable first.  Every non-empty atom set contains one of
 #: them or a character written in the regex itself (the dialect is ASCII-only, so it cannot
 #: exclude a particular non-ASCII character).
-UNIVERSE = (string.ascii_lowercase + string.digits + string.ascii_uppercase + " _-.:/"
-            + "".join(c for c in string.punctuation if c not in "_-.:/")
-            + "\t\né€ü中\r\x0b\x0c\x00\x01\x7f")
+UNIVERSE = (
+    string.ascii_lowercase
+    + string.digits
+    + string.ascii_uppercase
+    + " _-.:/"
+    + "".join(c for c in string.punctuation if c not in "_-.:/")
+    + "\t\né€ü中\r\x0b\x0c\x00\x01\x7f"
+)
 
 _SETS = {
     "d": frozenset(string.digits),
@@ -65,8 +70,10 @@ def member(atom: ast.RegexAtom, c: str) -> bool:
         return c != "\n"
     if isinstance(atom, ast.Shorthand):
         return _shorthand(atom.code, c)
-    hit = any(_shorthand(it.code, c) if isinstance(it, ast.Shorthand) else it.lo <= c <= it.hi
-              for it in atom.items)
+    hit = any(
+        _shorthand(it.code, c) if isinstance(it, ast.Shorthand) else it.lo <= c <= it.hi
+        for it in atom.items
+    )
     return hit != atom.negated
 
 
@@ -114,10 +121,16 @@ def _branches(regex: ast.Regex) -> tuple[_Branch, ...]:
     out = []
     for branch in regex.branches:
         items = branch.items
-        starts = [i for i, it in enumerate(items) if isinstance(it, ast.Anchor)
-                  and it.kind == ast.AnchorKind.START]
-        ends = [i for i, it in enumerate(items) if isinstance(it, ast.Anchor)
-                and it.kind == ast.AnchorKind.END]
+        starts = [
+            i
+            for i, it in enumerate(items)
+            if isinstance(it, ast.Anchor) and it.kind == ast.AnchorKind.START
+        ]
+        ends = [
+            i
+            for i, it in enumerate(items)
+            if isinstance(it, ast.Anchor) and it.kind == ast.AnchorKind.END
+        ]
         first = starts[-1] if starts else -1
         last = ends[0] if ends else len(items)
         pieces, possible = [], True
@@ -138,8 +151,10 @@ def _branches(regex: ast.Regex) -> tuple[_Branch, ...]:
 def matches_everything(regex: ast.Regex) -> bool:
     """Whether some branch matches the empty string at the start or at the end of every
     subject (every piece optional, not anchored at both ends): the search always succeeds."""
-    return any(b.possible and all(p.lo == 0 for p in b.pieces) and not (b.start and b.end)
-               for b in _branches(regex))
+    return any(
+        b.possible and all(p.lo == 0 for p in b.pieces) and not (b.start and b.end)
+        for b in _branches(regex)
+    )
 
 
 def sample_match(regex: ast.Regex, ch: Choices, avoid: str = "", pad: bool = True) -> str | None:
@@ -220,8 +235,11 @@ def _avoiding(regex: ast.Regex, ch: Choices, avoid: str) -> str | None:
         return None
 
     def chars(excluded: set[str]) -> list[str]:
-        ok = [c for c in dict.fromkeys(UNIVERSE + regex_chars(regex))
-              if c not in way.banned and c not in excluded]
+        ok = [
+            c
+            for c in dict.fromkeys(UNIVERSE + regex_chars(regex))
+            if c not in way.banned and c not in excluded
+        ]
         return [c for c in ok if c not in avoid] + [c for c in ok if c in avoid]
 
     middle = chars(set())
@@ -258,9 +276,9 @@ def _near_miss(regex: ast.Regex, ch: Choices, avoid: str) -> str | None:
     replace_first = ch.coin()
     for k in range(n):
         i = (start + k) % n
-        deleted = [base[:i] + base[i + 1:]]
-        replaced = [base[:i] + c + base[i + 1:] for c in "x0 -" if c != base[i]]
-        for cand in (replaced + deleted if replace_first else deleted + replaced):
+        deleted = [base[:i] + base[i + 1 :]]
+        replaced = [base[:i] + c + base[i + 1 :] for c in "x0 -" if c != base[i]]
+        for cand in replaced + deleted if replace_first else deleted + replaced:
             if cand and not search(cand):
                 return cand
     for c in "x0 ":

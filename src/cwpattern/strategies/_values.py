@@ -139,8 +139,19 @@ def _wrapped(text: str) -> list[str]:
     core = text.strip(" .")
     if not core or not all(c in "0123456789.-+eE" for c in core):
         return [text]
-    return [text, core, "1" + core, "10" + core, "100" + core, core + "0", core + "00",
-            core + "000", "-" + core, "-1" + core, "0." + core]
+    return [
+        text,
+        core,
+        "1" + core,
+        "10" + core,
+        "100" + core,
+        core + "0",
+        core + "00",
+        core + "000",
+        "-" + core,
+        "-1" + core,
+        "0." + core,
+    ]
 
 
 def json_number_text(text: str) -> str:
@@ -148,8 +159,13 @@ def json_number_text(text: str) -> str:
     leading zeros)."""
     sign = "-" if text.startswith("-") else ""
     body = text.lstrip("+-")
-    head, sep, rest = body.partition(".") if "." in body else body.partition("e") if "e" in body \
+    head, sep, rest = (
+        body.partition(".")
+        if "." in body
+        else body.partition("e")
+        if "e" in body
         else body.partition("E")
+    )
     head = head.lstrip("0") or "0"
     return sign + head + sep + rest
 
@@ -173,8 +189,14 @@ class _Interval:
 
     def add(self, op: ast.Op, n: float, positive: bool) -> None:
         if not positive:  # among numbers, "not (x < n)" is "x >= n"
-            op = {ast.Op.LT: ast.Op.GE, ast.Op.LE: ast.Op.GT, ast.Op.GT: ast.Op.LE,
-                  ast.Op.GE: ast.Op.LT, ast.Op.EQ: ast.Op.NE, ast.Op.NE: ast.Op.EQ}[op]
+            op = {
+                ast.Op.LT: ast.Op.GE,
+                ast.Op.LE: ast.Op.GT,
+                ast.Op.GT: ast.Op.LE,
+                ast.Op.GE: ast.Op.LT,
+                ast.Op.EQ: ast.Op.NE,
+                ast.Op.NE: ast.Op.EQ,
+            }[op]
         if op is ast.Op.EQ:
             self.equal.append(n)
         elif op is ast.Op.NE:
@@ -209,13 +231,19 @@ class _Interval:
         if not lo_inf and not hi_inf:
             out += [(self.lo + self.hi) / 2, self.lo / 2 + self.hi / 2]
         if not lo_inf:
-            out += [self.lo * 2 if self.lo > 0 else self.lo / 2, self.lo,
-                    math.nextafter(self.lo, math.inf)]
+            out += [
+                self.lo * 2 if self.lo > 0 else self.lo / 2,
+                self.lo,
+                math.nextafter(self.lo, math.inf),
+            ]
         elif self.lo == math.inf and not self.lo_open:
             out.append(math.inf)
         if not hi_inf:
-            out += [self.hi * 2 if self.hi < 0 else self.hi / 2, self.hi,
-                    math.nextafter(self.hi, -math.inf)]
+            out += [
+                self.hi * 2 if self.hi < 0 else self.hi / 2,
+                self.hi,
+                math.nextafter(self.hi, -math.inf),
+            ]
         elif self.hi == -math.inf and not self.hi_open:
             out.append(-math.inf)
         return [x for x in out if not math.isnan(x)]
@@ -291,13 +319,19 @@ def _combined_text(lits: Sequence[Lit], ch: Choices) -> list[str]:
     return [head + "".join(mids) + tail, head + ch.pick(_TAILS) + "".join(mids) + tail]
 
 
-def _cond_candidates(cond: Any, positive: bool, ch: Choices, json: bool,
-                     numbers: _Interval, avoid: str) -> list[Any]:
+def _cond_candidates(
+    cond: Any, positive: bool, ch: Choices, json: bool, numbers: _Interval, avoid: str
+) -> list[Any]:
     if isinstance(cond, ast.Predicate):
         kind = cond.kind
         if positive:
-            return [{ast.PredicateKind.IS_NULL: None, ast.PredicateKind.IS_TRUE: True,
-                     ast.PredicateKind.IS_FALSE: False}[kind]]
+            return [
+                {
+                    ast.PredicateKind.IS_NULL: None,
+                    ast.PredicateKind.IS_TRUE: True,
+                    ast.PredicateKind.IS_FALSE: False,
+                }[kind]
+            ]
         return [False, "x", None, True]
     op, value = cond.op, cond.value
     wants_equal = (op is ast.Op.EQ) == positive
@@ -308,8 +342,11 @@ def _cond_candidates(cond: Any, positive: bool, ch: Choices, json: bool,
         if not positive:
             out += ["x", None] if json else ["x", "-"]
         return out
-    texts = _matching_strings(value, ch, avoid) if wants_equal else \
-        _unmatching_strings(value, ch, avoid)
+    texts = (
+        _matching_strings(value, ch, avoid)
+        if wants_equal
+        else _unmatching_strings(value, ch, avoid)
+    )
     if isinstance(value, ast.NumberValue) and wants_equal:
         nums = _number_variants(value.text)
         texts = [value.text, *nums] if not json else texts
@@ -327,16 +364,27 @@ def _fallbacks(json: bool) -> list[Any]:
     return ["-", "x", "", "0"]
 
 
-def _solve(lits: Sequence[Lit], ch: Choices, hints: Iterable[Any], json: bool, avoid: str,
-           test: Callable[[Any, Any], bool]) -> Any:
+def _solve(
+    lits: Sequence[Lit],
+    ch: Choices,
+    hints: Iterable[Any],
+    json: bool,
+    avoid: str,
+    test: Callable[[Any, Any], bool],
+) -> Any:
     numbers = _Interval()
     built: list[Any] = []
     for cond, positive in lits:
         built += _cond_candidates(cond, positive, ch, json, numbers, avoid)
     combined = _combined_text(lits, ch)
     numeric = [t for x in numbers.candidates(ch) for t in _spellings(x)]
-    numeric += [t for c in (*built, *combined) if isinstance(c, str)
-                for t in _wrapped(c) if _JSON_NUMBER.fullmatch(t)]
+    numeric += [
+        t
+        for c in (*built, *combined)
+        if isinstance(c, str)
+        for t in _wrapped(c)
+        if _JSON_NUMBER.fullmatch(t)
+    ]
     if json:
         numeric_values: list[Any] = [JsonNumber(t) for t in dict.fromkeys(numeric)]
     else:
@@ -358,8 +406,9 @@ def solve_json(lits: Sequence[Lit], ch: Choices, hints: Iterable[Any] = ()) -> A
     return _solve(lits, ch, hints, True, "", json_holds)
 
 
-def solve_field(lits: Sequence[Lit], ch: Choices, hints: Iterable[str] = (),
-                avoid: str = "") -> Any:
+def solve_field(
+    lits: Sequence[Lit], ch: Choices, hints: Iterable[str] = (), avoid: str = ""
+) -> Any:
     """A field value (``str``) passing every ``(FieldComparison, positive)`` test, or
     :data:`NOTHING`; characters in ``avoid`` are used only when needed."""
     return _solve(lits, ch, hints, False, avoid, field_holds)

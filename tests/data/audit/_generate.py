@@ -340,18 +340,54 @@ variant("undecided_malformed.json", malformed)
 # The reference patterns of CIS AWS Foundations 3.0.0 4.1-4.15, as the benchmark prints them.
 
 CIS_3_0_0 = {
-    "4.1": ("UnauthorizedAPICalls", '{ ($.errorCode ="*UnauthorizedOperation") || ($.errorCode ="AccessDenied*") && ($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket") }'),
-    "4.2": ("ConsoleSigninWithoutMFA", '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") }'),
-    "4.5": ("CloudTrailConfigChanges", "{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || ($.eventName = StopLogging) }"),
-    "4.6": ("ConsoleAuthenticationFailures", '{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }'),
-    "4.8": ("S3BucketPolicyChanges", "{ ($.eventSource = s3.amazonaws.com) && (($.eventName = PutBucketAcl) || ($.eventName = PutBucketPolicy) || ($.eventName = PutBucketCors) || ($.eventName = PutBucketLifecycle) || ($.eventName = PutBucketReplication) || ($.eventName = DeleteBucketPolicy) || ($.eventName = DeleteBucketCors) || ($.eventName = DeleteBucketLifecycle) || ($.eventName = DeleteBucketReplication)) }"),
-    "4.9": ("AWSConfigChanges", "{ ($.eventSource = config.amazonaws.com) && (($.eventName=StopConfigurationRecorder)||($.eventName=DeleteDeliveryChannel)||($.eventName=PutDeliveryChannel)||($.eventName=PutConfigurationRecorder)) }"),
-    "4.10": ("SecurityGroupChanges", "{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) }"),
-    "4.11": ("NACLChanges", "{ ($.eventName = CreateNetworkAcl) || ($.eventName = CreateNetworkAclEntry) || ($.eventName = DeleteNetworkAcl) || ($.eventName = DeleteNetworkAclEntry) || ($.eventName = ReplaceNetworkAclEntry) || ($.eventName = ReplaceNetworkAclAssociation) }"),
-    "4.12": ("NetworkGatewayChanges", "{ ($.eventName = CreateCustomerGateway) || ($.eventName = DeleteCustomerGateway) || ($.eventName = AttachInternetGateway) || ($.eventName = CreateInternetGateway) || ($.eventName = DeleteInternetGateway) || ($.eventName = DetachInternetGateway) }"),
-    "4.13": ("RouteTableChanges", "{ ($.eventName = CreateRoute) || ($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute) || ($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable) || ($.eventName = DeleteRoute) || ($.eventName = DisassociateRouteTable) }"),
-    "4.14": ("VPCChanges", "{ ($.eventName = CreateVpc) || ($.eventName = DeleteVpc) || ($.eventName = ModifyVpcAttribute) || ($.eventName = AcceptVpcPeeringConnection) || ($.eventName = CreateVpcPeeringConnection) || ($.eventName = DeleteVpcPeeringConnection) || ($.eventName = RejectVpcPeeringConnection) || ($.eventName = AttachClassicLinkVpc) || ($.eventName = DetachClassicLinkVpc) || ($.eventName = DisableVpcClassicLink) || ($.eventName = EnableVpcClassicLink) }"),
-    "4.15": ("OrganizationsChanges", '{ ($.eventSource = organizations.amazonaws.com) && (($.eventName = "AcceptHandshake") || ($.eventName = "AttachPolicy") || ($.eventName = "CreateAccount") || ($.eventName = "CreateOrganizationalUnit") || ($.eventName = "CreatePolicy") || ($.eventName = "DeclineHandshake") || ($.eventName = "DeleteOrganization") || ($.eventName = "DeleteOrganizationalUnit") || ($.eventName = "DeletePolicy") || ($.eventName = "DetachPolicy") || ($.eventName = "DisablePolicyType") || ($.eventName = "EnablePolicyType") || ($.eventName = "InviteAccountToOrganization") || ($.eventName = "LeaveOrganization") || ($.eventName = "MoveAccount") || ($.eventName = "RemoveAccountFromOrganization") || ($.eventName = "UpdatePolicy") || ($.eventName = "UpdateOrganizationalUnit")) }'),
+    "4.1": (
+        "UnauthorizedAPICalls",
+        '{ ($.errorCode ="*UnauthorizedOperation") || ($.errorCode ="AccessDenied*") && ($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket") }',
+    ),
+    "4.2": (
+        "ConsoleSigninWithoutMFA",
+        '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") }',
+    ),
+    "4.5": (
+        "CloudTrailConfigChanges",
+        "{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || ($.eventName = StopLogging) }",
+    ),
+    "4.6": (
+        "ConsoleAuthenticationFailures",
+        '{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }',
+    ),
+    "4.8": (
+        "S3BucketPolicyChanges",
+        "{ ($.eventSource = s3.amazonaws.com) && (($.eventName = PutBucketAcl) || ($.eventName = PutBucketPolicy) || ($.eventName = PutBucketCors) || ($.eventName = PutBucketLifecycle) || ($.eventName = PutBucketReplication) || ($.eventName = DeleteBucketPolicy) || ($.eventName = DeleteBucketCors) || ($.eventName = DeleteBucketLifecycle) || ($.eventName = DeleteBucketReplication)) }",
+    ),
+    "4.9": (
+        "AWSConfigChanges",
+        "{ ($.eventSource = config.amazonaws.com) && (($.eventName=StopConfigurationRecorder)||($.eventName=DeleteDeliveryChannel)||($.eventName=PutDeliveryChannel)||($.eventName=PutConfigurationRecorder)) }",
+    ),
+    "4.10": (
+        "SecurityGroupChanges",
+        "{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) }",
+    ),
+    "4.11": (
+        "NACLChanges",
+        "{ ($.eventName = CreateNetworkAcl) || ($.eventName = CreateNetworkAclEntry) || ($.eventName = DeleteNetworkAcl) || ($.eventName = DeleteNetworkAclEntry) || ($.eventName = ReplaceNetworkAclEntry) || ($.eventName = ReplaceNetworkAclAssociation) }",
+    ),
+    "4.12": (
+        "NetworkGatewayChanges",
+        "{ ($.eventName = CreateCustomerGateway) || ($.eventName = DeleteCustomerGateway) || ($.eventName = AttachInternetGateway) || ($.eventName = CreateInternetGateway) || ($.eventName = DeleteInternetGateway) || ($.eventName = DetachInternetGateway) }",
+    ),
+    "4.13": (
+        "RouteTableChanges",
+        "{ ($.eventName = CreateRoute) || ($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute) || ($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable) || ($.eventName = DeleteRoute) || ($.eventName = DisassociateRouteTable) }",
+    ),
+    "4.14": (
+        "VPCChanges",
+        "{ ($.eventName = CreateVpc) || ($.eventName = DeleteVpc) || ($.eventName = ModifyVpcAttribute) || ($.eventName = AcceptVpcPeeringConnection) || ($.eventName = CreateVpcPeeringConnection) || ($.eventName = DeleteVpcPeeringConnection) || ($.eventName = RejectVpcPeeringConnection) || ($.eventName = AttachClassicLinkVpc) || ($.eventName = DetachClassicLinkVpc) || ($.eventName = DisableVpcClassicLink) || ($.eventName = EnableVpcClassicLink) }",
+    ),
+    "4.15": (
+        "OrganizationsChanges",
+        '{ ($.eventSource = organizations.amazonaws.com) && (($.eventName = "AcceptHandshake") || ($.eventName = "AttachPolicy") || ($.eventName = "CreateAccount") || ($.eventName = "CreateOrganizationalUnit") || ($.eventName = "CreatePolicy") || ($.eventName = "DeclineHandshake") || ($.eventName = "DeleteOrganization") || ($.eventName = "DeleteOrganizationalUnit") || ($.eventName = "DeletePolicy") || ($.eventName = "DetachPolicy") || ($.eventName = "DisablePolicyType") || ($.eventName = "EnablePolicyType") || ($.eventName = "InviteAccountToOrganization") || ($.eventName = "LeaveOrganization") || ($.eventName = "MoveAccount") || ($.eventName = "RemoveAccountFromOrganization") || ($.eventName = "UpdatePolicy") || ($.eventName = "UpdateOrganizationalUnit")) }',
+    ),
 }
 # CIS 4.4 (IAM policy changes) is implemented by TWO filters on one metric: neither covers
 # the control alone, together they do.
@@ -386,8 +422,11 @@ def find(items, key, value):
 
 
 def kms_filter(d):
-    return find(d["metricFilters"]["metricFilters"], "filterName",
-                "CIS-4.7-KmsKeyDisableOrScheduledDeletion")
+    return find(
+        d["metricFilters"]["metricFilters"],
+        "filterName",
+        "CIS-4.7-KmsKeyDisableOrScheduledDeletion",
+    )
 
 
 write("pass_all_controls.json", FULL)
@@ -395,8 +434,9 @@ write("pass_all_controls.json", FULL)
 
 def split_metrics(d):
     fs = d["metricFilters"]["metricFilters"]
-    find(fs, "filterName", "CIS-4.4-IAMPolicyDetach")["metricTransformations"][0][
-        "metricName"] = "IAMPolicyDetachCount"
+    find(fs, "filterName", "CIS-4.4-IAMPolicyDetach")["metricTransformations"][0]["metricName"] = (
+        "IAMPolicyDetachCount"
+    )
     d["alarms"]["MetricAlarms"].append(alarm("CIS-4.4-IAMPolicyDetach", "IAMPolicyDetachCount"))
 
 
@@ -404,20 +444,26 @@ full_variant("fail_filters_on_different_metrics.json", split_metrics)
 full_variant(
     "fail_filter_misses_event.json",
     lambda d: kms_filter(d).update(
-        filterPattern="{ ($.eventSource = kms.amazonaws.com) && ($.eventName = DisableKey) }"),
+        filterPattern="{ ($.eventSource = kms.amazonaws.com) && ($.eventName = DisableKey) }"
+    ),
 )
-full_variant("fail_filter_wrong_log_group.json",
-             lambda d: kms_filter(d).update(logGroupName="/aws/lambda/billing"))
+full_variant(
+    "fail_filter_wrong_log_group.json",
+    lambda d: kms_filter(d).update(logGroupName="/aws/lambda/billing"),
+)
 full_variant(
     "fail_malformed_pattern.json",
     lambda d: kms_filter(d).update(
-        filterPattern="{($.eventSource == kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }"),
+        filterPattern="{($.eventSource == kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }"
+    ),
 )
 
 
 def no_alarm(d):
     d["alarms"]["MetricAlarms"] = [
-        a for a in d["alarms"]["MetricAlarms"] if a["AlarmName"] != "CIS-4.5-CloudTrailConfigChanges"
+        a
+        for a in d["alarms"]["MetricAlarms"]
+        if a["AlarmName"] != "CIS-4.5-CloudTrailConfigChanges"
     ]
 
 
@@ -425,24 +471,31 @@ full_variant("fail_no_alarm.json", no_alarm)
 full_variant(
     "fail_alarm_actions_disabled.json",
     lambda d: find(d["alarms"]["MetricAlarms"], "AlarmName", "CIS-4.9-AWSConfigChanges").update(
-        ActionsEnabled=False),
+        ActionsEnabled=False
+    ),
 )
 full_variant(
     "fail_alarm_without_topic.json",
-    lambda d: find(d["alarms"]["MetricAlarms"], "AlarmName", "CIS-4.10-SecurityGroupChanges").update(
-        AlarmActions=[]),
+    lambda d: find(
+        d["alarms"]["MetricAlarms"], "AlarmName", "CIS-4.10-SecurityGroupChanges"
+    ).update(AlarmActions=[]),
 )
 full_variant(
     "fail_kms_excluded_all_controls.json",
     lambda d: d["eventSelectors"].update(
-        {TRAIL_ARN: selectors(TRAIL_ARN, excluded=["kms.amazonaws.com"])}),
+        {TRAIL_ARN: selectors(TRAIL_ARN, excluded=["kms.amazonaws.com"])}
+    ),
 )
-full_variant("undecided_transformed_logs.json",
-             lambda d: kms_filter(d).update(applyOnTransformedLogs=True))
-full_variant("undecided_unreadable_filter.json",
-             lambda d: kms_filter(d)["metricTransformations"][0].pop("metricName"))
-full_variant("undecided_log_group_other_region.json",
-             lambda d: d["metadata"].update(region="eu-west-1"))
+full_variant(
+    "undecided_transformed_logs.json", lambda d: kms_filter(d).update(applyOnTransformedLogs=True)
+)
+full_variant(
+    "undecided_unreadable_filter.json",
+    lambda d: kms_filter(d)["metricTransformations"][0].pop("metricName"),
+)
+full_variant(
+    "undecided_log_group_other_region.json", lambda d: d["metadata"].update(region="eu-west-1")
+)
 
 
 def truncated_filters(d):
