@@ -100,6 +100,7 @@ class TokenChecker:
         prev: Any = None
         prev_op: ast.Op | None = None
         keyword_state: str | None = None  # after SELECTOR: "selector", then "IS"/"NOT", then "done"
+        entry_field: str | None = None  # space-delimited: the field the current entry tests
         for tok in stream:
             kind = tok.type
             if prev is not None and tok.start_pos == prev.end_pos:
@@ -121,6 +122,8 @@ class TokenChecker:
                 )
                 keyword_state = "selector"
             elif kind == "CMP_OP":
+                if ctx.family == "space-delimited" and prev is not None:
+                    entry_field = _check_same_field(prev, entry_field)
                 prev_op = _check_operator(tok, prev)
                 ctx.payload[tok.start_pos] = prev_op
             elif kind in _VALUE_TYPES and prev is not None and prev.type == "CMP_OP":
@@ -137,6 +140,8 @@ class TokenChecker:
                         tok.start_pos,
                         "Invalid character(s) in term '\"\"'",
                     )
+            elif kind in ("_COMMA", "_LBRACK"):
+                entry_field = None
             elif kind == "PREFIX" and prev is not None and prev.type == "PREFIX":
                 raise _Fail(
                     "TERM_INVALID_CHAR",
@@ -212,6 +217,27 @@ def _check_operator(tok: Any, prev: Any) -> ast.Op:
     if prev is not None and prev.type == "VALUE_WORD" and str(prev) == "...":
         raise _Fail("SYNTAX", "'...' cannot carry a condition", tok.start_pos)
     return op
+
+
+def _check_same_field(name_tok: Any, entry_field: str | None) -> str | None:
+    """Every condition of one space-delimited entry names the same field.
+
+    Checked in the token pass (not after the parse) so that MIXED_FIELDS takes part in
+    first-error-wins like any other syntax error (spec §6.1): ``[a = 1 && b = 2, c = ]``
+    is MIXED_FIELDS at the ``b``, not INVALID_VALUE at the ``]``.
+    """
+    if name_tok.type != "VALUE_WORD":
+        return entry_field  # not a field name: the grammar reports it
+    name = str(name_tok)
+    if entry_field is not None and name != entry_field:
+        raise _Fail(
+            "MIXED_FIELDS",
+            f"every condition of one entry must name the same field "
+            f"('{entry_field}', not '{name}')",
+            name_tok.start_pos,
+            "Invalid filter pattern",
+        )
+    return name
 
 
 def _check_field_name(tok: Any) -> None:
@@ -317,12 +343,20 @@ def parse_selector(text: str, *, pattern: str | None = None, offset: int = 0) ->
                         i + 1 if i + 1 < n else i,
                         "bracket keys are written .['key'] with single quotes",
                     )
-                close = text.find("']", i + 2)
+                # The key runs to the next quote, which must close the brackets: a key
+                # cannot contain "'" (spec §4.2), so `['a'['b']` is an error at the
+                # second '[', not a key named `a'['b`.
+                close = text.find("'", i + 2)
                 if close < 0:
                     raise fail(i, "unclosed bracket key: expected ']")
                 key = text[i + 2 : close]
                 if not key:
                     raise fail(i + 2, "empty bracket key")
+                if close + 1 >= n or text[close + 1] != "]":
+                    raise fail(
+                        close + 1,
+                        "expected ']' after the bracket key (a key cannot contain \"'\")",
+                    )
                 steps.append(ast.Member(key, span=ast.Span(offset + start, offset + close + 2)))
                 i = close + 2
             else:
@@ -511,52 +545,74 @@ class _Named:
 
 
 def _check_quotas(pattern: ast.Pattern) -> None:
+    """Quota checks after a successful parse (spec §6.1).
+
+    Each quota is reported at its first offending item; when several quotas are exceeded,
+    the one whose offending item comes first in the pattern wins ([decided]).
+    """
+    failures = _quota_failures(pattern)
+    if failures:
+        raise min(failures, key=lambda f: f.pos)
+
+
+def _quota_failures(pattern: ast.Pattern) -> list[_Fail]:
+    failures: list[_Fail] = []
     regexes: list[ast.Span | None] = []
     wildcard_selectors: list[ast.Selector] = []
     if isinstance(pattern, ast.JsonPattern):
         for cond in ast.conditions(pattern.expr):
             wildcards = [s for s in cond.selector.steps if isinstance(s, ast.Wildcard)]
-            if len(wildcards) > MAX_WILDCARDS_PER_SELECTOR:
-                raise _Fail(
-                    "SELECTOR_WILDCARD_LIMIT",
-                    "a JSON selector may contain at most 1 wildcard",
-                    _start(wildcards[1].span),
-                    "Your filter pattern has a JSON path selector that exceeds the "
-                    "maximum of 1 wildcard allowed per json selector.",
+            if len(wildcards) > MAX_WILDCARDS_PER_SELECTOR and not any(
+                f.code == "SELECTOR_WILDCARD_LIMIT" for f in failures
+            ):
+                failures.append(
+                    _Fail(
+                        "SELECTOR_WILDCARD_LIMIT",
+                        "a JSON selector may contain at most 1 wildcard",
+                        _start(wildcards[1].span),
+                        "Your filter pattern has a JSON path selector that exceeds the "
+                        "maximum of 1 wildcard allowed per json selector.",
+                    )
                 )
             if wildcards:
                 wildcard_selectors.append(cond.selector)
             if isinstance(cond, ast.Comparison) and isinstance(cond.value, ast.RegexValue):
                 regexes.append(cond.value.span)
         if len(wildcard_selectors) > MAX_WILDCARD_SELECTORS:
-            raise _Fail(
-                "PATTERN_WILDCARD_LIMIT",
-                "a pattern may contain at most 3 wildcard selectors",
-                _start(wildcard_selectors[MAX_WILDCARD_SELECTORS].span),
-                "Your input has exceeded the maximum of 3 JSON wildcard selectors "
-                "allowed per filter pattern.",
+            failures.append(
+                _Fail(
+                    "PATTERN_WILDCARD_LIMIT",
+                    "a pattern may contain at most 3 wildcard selectors",
+                    _start(wildcard_selectors[MAX_WILDCARD_SELECTORS].span),
+                    "Your input has exceeded the maximum of 3 JSON wildcard selectors "
+                    "allowed per filter pattern.",
+                )
             )
     elif isinstance(pattern, ast.DelimitedPattern):
         names: set[str] = set()
         ellipsis_seen = False
         for entry in pattern.entries:
             if isinstance(entry, ast.EllipsisEntry):
-                if ellipsis_seen:
-                    raise _Fail(
-                        "MULTIPLE_ELLIPSIS",
-                        "at most one '...' per pattern",
-                        _start(entry.span),
-                        "Duplicate field '...'",
+                if ellipsis_seen and not any(f.code == "MULTIPLE_ELLIPSIS" for f in failures):
+                    failures.append(
+                        _Fail(
+                            "MULTIPLE_ELLIPSIS",
+                            "at most one '...' per pattern",
+                            _start(entry.span),
+                            "Duplicate field '...'",
+                        )
                     )
                 ellipsis_seen = True
                 continue
             if entry.name is not None:
-                if entry.name in names:
-                    raise _Fail(
-                        "DUPLICATE_FIELD",
-                        f"duplicate field '{entry.name}'",
-                        _start(entry.span),
-                        f"Duplicate field '{entry.name}'",
+                if entry.name in names and not any(f.code == "DUPLICATE_FIELD" for f in failures):
+                    failures.append(
+                        _Fail(
+                            "DUPLICATE_FIELD",
+                            f"duplicate field '{entry.name}'",
+                            _start(entry.span),
+                            f"Duplicate field '{entry.name}'",
+                        )
                     )
                 names.add(entry.name)
             if entry.condition is not None:
@@ -566,12 +622,15 @@ def _check_quotas(pattern: ast.Pattern) -> None:
                     if isinstance(c.value, ast.RegexValue)
                 )
     if len(regexes) > MAX_REGEX_LITERALS:
-        raise _Fail(
-            "TOO_MANY_REGEX",
-            "a pattern may contain at most 2 regular expressions",
-            _start(regexes[MAX_REGEX_LITERALS]),
-            "Your input has exceeded the maximum of 2 regular expressions per filter pattern.",
+        failures.append(
+            _Fail(
+                "TOO_MANY_REGEX",
+                "a pattern may contain at most 2 regular expressions",
+                _start(regexes[MAX_REGEX_LITERALS]),
+                "Your input has exceeded the maximum of 2 regular expressions per filter pattern.",
+            )
         )
+    return failures
 
 
 def _start(span: ast.Span | None) -> int:

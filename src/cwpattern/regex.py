@@ -184,12 +184,12 @@ class _Parser:
         if c != "{":
             return {"*": (0, None), "+": (1, None), "?": (0, 1)}[c]
         brace = self.i - 1
-        lo = self.count()
+        lo = self.count(brace)
         comma = self.i < self.n and self.body[self.i] == ","
         hi_at = self.i + comma
         if comma:
             self.i += 1
-            hi = self.count()
+            hi = self.count(brace)
         else:
             hi = lo
         if lo is not None and hi is not None and lo > hi:
@@ -203,8 +203,11 @@ class _Parser:
         self.i += 1
         return (lo or 0), hi
 
-    def count(self) -> int | None:
-        """Read optional decimal digits; ``None`` when there are none."""
+    def count(self, brace: int) -> int | None:
+        """Read optional decimal digits; ``None`` when there are none.
+
+        A count above :data:`MAX_REPEAT` is reported at the quantifier's ``{`` (spec §3.3).
+        """
         start = self.i
         while self.i < self.n and self.body[self.i] in string.digits:
             self.i += 1
@@ -212,7 +215,7 @@ class _Parser:
         if not digits:
             return None
         if len(digits) > 4 or int(digits) > MAX_REPEAT:
-            raise self.syntax(f"repetition count above {MAX_REPEAT}", start)
+            raise self.syntax(f"repetition count above {MAX_REPEAT}", brace)
         return int(digits)
 
     def escape(self) -> Literal | Shorthand:
@@ -257,21 +260,23 @@ class _Parser:
             is_range = (
                 self.i + 1 < self.n and self.body[self.i] == "-" and self.body[self.i + 1] != "]"
             )
+            # A bad range is reported at its '-' (spec §3.3: `[\d-z]` is an error at the
+            # '-', not a literal hyphen).
+            dash = self.i
             if isinstance(lo, Shorthand):
                 if is_range:
-                    raise self.syntax("a shorthand cannot start a range", first)
+                    raise self.syntax("a shorthand cannot start a range", dash)
                 items.append(lo)
                 continue
             if not is_range:
                 items.append(CharRange(lo, lo, span=self.span(first)))
                 continue
             self.i += 1  # the '-'
-            end = self.i
             hi = self.class_char()
             if isinstance(hi, Shorthand):
-                raise self.syntax("a shorthand cannot end a range", end)
+                raise self.syntax("a shorthand cannot end a range", dash)
             if lo > hi:
-                raise self.syntax(f"range {lo!r}-{hi!r} is out of order", first)
+                raise self.syntax(f"range {lo!r}-{hi!r} is out of order", dash)
             items.append(CharRange(lo, hi, span=self.span(first)))
 
     def class_char(self) -> str | Shorthand:
