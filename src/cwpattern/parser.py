@@ -666,8 +666,11 @@ _FAMILY_OF_RULE = {
 }
 
 
-def parse(text: str) -> ast.Pattern:
+def parse(text: str, *, max_length: int | None = MAX_PATTERN_LENGTH) -> ast.Pattern:
     """Parse and validate a filter pattern.
+
+    ``max_length=None`` lifts the length limit (for the canonical text of a valid tree,
+    which may be longer than the pattern it came from); every other rule applies.
 
     Raises:
         PatternSyntaxError: for every pattern CloudWatch Logs would reject.
@@ -679,12 +682,12 @@ def parse(text: str) -> ast.Pattern:
     """
     if not isinstance(text, str):
         raise TypeError(f"a filter pattern is a str, not {type(text).__name__}")
-    if len(text) > MAX_PATTERN_LENGTH:
+    if max_length is not None and len(text) > max_length:
         raise PatternSyntaxError(
             "PATTERN_TOO_LONG",
-            f"pattern is {len(text)} characters long; the limit is {MAX_PATTERN_LENGTH}",
+            f"pattern is {len(text)} characters long; the limit is {max_length}",
             text,
-            MAX_PATTERN_LENGTH,
+            max_length,
             aws_message="Member must have length less than or equal to 1024",
         )
     rule, s, e = _dispatch(text)

@@ -19,8 +19,10 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from . import ast
+from .ast import Pattern as PatternTree
 from .compiler import Extractor, Matcher, compile_pattern
-from .parser import parse
+from .errors import PatternSyntaxError
+from .parser import MAX_PATTERN_LENGTH, parse
 from .printer import unparse
 
 __all__ = ["CompiledPattern", "compile", "test_metric_filter", "MAX_TEST_MESSAGES"]
@@ -47,7 +49,9 @@ class CompiledPattern:
     _text_family: bool
 
     def __init__(self, pattern: str) -> None:
-        tree = parse(pattern)
+        self._setup(pattern, parse(pattern))
+
+    def _setup(self, pattern: str, tree: PatternTree) -> None:
         object.__setattr__(self, "pattern", pattern)
         object.__setattr__(self, "ast", tree)
         object.__setattr__(self, "family", ast.family_of(tree))
@@ -55,6 +59,30 @@ class CompiledPattern:
         object.__setattr__(self, "_match", match)
         object.__setattr__(self, "_extract", extract)
         object.__setattr__(self, "_text_family", self.family in _TEXT_FAMILIES)
+
+    @classmethod
+    def from_ast(cls, tree: PatternTree) -> CompiledPattern:
+        """Compile a pattern tree directly (cached), without going through its text.
+
+        The tree is one :func:`cwpattern.parse` returned, or one built from
+        :mod:`cwpattern.ast` nodes.  Every rule of the language is checked except the
+        1,024-character limit, which applies to pattern *text*: a valid pattern's canonical
+        text may be longer than the pattern (``$.a=1`` prints as ``$.a = 1``).
+        ``pattern`` is the canonical text.
+
+        Raises:
+            PatternSyntaxError: when the tree is not a valid pattern (hand-built trees).
+            TypeError: when ``tree`` is not a pattern tree.
+
+        >>> import cwpattern
+        >>> long = "{" + "||".join(["$.a=1"] * 140) + "}"  # 980 characters
+        >>> p = CompiledPattern.from_ast(cwpattern.parse(long))
+        >>> len(p.pattern) > 1024, p.matches('{"a":1}')
+        (True, True)
+        """
+        if not isinstance(tree, _PATTERN_TYPES):
+            raise TypeError(f"expected a pattern tree (cwpattern.ast), not {type(tree).__name__}")
+        return _from_ast_cached(tree)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("CompiledPattern is immutable")
@@ -115,12 +143,39 @@ class CompiledPattern:
         return hash(self.ast)
 
     def __reduce__(self) -> tuple[Any, ...]:
+        if len(self.pattern) > MAX_PATTERN_LENGTH:  # from_ast: a long canonical text
+            return (CompiledPattern.from_ast, (self.ast,))
         return (compile, (self.pattern,))
 
 
 @functools.lru_cache(maxsize=1024)
 def _compile_cached(pattern: str) -> CompiledPattern:
     return CompiledPattern(pattern)
+
+
+_PATTERN_TYPES = (
+    ast.MatchAll,
+    ast.TermPattern,
+    ast.RegexPattern,
+    ast.JsonPattern,
+    ast.DelimitedPattern,
+)
+
+
+@functools.lru_cache(maxsize=1024)
+def _from_ast_cached(tree: ast.Pattern) -> CompiledPattern:
+    # A tree from parse() is valid; one built by hand may not be (a key containing "'",
+    # a repetition count of 5000, three regexes...).  Its canonical text, parsed with the
+    # length limit lifted, must give back the same tree: every other rule is checked by
+    # the parser itself.  The tree is then compiled as given.
+    text = unparse(tree)
+    if parse(text, max_length=None) != tree:
+        raise PatternSyntaxError(
+            "SYNTAX", "the tree is not a valid pattern (its text parses differently)", text, 0
+        )
+    compiled = object.__new__(CompiledPattern)
+    compiled._setup(text, tree)
+    return compiled
 
 
 def compile(pattern: str) -> CompiledPattern:  # noqa: A001 - mirrors re.compile

@@ -111,7 +111,7 @@ def _patterns(arg: Any) -> _Patterns:
                 ast.DelimitedPattern,
             ),
         ):
-            compiled.append(cwpattern.compile(unparse(item)))
+            compiled.append(cwpattern.CompiledPattern.from_ast(item))
         else:
             raise TypeError(f"expected a filter pattern, not {type(item).__name__}")
     label = " | ".join(unparse(p.ast) for p in compiled)

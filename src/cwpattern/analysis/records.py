@@ -138,13 +138,14 @@ class Oracle:
 
     @functools.cached_property
     def _compiled(self) -> Any:
-        import cwpattern  # lazily: compiling pattern text needs the parser (lark)
+        # lazily: compiling pattern text needs the parser (lark).  A tree is compiled as a
+        # tree, never through its canonical text (which may exceed the 1,024-character
+        # limit even when the pattern it came from does not).
+        from ..pattern import CompiledPattern, compile
 
         if self.text is not None:
-            return cwpattern.compile(self.text)
-        from ..printer import unparse
-
-        return cwpattern.compile(unparse(self.tree))
+            return compile(self.text)
+        return CompiledPattern.from_ast(self.tree)
 
     def __call__(self, message: str) -> bool:
         return bool(self._compiled.matches(message))
