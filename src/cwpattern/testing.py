@@ -31,15 +31,18 @@ from typing import Any
 
 from . import ast
 from .errors import CWPatternError
+from .filterdefs import FilterDef, load_metric_filters
 from .printer import json_expr_text, unparse
 
 __all__ = [
     "CoverageUnprovenWarning",
+    "FilterDef",
     "PatternCheckError",
     "assert_covers",
     "assert_equivalent",
     "configure",
     "covers_test",
+    "load_metric_filters",
     "why_not",
 ]
 
