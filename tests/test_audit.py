@@ -716,7 +716,7 @@ def test_cli_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.Monke
     assert code == 0 and "of stdin (snapshot)" in out
     monkeypatch.setattr("sys.stdin", io.StringIO("[1,"))
     code, _, err = run_cli(capsys, "-")
-    assert code == 2 and "<stdin>: not valid JSON" in err
+    assert code == 2 and "<stdin>:1:4: not valid JSON" in err
 
 
 @pytest.mark.parametrize(

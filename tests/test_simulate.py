@@ -363,7 +363,7 @@ def test_untimed_events_and_bad_alarm_files(
     notjson = tmp_path / "x.json"
     notjson.write_text("{")
     code, _, err = simulate(capsys, "--metric-filter", str(notjson), "--cis-alarm", logs)
-    assert code == 2 and "x.json: not valid JSON" in err
+    assert code == 2 and "x.json:1:2: not valid JSON" in err
     crit = write(
         tmp_path,
         "crit.json",

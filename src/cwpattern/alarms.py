@@ -63,6 +63,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from .documents import finite_number
 from .errors import CWPatternError
 
 __all__ = [
@@ -314,13 +315,12 @@ class _AlarmReader:
         value = self.doc.get("Threshold")
         if value is None:
             raise self.fail("Threshold", "missing")
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float))
-            or not math.isfinite(value)
-        ):
-            raise self.fail("Threshold", f"must be a number, got {_show(value)}")
-        return float(value)
+        number = finite_number(value)
+        if number is None:
+            numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+            what = "a finite number" if numeric else "a number"
+            raise self.fail("Threshold", f"must be {what}, got {_show(value)}")
+        return number
 
     def operator(self) -> str:
         op = self.doc.get("ComparisonOperator")

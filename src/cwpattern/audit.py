@@ -518,8 +518,10 @@ class _Auditor:
         ]
         self.findings = trail_findings(snapshot) if not self.iac else []
         meta = snapshot.metadata
-        self.region = meta.get("region") if isinstance(meta.get("region"), str) else None
-        self.account = meta.get("account") if isinstance(meta.get("account"), str) else None
+        self.region = meta.get("region") if isinstance(meta.get("region"), (str, Unknown)) else None
+        self.account = (
+            meta.get("account") if isinstance(meta.get("account"), (str, Unknown)) else None
+        )
         self._covers: dict[tuple[Any, ...], Any] = {}
 
     # -- analyzer, cached and fail-closed --
@@ -639,6 +641,9 @@ class _Auditor:
         if len(parts) < 6:
             return None
         region, account = parts[3], parts[4]
+        for what, mine in (("region", self.region), ("account", self.account)):
+            if isinstance(mine, Unknown):
+                return f"the snapshot's {what} is {mine!r}"
         if self.region and region and region != self.region:
             return f"the log group is in {region}, the snapshot is of {self.region}"
         if self.account and account and account != self.account:

@@ -30,13 +30,13 @@ audit reports as "cannot decide").
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from .documents import MAX_DEPTH, DocumentError, check_depth, loads
 from .errors import CWPatternError
 from .snapshot import Snapshot, Unknown, load_snapshot, pointer
 
@@ -51,6 +51,11 @@ __all__ = [
 
 AFTER_APPLY: Final = "known after apply"
 _MAX_DEPTH: Final = 64
+#: Bounds on resolving one template's intrinsic functions: values visited, and characters
+#: of the strings that Fn::Join / Fn::Sub produce.  YAML aliases can make a small
+#: template expand exponentially ("billion laughs"); past either bound it is an error.
+MAX_RESOLVE_NODES: Final = 200_000
+MAX_RESOLVE_CHARS: Final = 10_000_000
 
 
 class IacError(CWPatternError):
@@ -345,11 +350,13 @@ _FUNCTIONS: Final = (
 
 def _json(text: str | bytes) -> Any:
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
-        raise IacError(f"not valid JSON: {e.msg}", f"line {e.lineno} column {e.colno}") from None
-    except UnicodeDecodeError as e:
-        raise IacError(f"not UTF-8 text: {e.reason}") from None
+        return loads(text)
+    except DocumentError as e:
+        raise IacError(e.msg, e.location) from None
+
+
+class _TooDeep(Exception):
+    """A YAML template nests deeper than MAX_DEPTH."""
 
 
 def _yaml(text: str | bytes) -> Any:
@@ -361,7 +368,19 @@ def _yaml(text: str | bytes) -> Any:
         ) from None
 
     class Loader(yaml.SafeLoader):
-        """SafeLoader plus the CloudFormation short-form tags (private: no global effect)."""
+        """SafeLoader plus the CloudFormation short-form tags (private: no global effect),
+        with nesting bounded while scanning: PyYAML's scanner is quadratic in the depth
+        of flow collections (``[[[[...``) and its composer recursive."""
+
+        def fetch_flow_collection_start(self, TokenClass: Any) -> None:
+            if self.flow_level >= MAX_DEPTH:
+                raise _TooDeep
+            super().fetch_flow_collection_start(TokenClass)
+
+        def add_indent(self, column: int) -> bool:
+            if len(self.indents) >= MAX_DEPTH:
+                raise _TooDeep
+            return bool(super().add_indent(column))
 
     def construct(fn: str) -> Callable[[Any, Any], Any]:
         def build(loader: Any, node: Any) -> Any:
@@ -382,12 +401,21 @@ def _yaml(text: str | bytes) -> Any:
     for name in _FUNCTIONS:
         Loader.add_constructor(f"!{name}", construct(f"Fn::{name}"))
     try:
-        return yaml.load(text, Loader=Loader)
+        doc = yaml.load(text, Loader=Loader)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1} column {mark.column + 1}" if mark else ""
         problem = getattr(e, "problem", None) or str(e)
         raise IacError(f"not a valid YAML template: {problem}", where) from None
+    except (RecursionError, _TooDeep):
+        raise IacError(
+            f"not a valid YAML template: nested deeper than {MAX_DEPTH} levels"
+        ) from None
+    try:
+        check_depth(doc)
+    except DocumentError as e:
+        raise IacError(f"not a valid YAML template: {e.msg}") from None
+    return doc
 
 
 class _NoValue:
@@ -410,6 +438,17 @@ class _Resolver:
         self.mappings = _mapping(template.get("Mappings"))
         self.resources = _mapping(template.get("Resources"))
         self.given = dict(parameters)
+        self.nodes = 0
+        self.chars = 0
+
+    def _produced(self, text: str) -> str:
+        self.chars += len(text)
+        if self.chars > MAX_RESOLVE_CHARS:
+            raise IacError(
+                f"resolving the template produces more than {MAX_RESOLVE_CHARS:,} characters "
+                "(YAML aliases expanding without bound?)"
+            )
+        return text
 
     def ref(self, name: Any, depth: int) -> Any:
         if not isinstance(name, str):
@@ -427,7 +466,7 @@ class _Resolver:
                 ("List<", "CommaDelimitedList")
             ):
                 return [part.strip() for part in default.split(",")]
-            return default
+            return self.resolve(default, depth + 1)  # counted: a YAML alias may be huge
         resource = self.resources.get(name)
         if isinstance(resource, Mapping):
             return self.resource_ref(name, resource, depth)
@@ -453,6 +492,12 @@ class _Resolver:
         return Unknown(f"unresolved: Ref {name} ({kind} created by the stack)")
 
     def resolve(self, value: Any, depth: int = 0) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_RESOLVE_NODES:
+            raise IacError(
+                f"resolving the template visits more than {MAX_RESOLVE_NODES:,} values "
+                "(YAML aliases expanding without bound?)"
+            )
         if depth > _MAX_DEPTH:
             return Unknown("unresolved: nesting too deep")
         if isinstance(value, list):
@@ -527,7 +572,7 @@ class _Resolver:
             return ""
 
         result = _SUB_VAR.sub(replace, text)
-        return problems[0] if problems else result
+        return problems[0] if problems else self._produced(result)
 
     def join(self, arg: Any, depth: int) -> Any:
         args = self._args("Fn::Join", arg, 2, depth)
@@ -539,16 +584,23 @@ class _Resolver:
         for p in parts:
             if isinstance(p, Unknown):
                 return p
-        return delim.join(str(p) for p in parts)
+            if not isinstance(p, (str, int, float)) or isinstance(p, bool):
+                return Unknown(f"unresolved: Fn::Join of a {type(p).__name__}, not a string")
+        return self._produced(delim.join(str(p) for p in parts))
 
     def select(self, arg: Any, depth: int) -> Any:
         args = self._args("Fn::Select", arg, 2, depth)
         if isinstance(args, Unknown):
             return args
-        try:
-            return args[1][int(args[0])]
-        except (TypeError, ValueError, IndexError, KeyError):
+        index, items = args[0], args[1]
+        if isinstance(index, str) and index.isdecimal():
+            index = int(index)
+        if not isinstance(index, int) or isinstance(index, bool) or not isinstance(items, list):
+            return Unknown(f"unresolved: malformed Fn::Select {arg!r}")
+        if not 0 <= index < len(items):
+            # CloudFormation rejects the template (negative indexes included).
             return Unknown(f"unresolved: Fn::Select {arg!r}")
+        return items[index]
 
     def split(self, arg: Any, depth: int) -> Any:
         args = self._args("Fn::Split", arg, 2, depth)

@@ -33,6 +33,7 @@ from typing import Any, Final, Literal
 
 from . import ast
 from .alarms import Datapoint
+from .documents import finite_number
 from .errors import CWPatternError, MetricFilterError, PatternSyntaxError
 from .jsondoc import JsonNumber, decode
 from .parser import NUMBER_RE, parse_selector
@@ -255,17 +256,14 @@ class MetricTransformation:
             ) from None
         default = self.default_value
         if default is not None:
-            if (
-                isinstance(default, bool)
-                or not isinstance(default, (int, float))
-                or not math.isfinite(default)
-            ):
+            number = finite_number(default)
+            if number is None:
                 raise _invalid(
                     "DEFAULT_VALUE_INVALID",
                     f"defaultValue must be a finite number, got {_show(default)}",
                     "defaultValue",
                 )
-            object.__setattr__(self, "default_value", float(default))
+            object.__setattr__(self, "default_value", number)
         if not isinstance(self.dimensions, tuple):
             raise _invalid(
                 "DIMENSIONS_INVALID",

@@ -31,7 +31,6 @@ pagination fragments (a list of pages) are merged.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
@@ -39,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Generic, TypeVar
 
 from .alarms import Alarm, AlarmError, fires_on_single_event
+from .documents import DocumentError, check_depth, finite_number, loads
 from .errors import CWPatternError
 
 __all__ = [
@@ -465,7 +465,8 @@ def _read_selectors(doc: Any, loc: str) -> EventSelectors:
     classic = []
     for i, sel in enumerate(classic_raw or []):
         s = _Entry(sel, loc + pointer("EventSelectors", i))
-        rw = s.text("ReadWriteType", required=False) or "All"
+        rw = s.text("ReadWriteType", required=False)
+        rw = "All" if rw is None else rw
         if rw not in ("ReadOnly", "WriteOnly", "All"):
             raise s.fail("ReadWriteType", f"must be ReadOnly, WriteOnly or All, got {rw!r}")
         include = s.flag("IncludeManagementEvents", required=False)
@@ -506,6 +507,8 @@ def _read_filter(doc: Any, loc: str) -> MetricFilter:
     for i, t in enumerate(raw):
         te = _Entry(t, loc + pointer("metricTransformations", i))
         default = te.get("defaultValue", (int, float), "a number", required=False)
+        if default is not None and finite_number(default) is None:
+            raise te.fail("defaultValue", f"must be a finite number, got {_show(default)}")
         dims = te.get("dimensions", Mapping, "an object", required=False) or {}
         for name, value in dims.items():
             if not isinstance(value, str):
@@ -519,7 +522,7 @@ def _read_filter(doc: Any, loc: str) -> MetricFilter:
                 metric_name=te.text("metricName"),
                 metric_namespace=te.text("metricNamespace"),
                 metric_value=te.text("metricValue"),
-                default_value=None if default is None else float(default),
+                default_value=finite_number(default),
                 dimensions=tuple(dims.items()),
                 unit=te.text("unit", required=False),
             )
@@ -640,7 +643,8 @@ class Snapshot:
         problems: every :class:`SnapshotError` found (missing keys, unreadable entries,
             incomplete listings), in document order.
         warnings: unknown top-level keys and duplicate JSON keys (probably typos).
-        metadata: the optional ``metadata`` object (written by ``cwpattern snapshot``).
+        metadata: the optional ``metadata`` object (written by ``cwpattern snapshot``);
+            a malformed ``region`` or ``account`` is an :class:`Unknown` (and a problem).
     """
 
     def __init__(
@@ -673,8 +677,8 @@ class Snapshot:
                 if isinstance(listed, list):
                     composite.extend(c for c in listed if isinstance(c, Mapping))
         self.composite_alarms: tuple[Mapping[str, Any], ...] = tuple(composite)
-        meta = doc.get("metadata")
-        self.metadata: Mapping[str, Any] = meta if isinstance(meta, Mapping) else {}
+        self.metadata: Mapping[str, Any]
+        self.metadata, meta_errors = _read_metadata(doc.get("metadata"))
         self.warnings: tuple[str, ...] = tuple(warnings) + tuple(
             f"unknown top-level key {k!r} ignored"
             for k in doc
@@ -688,7 +692,9 @@ class Snapshot:
             "alarms": self.alarms.problems,
             "subscriptions": self.subscriptions.problems,
         }
-        self.problems: tuple[SnapshotError, ...] = tuple(e for k in SECTIONS for e in by_key[k])
+        self.problems: tuple[SnapshotError, ...] = tuple(meta_errors) + tuple(
+            e for k in SECTIONS for e in by_key[k]
+        )
 
     def _lookup(self, keyed: _Keyed[T], key: str, command: str, trail: Trail | str) -> T | Unknown:
         if not keyed.present:
@@ -720,6 +726,27 @@ class Snapshot:
         )
 
 
+def _read_metadata(meta: Any) -> tuple[Mapping[str, Any], list[SnapshotError]]:
+    """The optional ``metadata`` object and its problems.  ``region``/``account``, when
+    present, must be non-empty strings (an audit uses them to tell which log groups the
+    snapshot holds); a malformed one becomes :class:`Unknown`, never "absent"."""
+    if meta is None:
+        return {}, []
+    if not isinstance(meta, Mapping):
+        err = SnapshotError(f"must be an object, got {_show(meta)}", pointer("metadata"))
+        return {"region": Unknown(str(err)), "account": Unknown(str(err))}, [err]
+    out, errors = dict(meta), []
+    for key in ("region", "account"):
+        value = meta.get(key)
+        if key in meta and (not isinstance(value, str) or not value):
+            err = SnapshotError(
+                f"must be a non-empty string, got {_show(value)}", pointer("metadata", key)
+            )
+            errors.append(err)
+            out[key] = Unknown(str(err))
+    return out, errors
+
+
 def _pairs_hook(seen: list[str]) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
     def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -730,6 +757,22 @@ def _pairs_hook(seen: list[str]) -> Callable[[list[tuple[str, Any]]], dict[str, 
         return out
 
     return hook
+
+
+def loads_snapshot(
+    data: str | bytes, name: str = "<stdin>", warnings: list[str] | None = None
+) -> Any:
+    """Decode the JSON text of a snapshot (duplicate keys are noted in ``warnings``).
+
+    Raises:
+        SnapshotError: not UTF-8, not JSON, or nested deeper than
+            :data:`cwpattern.documents.MAX_DEPTH` levels, located at ``name``.
+    """
+    hook = _pairs_hook(warnings if warnings is not None else [])
+    try:
+        return loads(data, object_pairs_hook=hook)
+    except DocumentError as e:
+        raise SnapshotError(e.msg, f"{name}:{e.lineno}:{e.colno}" if e.lineno else name) from None
 
 
 def load_snapshot(
@@ -746,26 +789,26 @@ def load_snapshot(
             "aws_cloudwatch_metric_alarm.kms"}``), used by the IaC extractors.
 
     Raises:
-        SnapshotError: the file cannot be read, is not JSON, or is not a JSON object;
-            with ``strict``, also any missing key or malformed entry.
+        SnapshotError: the file cannot be read, is not JSON, nests deeper than
+            :data:`cwpattern.documents.MAX_DEPTH` levels, or is not a JSON object, or its
+            ``metadata`` is malformed; with ``strict``, also any missing key or malformed entry.
     """
     warnings: list[str] = []
     if isinstance(source, Mapping):
         doc: Any = source
+        try:
+            check_depth(doc)
+        except DocumentError as e:
+            raise SnapshotError(e.msg) from None
     else:
         try:
-            with open(source, encoding="utf-8") as fh:
-                doc = json.load(fh, object_pairs_hook=_pairs_hook(warnings))
+            with open(source, "rb") as fh:
+                data = fh.read()
         except OSError as e:
             raise SnapshotError(
                 f"cannot read the snapshot: {e.strerror or e}", os.fspath(source)
             ) from None
-        except UnicodeDecodeError as e:
-            raise SnapshotError(f"not UTF-8 text: {e.reason}", os.fspath(source)) from None
-        except json.JSONDecodeError as e:
-            raise SnapshotError(
-                f"not valid JSON: {e.msg}", f"{os.fspath(source)}:{e.lineno}:{e.colno}"
-            ) from None
+        doc = loads_snapshot(data, os.fspath(source), warnings)
     if not isinstance(doc, Mapping):
         raise SnapshotError(f"the snapshot must be a JSON object, got {type(doc).__name__}", "")
     snap = Snapshot(doc, labels=labels, warnings=warnings)

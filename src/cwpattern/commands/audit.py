@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from ..audit import AuditReport, ControlResult, audit, audit_iac
 from ..errors import CWPatternError
 from ..iac import from_cloudformation, from_terraform_plan, load_iac
+from ..snapshot import loads_snapshot
 
 NAME = "audit"
 HELP = "check the CIS monitoring controls of an account snapshot or of IaC (exit 0: all pass)"
@@ -132,11 +133,8 @@ def _report(args: argparse.Namespace) -> AuditReport:
             **options,
         )
     if args.snapshot == "-":
-        try:
-            doc = json.load(sys.stdin)
-        except ValueError as err:
-            raise CWPatternError(f"<stdin>: not valid JSON: {err}") from None
-        return audit(doc, **options)
+        stdin = getattr(sys.stdin, "buffer", sys.stdin)
+        return audit(loads_snapshot(stdin.read(), "<stdin>"), **options)
     return audit(args.snapshot, **options)
 
 

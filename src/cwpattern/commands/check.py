@@ -12,6 +12,7 @@ import json
 import sys
 
 from ..checker import check
+from ..documents import loads
 
 NAME = "check"
 HELP = "judge many metric-filter patterns against a control"
@@ -36,7 +37,7 @@ def _read(path: str) -> object:
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")) and '"metricFilters"' in text:
         try:
-            return json.loads(text)
+            return loads(text)  # depth-bounded: no RecursionError on hostile nesting
         except ValueError as err:
             raise SystemExit(f"{path}: invalid JSON: {err}") from None
     return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]

@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..alarms import ALARM, Alarm, AlarmError, aggregate, evaluations
+from ..documents import DocumentError, loads
 from ..errors import CWPatternError, PatternSyntaxError
 from ..metricfilter import FilterStats, MetricFilter, MetricTransformation, datapoints
 from ..sources import FORMATS, LogEvent, ScanStats, iter_events
@@ -112,12 +113,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def _load_json(path: str) -> Any:
     try:
-        with open(path, encoding="utf-8") as fh:
-            return json.load(fh)
+        with open(path, "rb") as fh:
+            data = fh.read()
     except OSError as err:
         raise CWPatternError(f"{path}: cannot read: {err.strerror or err}") from None
-    except ValueError as err:
-        raise CWPatternError(f"{path}: not valid JSON: {err}") from None
+    try:
+        return loads(data)
+    except DocumentError as err:
+        where = f":{err.lineno}:{err.colno}" if err.lineno else ""
+        raise CWPatternError(f"{path}{where}: {err.msg}") from None
 
 
 def _pick(doc: Any, list_key: str, name_key: str, wanted: str | None, what: str, path: str) -> Any:
