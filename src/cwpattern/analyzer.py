@@ -22,10 +22,10 @@ trees (:mod:`cwpattern.ast`) or compiled patterns.
 
 >>> ref = '{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }'
 >>> covers('{ $.eventName = "DisableKey" || $.eventName = "ScheduleKeyDeletion" }', ref).verdict
-'yes'
+<Verdict.YES: 'yes'>
 >>> c = covers('{ $.eventSource = "kms.amazonaws.com" && $.eventName = "DisableKey" }', ref)
 >>> c.verdict, [case.covered for case in c.cases]
-('no', [True, False])
+(<Verdict.NO: 'no'>, [True, False])
 >>> '"eventName":"ScheduleKeyDeletion"' in c.counterexample
 True
 >>> relation('{ $.eventSource = "kms.amazonaws.com" && $.eventName = "DisableKey*" }', ref).kind
@@ -50,6 +50,7 @@ from .analysis.results import (
     Coverage,
     PatternWarning,
     Relation,
+    Verdict,
 )
 from .analysis.solver import DEFAULT_BUDGET
 
@@ -60,6 +61,7 @@ __all__ = [
     "Coverage",
     "PatternWarning",
     "Relation",
+    "Verdict",
     "Warning",
     "covers",
     "equivalent",
@@ -127,7 +129,7 @@ def covers(pattern: Patterns, reference: Patterns, *, budget: int = DEFAULT_BUDG
         PatternSyntaxError: when a pattern text is invalid.
 
     >>> covers('"kms.amazonaws.com"', '{ $.eventSource = kms.amazonaws.com }').verdict
-    'yes'
+    <Verdict.YES: 'yes'>
     """
     return _covers(_many(pattern), _many(reference), budget)
 

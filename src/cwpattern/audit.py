@@ -48,8 +48,10 @@ from .iac import IacResources
 from .metricfilter import MetricFilter as SimFilter
 from .pattern import compile
 from .snapshot import (
+    SECTIONS,
     AlarmLink,
     Snapshot,
+    SnapshotError,
     TrailFinding,
     Unknown,
     alarm_links,
@@ -289,11 +291,7 @@ def resolve_controls(
         return catalog.by_benchmark(benchmark)
     out: list[catalog.Control] = []
     for raw in ids:
-        text = raw.strip()
-        if text[:1].isdigit():
-            bench = catalog.by_benchmark(benchmark)[0].benchmark
-            text = f"{bench}-{text}"
-        control = catalog.get(text)
+        control = catalog.get(raw, benchmark=benchmark)
         if control not in out:
             out.append(control)
     return tuple(out)
@@ -727,7 +725,7 @@ class _Auditor:
                 for f in members:
                     if f.usable:
                         single = self.covers(control, [f])
-                        f_verdict = getattr(single, "verdict", "unknown")
+                        f_verdict = str(getattr(single, "verdict", "unknown"))
                     else:
                         f_verdict = "invalid" if f.error else "unknown"
                     metric_ev.setdefault("filterVerdicts", {})[f.name] = f_verdict
@@ -827,7 +825,7 @@ class _Auditor:
                 "metric-filter", status, f"on metric {metric}: " + "; ".join(notes), evidence
             ), evidence["verdict"]
         result = self.covers(control, usable)
-        verdict = result.verdict
+        verdict = str(result.verdict)
         cases = getattr(result, "cases", ())
         evidence.update(
             {
@@ -1143,9 +1141,13 @@ class _Auditor:
 
 
 def _error_text(error: Mapping[str, Any]) -> str:
-    where = f" at column {error['column']}" if error.get("column") else ""
+    """``syntax-error [CODE]: message at column N`` (as every command words a pattern
+    error), or ``error [CODE] in FIELD: message`` for a transformation error."""
+    code = f" [{error['code']}]" if error.get("code") else ""
+    if error.get("kind") == "pattern":
+        return f"syntax-error{code}: {error.get('message')} at column {error.get('column')}"
     field_ = f" in {error['field']}" if error.get("field") else ""
-    return f"{error.get('code') or 'error'}{where}{field_}: {error.get('message')}"
+    return f"error{code}{field_}: {error.get('message')}"
 
 
 def _covers_some(result: Any) -> bool:
@@ -1295,7 +1297,9 @@ def audit(
     loaded :class:`~cwpattern.snapshot.Snapshot`.
 
     Raises:
-        SnapshotError: the snapshot cannot be read at all (missing file, not JSON).
+        SnapshotError: the snapshot cannot be read at all (missing file, not JSON), or
+            is not a snapshot: it has none of the keys of :data:`~cwpattern.snapshot.SECTIONS`
+            (a snapshot with only some of them is audited: what is missing is unknown).
         UnknownControlError: an unknown control or benchmark id.
     """
     selected = resolve_controls(controls, benchmark)
@@ -1303,8 +1307,16 @@ def audit(
     if isinstance(snapshot, (str, os.PathLike)):
         path = os.fspath(snapshot)
         snapshot = load_snapshot(path)
-    elif not isinstance(snapshot, Snapshot):
+    elif isinstance(snapshot, Mapping):
         snapshot = load_snapshot(snapshot)
+    elif not isinstance(snapshot, Snapshot):
+        raise SnapshotError(f"the snapshot must be a JSON object, got {type(snapshot).__name__}")
+    if not any(key in snapshot.raw for key in SECTIONS):
+        raise SnapshotError(
+            f"not an account snapshot: none of the keys {', '.join(SECTIONS)} "
+            "(docs/audit-snapshot.md)",
+            path or "",
+        )
     return _report(_Auditor(snapshot, source="snapshot"), selected, path)
 
 

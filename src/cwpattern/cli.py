@@ -5,6 +5,19 @@ the modules of :mod:`cwpattern.commands` (each defines ``NAME``, ``HELP``,
 ``configure(parser)`` and ``run(args)``).  Exit status follows grep and sqlfluff: 0 for
 success / match / covered, 1 for no match / not covered, 2 for usage or pattern errors.
 Nothing runs at import time.
+
+Every command reports a fatal error on stderr in one format (:func:`format_error`):
+
+>>> import cwpattern
+>>> try:
+...     cwpattern.compile("{ $.a == 1 }")
+... except cwpattern.PatternSyntaxError as err:
+...     print(format_error(err, "test"))
+cwpattern test: syntax-error [INVALID_OPERATOR]: invalid operator '==' (use '=' for equality) at column 7
+{ $.a == 1 }
+      ^
+>>> print(format_error(ValueError("unknown control 'x'"), "check"))
+cwpattern check: error: unknown control 'x'
 """
 
 from __future__ import annotations
@@ -56,8 +69,28 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def print_syntax_error(err: PatternSyntaxError) -> None:
-    print(f"syntax-error [{err.code}]: {err}", file=sys.stderr)
+def format_error(err: BaseException, command: str | None = None) -> str:
+    """The one error format of every command: ``cwpattern COMMAND: syntax-error [CODE]:
+    message at column N`` followed by the pattern line and a caret under the 1-based
+    column, or ``cwpattern COMMAND: error: message`` for any other error
+    (``error [CODE]: message`` when it has a stable code)."""
+    prefix = f"cwpattern {command}: " if command else "cwpattern: "
+    if isinstance(err, PatternSyntaxError):
+        return f"{prefix}syntax-error [{err.code}]: {err}"
+    if isinstance(err, OSError) and err.filename is not None:
+        return f"{prefix}error: cannot read {err.filename}: {err.strerror or err}"
+    code = getattr(err, "code", None)  # MetricFilterError, AlarmError
+    return f"{prefix}error{f' [{code}]' if isinstance(code, str) else ''}: {err}"
+
+
+def print_error(err: BaseException, command: str | None = None) -> None:
+    """Print :func:`format_error` on stderr."""
+    print(format_error(err, command), file=sys.stderr)
+
+
+def print_syntax_error(err: PatternSyntaxError, command: str | None = None) -> None:
+    """Kept for callers of earlier versions: :func:`print_error`."""
+    print_error(err, command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -73,14 +106,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     try:
         return int(args._run(args))
-    except PatternSyntaxError as err:
-        print_syntax_error(err)
-        return EXIT_ERROR
     except CWPatternError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print_error(err, args.command)
         return EXIT_ERROR
     except BrokenPipeError:  # `cwpattern grep ... | head`
         return EXIT_OK
+    except OSError as err:  # an unreadable input file
+        print_error(err, args.command)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
 

@@ -17,6 +17,15 @@ the same control across versions.
 ['cis-aws-6.0.0-5.7', 'securityhub-cloudwatch.7']
 >>> len(controls.resolve("cis-aws-3.0.0"))
 15
+
+A bare control number means that control of the default benchmark, CIS AWS 3.0.0
+(:data:`DEFAULT_BENCHMARK`), or of the ``benchmark`` given; :func:`search` finds controls
+by topic or title words:
+
+>>> controls.get("4.7").id, controls.get("3.7", benchmark="cis-aws-1.2.0").id
+('cis-aws-3.0.0-4.7', 'cis-aws-1.2.0-3.7')
+>>> [c.id for c in controls.search("kms", benchmark="cis-aws-3.0.0")]
+['cis-aws-3.0.0-4.7']
 >>> controls.get("cis-aws-3.0.0-4.77")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
   ...
@@ -34,14 +43,16 @@ import json
 import re
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, Final
 
 from .errors import CWPatternError
 
 __all__ = [
+    "DEFAULT_BENCHMARK",
     "Control",
     "UnknownControlError",
     "get",
+    "search",
     "all_controls",
     "by_benchmark",
     "by_topic",
@@ -54,6 +65,10 @@ _DATA = "data/controls.json"
 _CIS = re.compile(r"cis(?:-aws)?-v?(\d+\.\d+\.\d+)(?:-(\d+\.\d+))?")
 _CLOUDWATCH = re.compile(r"(?:(?:aws-)?securityhub[-.])?cloudwatch\.(\d+)")
 _SECURITYHUB = frozenset({"securityhub", "aws-securityhub", "securityhub-cloudwatch"})
+_NUMBER = re.compile(r"\d+(?:\.\d+)*")
+
+#: The benchmark a bare control number (``4.7``) refers to unless another is given.
+DEFAULT_BENCHMARK: Final = "cis-aws-3.0.0"
 
 
 @dataclass(frozen=True)
@@ -178,13 +193,31 @@ def topics() -> tuple[str, ...]:
     return _catalog().topics
 
 
-def get(control_id: str) -> Control:
+def _control_key(control_id: str, benchmark: str) -> str:
+    """The catalog id a control id, alias or bare number (of ``benchmark``) stands for."""
+    text = control_id.strip()
+    if _NUMBER.fullmatch(text):
+        bench = _normalize(benchmark)
+        if bench not in _catalog().benchmarks:
+            raise _unknown("benchmark", benchmark, _catalog().benchmarks)
+        if bench == "securityhub":
+            return f"securityhub-cloudwatch.{text}"
+        return f"{bench}-{text}"
+    return _normalize(text)
+
+
+def get(control_id: str, *, benchmark: str = DEFAULT_BENCHMARK) -> Control:
     """The control with this id (case-insensitive; ``cis-3.0.0-4.7`` and ``CloudWatch.7``
-    style aliases accepted).  Raises :class:`UnknownControlError` with suggestions."""
+    style aliases accepted).  A bare number (``4.7``) is that control of ``benchmark``
+    (default :data:`DEFAULT_BENCHMARK`).  Raises :class:`UnknownControlError` with
+    suggestions."""
     catalog = _catalog()
-    control = catalog.by_id.get(_normalize(control_id)) if isinstance(control_id, str) else None
-    if control is None:
+    if not isinstance(control_id, str):
         raise _unknown("control", control_id, tuple(catalog.by_id))
+    key = _control_key(control_id, benchmark)
+    control = catalog.by_id.get(key)
+    if control is None:
+        raise _unknown("control", key, tuple(catalog.by_id))
     return control
 
 
@@ -206,12 +239,29 @@ def by_topic(topic: str) -> tuple[Control, ...]:
     return tuple(c for c in catalog.controls if c.topic == key)
 
 
-def resolve(id_or_alias: str) -> tuple[Control, ...]:
-    """A control id (one control) or a benchmark id (all of its controls)."""
+def resolve(id_or_alias: str, *, benchmark: str = DEFAULT_BENCHMARK) -> tuple[Control, ...]:
+    """A control id or bare number (one control, as :func:`get`) or a benchmark id (all
+    of its controls)."""
     catalog = _catalog()
-    key = _normalize(id_or_alias) if isinstance(id_or_alias, str) else None
+    key = _control_key(id_or_alias, benchmark) if isinstance(id_or_alias, str) else None
     if key in catalog.by_id:
         return (catalog.by_id[key],)
     if key in catalog.benchmarks:
         return by_benchmark(key)
-    raise _unknown("control or benchmark", id_or_alias, tuple(catalog.by_id) + catalog.benchmarks)
+    raise _unknown(
+        "control or benchmark", key or id_or_alias, tuple(catalog.by_id) + catalog.benchmarks
+    )
+
+
+def search(words: str, *, benchmark: str | None = None) -> tuple[Control, ...]:
+    """Controls whose topic or title contains every word of ``words`` (case-insensitive),
+    in catalog order; only those of ``benchmark`` when given.  Empty when none does.
+
+    >>> [c.number for c in search("root account", benchmark="cis-aws-1.2.0")]
+    ['3.3']
+    """
+    terms = [w for w in re.split(r"[\s,]+", words.lower()) if w]
+    pool = by_benchmark(benchmark) if benchmark is not None else all_controls()
+    if not terms:
+        return ()
+    return tuple(c for c in pool if all(t in f"{c.topic} {c.title} {c.id}".lower() for t in terms))

@@ -41,7 +41,7 @@ from .formula import (
     negate,
 )
 from .records import Oracle, hints, rank_bases, serialize
-from .results import AnalyzerInternalError, CaseResult, Coverage, Relation
+from .results import AnalyzerInternalError, CaseResult, Coverage, Relation, Verdict
 from .solver import Budget, Leaf, leaves
 from .text import break_patterns, fragments, make_match, prove
 from .unknown import BudgetExhausted, Undecided
@@ -281,7 +281,7 @@ def _memo(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
 def _covers(patterns: tuple[Pat, ...], references: tuple[Pat, ...], budget: int) -> Coverage:
     problem = _reference_problem(references)
     if problem:
-        return Coverage("unknown", problem)
+        return Coverage(Verdict.UNKNOWN, problem)
     shared = Budget(budget)
     json_pats = tuple(p for p in patterns if p.is_json)
     text_pats = tuple(p for p in patterns if not p.is_json)
@@ -307,15 +307,15 @@ def _covers(patterns: tuple[Pat, ...], references: tuple[Pat, ...], budget: int)
             f"{len(missed)} of {total} case(s) of the reference not covered; "
             f"first: {first.case} — {first.reason}"
         )
-        return Coverage("no", reason, first.counterexample, tuple(results))
+        return Coverage(Verdict.NO, reason, first.counterexample, tuple(results))
     if unsure:
         reason = (
             f"{len(unsure)} of {total} case(s) undecided; first: {unsure[0].case} — "
             f"{unsure[0].reason}"
         )
-        return Coverage("unknown", reason, None, tuple(results))
+        return Coverage(Verdict.UNKNOWN, reason, None, tuple(results))
     return Coverage(
-        "yes", f"all {total} case(s) of the reference are covered", None, tuple(results)
+        Verdict.YES, f"all {total} case(s) of the reference are covered", None, tuple(results)
     )
 
 

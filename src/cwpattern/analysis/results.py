@@ -4,13 +4,56 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from enum import Enum
+from typing import Any, Literal, NoReturn
 
 from ..ast import Span
 
-__all__ = ["AnalyzerInternalError", "CaseResult", "Coverage", "PatternWarning", "Relation"]
+__all__ = [
+    "AnalyzerInternalError",
+    "CaseResult",
+    "Coverage",
+    "PatternWarning",
+    "Relation",
+    "Verdict",
+]
 
-Verdict = Literal["yes", "no", "unknown"]
+
+class Verdict(str, Enum):
+    """A three-way answer: ``YES`` (proved), ``NO`` (refuted) or ``UNKNOWN`` (undecided).
+
+    A ``str`` enum, so it compares equal to (and serializes as) ``"yes"``, ``"no"``,
+    ``"unknown"``.  It has no truth value: ``if coverage.verdict:`` would be true for
+    ``NO`` too, so it raises ``TypeError``; test ``verdict is Verdict.YES`` or use the
+    ``bool`` attributes (``Coverage.covered``, ``CheckReport.covered``).
+
+    >>> Verdict("no") is Verdict.NO, Verdict.NO == "no", str(Verdict.NO)
+    (True, True, 'no')
+    >>> bool(Verdict.NO)
+    Traceback (most recent call last):
+      ...
+    TypeError: a Verdict has no truth value: compare it with Verdict.YES, or use a bool attribute such as .covered
+    """
+
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+    __hash__ = str.__hash__  # Verdict.YES and "yes" are the same dict key
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+    def __bool__(self) -> NoReturn:
+        raise TypeError(
+            "a Verdict has no truth value: compare it with Verdict.YES, "
+            "or use a bool attribute such as .covered"
+        )
+
+
 RelationKind = Literal[
     "equivalent", "broader", "narrower", "overlap", "disjoint", "never", "unknown"
 ]
@@ -45,7 +88,12 @@ class Coverage:
 
     ``verdict`` is ``"yes"`` (proved), ``"no"`` (``counterexample`` is a record the
     reference matches and no pattern matches, re-checked with the matcher) or
-    ``"unknown"`` (``reason`` says why).  ``bool(coverage)`` is true only for ``"yes"``.
+    ``"unknown"`` (``reason`` says why); a :class:`Verdict`.  ``covered`` and
+    ``bool(coverage)`` are ``True`` only for ``yes``: an ``unknown`` never counts as covered.
+
+    >>> c = Coverage(Verdict.NO, "misses DisableKey")
+    >>> c.covered, bool(c), c.verdict is Verdict.NO
+    (False, False, True)
     """
 
     verdict: Verdict
@@ -53,16 +101,20 @@ class Coverage:
     counterexample: str | None = None
     cases: tuple[CaseResult, ...] = ()
 
+    def __post_init__(self) -> None:  # accept "yes"/"no"/"unknown"; store the enum
+        object.__setattr__(self, "verdict", Verdict(self.verdict))
+
     def __bool__(self) -> bool:
-        return self.verdict == "yes"
+        return self.verdict is Verdict.YES
 
     @property
-    def covered(self) -> Verdict:
-        return self.verdict
+    def covered(self) -> bool:
+        """True only when coverage is proved (``verdict is Verdict.YES``)."""
+        return self.verdict is Verdict.YES
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "verdict": self.verdict,
+            "verdict": self.verdict.value,
             "reason": self.reason,
             "counterexample": self.counterexample,
             "cases": [c.to_dict() for c in self.cases],

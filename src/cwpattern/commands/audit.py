@@ -3,8 +3,9 @@
 Checks the CIS monitoring controls (every control of ``--benchmark``, or the
 ``--control`` ids) link by link: trail, metric filter, alarm, notification.  Output is
 text, JSON (``{"controls": [...]}``, schema in ``docs/audit.md``) or SARIF 2.1.0.
-Exit status: 0 when every selected control passes, 1 otherwise, 2 for unreadable input
-or a usage error.
+Exit status: 0 when every selected control passes, 1 when one fails or cannot be
+decided (``--fail-on fail``: only when one fails), 2 for unreadable input, a document
+that is not a snapshot, or a usage error.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 from typing import Any, TextIO
 
 from ..audit import AuditReport, ControlResult, audit, audit_iac
+from ..controls import DEFAULT_BENCHMARK
 from ..errors import CWPatternError
 from ..iac import from_cloudformation, from_terraform_plan, load_iac
 from ..snapshot import loads_snapshot
@@ -22,6 +24,8 @@ from ..snapshot import loads_snapshot
 NAME = "audit"
 HELP = "check the CIS monitoring controls of an account snapshot or of IaC (exit 0: all pass)"
 
+#: ``--fail-on``: the control statuses that make the run fail (exit 1).
+FAIL_ON = {"unknown": frozenset({"fail", "unknown"}), "fail": frozenset({"fail"})}
 _MARK = {"pass": "PASS", "fail": "FAIL", "unknown": "UNKNOWN"}
 _LINK_MARK = {
     "pass": "pass",
@@ -65,15 +69,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--benchmark",
-        default="cis-aws-3.0.0",
-        help="benchmark whose controls are audited (default: cis-aws-3.0.0)",
+        default=DEFAULT_BENCHMARK,
+        help=f"benchmark whose controls are audited (default: {DEFAULT_BENCHMARK})",
     )
     parser.add_argument(
         "--control",
         "-c",
         action="append",
         metavar="ID",
-        help="audit only this control (repeatable; '4.7' means the control of --benchmark)",
+        help="audit only this control (repeatable): an id such as cis-aws-3.0.0-4.7, or a "
+        f"bare number such as 4.7 of --benchmark (default {DEFAULT_BENCHMARK})",
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=tuple(FAIL_ON),
+        default="unknown",
+        help="exit 1 when a control fails (fail), or also when one cannot be decided "
+        "(unknown, the default)",
     )
     parser.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     parser.add_argument(
@@ -139,11 +151,7 @@ def _report(args: argparse.Namespace) -> AuditReport:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        report = _report(args)
-    except (CWPatternError, OSError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    report = _report(args)  # CWPatternError, OSError: exit 2 in cli.main
     if args.format == "json":
         json.dump(report.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -152,7 +160,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         write_text(report, sys.stdout, verbose=args.verbose)
-    return 0 if report.passed else 1
+    if not report.controls:
+        return 1
+    return 1 if any(c.status in FAIL_ON[args.fail_on] for c in report.controls) else 0
 
 
 def write_text(report: AuditReport, out: TextIO, *, verbose: bool = False) -> None:

@@ -1,8 +1,12 @@
-"""``cwpattern check --control ID [FILE|-] [--format text|json]``.
+"""``cwpattern check --control ID [FILE|-] [--input auto|lines|json] [--format text|json]``.
 
-Judges many patterns at once: FILE holds one pattern per line, or the JSON output of
-``aws logs describe-metric-filters``.  Exit 0 when the control is covered (by one filter,
-or by the filters of one metric together), 1 when it is not, 2 for unreadable input.
+Judges many patterns at once: FILE holds one pattern per line, or JSON — the output of
+``aws logs describe-metric-filters`` (one or several pages), a list of filters or a list
+of pattern strings (:func:`cwpattern.checker.read_filters`).  Exit 0 when the control is
+covered (by one filter, or by the filters of one metric together), 1 when it is not —
+an empty set of filters covers nothing — or when coverage is unknown (unless
+``--fail-on fail``), 2 for unreadable or malformed input, an invalid option or an
+unknown control.
 """
 
 from __future__ import annotations
@@ -10,12 +14,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
+from typing import TextIO
 
-from ..checker import check
-from ..documents import loads
+from .. import controls
+from ..analysis.results import Verdict
+from ..checker import CheckReport, check, read_filters
+from ..controls import DEFAULT_BENCHMARK
 
 NAME = "check"
 HELP = "judge many metric-filter patterns against a control"
+
+#: ``--fail-on``: the verdicts that make the run fail (exit 1).
+FAIL_ON = {
+    "unknown": frozenset({Verdict.NO, Verdict.UNKNOWN}),
+    "fail": frozenset({Verdict.NO}),
+}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -25,54 +39,83 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default="-",
         help="patterns, one per line, or describe-metric-filters JSON ('-': stdin)",
     )
-    parser.add_argument("--control", "-c", required=True, metavar="ID")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--control",
+        "-c",
+        required=True,
+        metavar="ID",
+        help=f"control id (cis-aws-3.0.0-4.7, securityhub-cloudwatch.7) or a bare number "
+        f"such as 4.7 of the default benchmark {DEFAULT_BENCHMARK}",
+    )
+    parser.add_argument(
+        "--input",
+        choices=("auto", "lines", "json"),
+        default="auto",
+        help="auto (default): JSON when the whole input is a JSON array or object, else one "
+        "pattern per line; 'lines' when a line really is the pattern []",
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=tuple(FAIL_ON),
+        default="unknown",
+        help="exit 1 when the control is not covered (fail) or also when coverage is "
+        "unknown (unknown, the default)",
+    )
+    parser.add_argument("--format", choices=tuple(WRITERS), default="text")
 
 
-def _read(path: str) -> object:
-    try:
-        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
-    except OSError as err:
-        raise SystemExit(f"cannot read {path}: {err.strerror}") from None
-    stripped = text.lstrip()
-    if stripped.startswith(("{", "[")) and '"metricFilters"' in text:
-        try:
-            return loads(text)  # depth-bounded: no RecursionError on hostile nesting
-        except ValueError as err:
-            raise SystemExit(f"{path}: invalid JSON: {err}") from None
-    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+def _read(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    with open(path, encoding="utf-8") as fh:  # OSError: exit 2 in cli.main
+        return fh.read()
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        source = _read(args.file)
-        report = check(source, control=args.control)  # type: ignore[arg-type]
-    except SystemExit as err:
-        print(f"error: {err.code}", file=sys.stderr)
-        return 2
-    except ValueError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    if args.format == "json":
-        json.dump(report.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
-    else:
-        print(f"control {report.control}: {report.reference}")
+    control = controls.get(args.control)  # an unknown control is reported before any input
+    filters = read_filters(_read(args.file), mode=args.input)
+    report = check(filters, control=control.id)
+    WRITERS[args.format](report, sys.stdout)
+    return 1 if report.verdict in FAIL_ON[args.fail_on] else 0
+
+
+_MARK = {Verdict.YES: "yes", Verdict.NO: "NO", Verdict.UNKNOWN: "unknown"}
+
+
+def write_json(report: CheckReport, out: TextIO) -> None:
+    """``--format json``: :meth:`CheckReport.to_dict`."""
+    json.dump(report.to_dict(), out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+def write_text(report: CheckReport, out: TextIO) -> None:
+    """The text report: one row per filter, what it misses, its warnings, the verdict."""
+    out.write(f"control {report.control}: {report.reference}\n")
+    if report.results:
         width = max([len(r.name) for r in report.results] + [6])
-        print(f"{'filter':<{width}}  {'covers':<7}  {'relation':<10}  pattern / what it misses")
+        pad = f"{'':<{width}}  {'':<7}  {'':<10}  "
+        out.write(
+            f"{'filter':<{width}}  {'covers':<7}  {'relation':<10}  pattern / what it misses\n"
+        )
         for r in report.results:
-            verdict = {"yes": "yes", "no": "NO", "unknown": "unknown", "invalid": "INVALID"}[
-                r.verdict
-            ]
-            print(f"{r.name:<{width}}  {verdict:<7}  {r.relation or '-':<10}  {r.pattern}")
+            mark = _MARK[r.verdict] if r.valid else "INVALID"
+            out.write(f"{r.name:<{width}}  {mark:<7}  {r.relation or '-':<10}  {r.pattern}\n")
             if r.error:
-                print(
-                    f"{'':<{width}}  {'':<7}  {'':<10}  {r.error['code']} at {r.error['position']}: {r.error['message']}"
+                out.write(
+                    f"{pad}syntax-error [{r.error['code']}]: {r.error['message']} "
+                    f"at column {r.error['column']}\n"
                 )
             for case in r.missed:
-                print(f"{'':<{width}}  {'':<7}  {'':<10}  misses: {case}")
-        for g in report.groups:
-            verdict = {"yes": "yes", "no": "NO", "unknown": "unknown"}[g.verdict]
-            print(f"together on {g.metric} ({', '.join(g.filters)}): covers {verdict}")
-        print(f"control covered: {'yes' if report.covered else 'NO'}")
-    return 0 if report.covered else 1
+                out.write(f"{pad}misses: {case}\n")
+            for w in r.warnings:
+                out.write(f"{pad}warning [{w.code}]: {w.message}\n")
+    for g in report.groups:
+        out.write(f"together on {g.metric} ({', '.join(g.filters)}): covers {_MARK[g.verdict]}\n")
+    out.write(f"control covered: {_MARK[report.verdict]} ({report.reason})\n")
+
+
+#: ``--format`` choices: each writes a :class:`~cwpattern.checker.CheckReport` to a stream.
+WRITERS: dict[str, Callable[[CheckReport, TextIO], None]] = {
+    "text": write_text,
+    "json": write_json,
+}

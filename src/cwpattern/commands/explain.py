@@ -2,7 +2,9 @@
 
 Exit status: 0 when the pattern covers the control (or, without ``--control``, when
 it is valid), 1 when it does not cover it (or coverage is unknown), 2 for an invalid
-pattern or usage error.
+pattern, an unknown control or a usage error.  Errors are printed in the format of
+every command (:func:`cwpattern.cli.format_error`); ``--format json`` still prints the
+report of an invalid pattern on stdout.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ import argparse
 import json
 import sys
 
+from ..controls import DEFAULT_BENCHMARK
 from ..explain import explain, render_text
+from ..pattern import compile
 
 NAME = "explain"
 HELP = "show what a pattern really means, and whether it covers a CIS control"
@@ -23,7 +27,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--control",
         "-c",
         metavar="ID",
-        help="a control id such as cis-aws-3.0.0-4.7 or securityhub-cloudwatch.7",
+        help="a control id such as cis-aws-3.0.0-4.7 or securityhub-cloudwatch.7, or a bare "
+        f"number such as 4.7 of the default benchmark {DEFAULT_BENCHMARK}",
     )
     parser.add_argument("--format", choices=("text", "json"), default="text")
 
@@ -34,10 +39,10 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         json.dump(report, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
-    else:
-        print(render_text(report), file=sys.stdout if report["valid"] else sys.stderr)
     if not report["valid"]:
-        return 2
+        compile(pattern)  # raises the PatternSyntaxError: printed by cli.main, exit 2
+    if args.format != "json":
+        print(render_text(report))
     if args.control is None:
         return 0
     return 0 if report["covers"] else 1

@@ -23,8 +23,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..alarms import ALARM, Alarm, AlarmError, aggregate, evaluations
+from ..cli import print_error
 from ..documents import DocumentError, loads
-from ..errors import CWPatternError, PatternSyntaxError
+from ..errors import CWPatternError
 from ..metricfilter import FilterStats, MetricFilter, MetricTransformation, datapoints
 from ..sources import FORMATS, LogEvent, ScanStats, iter_events
 
@@ -385,12 +386,8 @@ def _op(name: str) -> str:
 def run(args: argparse.Namespace) -> int:
     try:
         doc = simulate(args)
-    except PatternSyntaxError as err:
-        print(f"syntax-error [{err.code}]: {err}", file=sys.stderr)
-        return 2
     except (CWPatternError, AlarmError) as err:
-        code = getattr(err, "code", None)
-        print(f"error{f' [{code}]' if code else ''}: {err}", file=sys.stderr)
+        print_error(err, NAME)  # the one error format of every command
         return 2
     if args.format == "json":
         json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)

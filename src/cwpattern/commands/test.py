@@ -1,8 +1,10 @@
-"""``cwpattern test PATTERN MESSAGE...``: TestMetricFilter, offline.
+"""``cwpattern test PATTERN [MESSAGE...] [-f FILE]``: TestMetricFilter, offline.
 
-Prints the AWS response shape (``{"matches": [...]}``) for the given messages (or one
-message per line of ``--file``); exit 0 when at least one message matches, 1 when none
-does, 2 for an invalid pattern.
+Prints the AWS response shape (``{"matches": [...]}``) for the given messages, one
+message per line of ``--file``, or, when neither is given, one per line of stdin.  Like
+the API (:func:`cwpattern.test_metric_filter`), it takes 1 to 50 messages, each non-empty;
+empty lines of a file or of stdin are skipped, not messages.  Exit 0 when at least one
+message matches, 1 when none does, 2 for an invalid pattern or an invalid set of messages.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import argparse
 import json
 import sys
 
-from ..pattern import compile
+from ..errors import CWPatternError, PatternSyntaxError
+from ..pattern import test_metric_filter
 
 NAME = "test"
 HELP = "test a pattern against log messages, like the TestMetricFilter API"
@@ -19,28 +22,34 @@ HELP = "test a pattern against log messages, like the TestMetricFilter API"
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("pattern", help="the filter pattern")
-    parser.add_argument("messages", nargs="*", help="log messages")
-    parser.add_argument("-f", "--file", help="read messages from FILE, one per line ('-' = stdin)")
+    parser.add_argument("messages", nargs="*", help="log messages (none: read stdin)")
+    parser.add_argument(
+        "-f", "--file", help="also read messages from FILE, one per line ('-' = stdin)"
+    )
+
+
+def _lines(path: str) -> list[str]:
+    if path == "-":
+        text = sys.stdin.read()
+    else:
+        with open(path, encoding="utf-8", errors="surrogateescape") as fh:
+            text = fh.read()
+    lines = (line.rstrip("\r") for line in text.split("\n"))
+    return [line for line in lines if line]
 
 
 def run(args: argparse.Namespace) -> int:
-    compiled = compile(args.pattern)
     messages = list(args.messages)
     if args.file:
-        stream = (
-            sys.stdin
-            if args.file == "-"
-            else open(args.file, encoding="utf-8", errors="surrogateescape")
-        )
-        with stream:
-            messages.extend(line.rstrip("\r\n") for line in stream)
-    matches = []
-    for number, message in enumerate(messages, 1):
-        values = compiled.extract(message)
-        if values is not None:
-            matches.append(
-                {"eventNumber": number, "eventMessage": message, "extractedValues": values}
-            )
+        messages.extend(_lines(args.file))
+    elif not messages:
+        messages = _lines("-")
+    try:
+        matches = test_metric_filter(args.pattern, messages)
+    except PatternSyntaxError:
+        raise
+    except ValueError as err:  # the API's 1-50 non-empty messages rule
+        raise CWPatternError(str(err)) from None
     json.dump({"matches": matches}, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0 if matches else 1
