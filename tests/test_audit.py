@@ -289,8 +289,9 @@ def test_a_filter_on_another_log_group_is_pointed_out() -> None:
 def test_a_malformed_pattern_is_reported_invalid_and_cannot_cover() -> None:
     c = control("fail_malformed_pattern.json", "4.7")
     assert (
-        "filter CIS-4.7-KmsKeyDisableOrScheduledDeletion is invalid (INVALID_OPERATOR at "
-        "column 17: invalid operator '==' (use '=' for equality)) and cannot cover"
+        "filter CIS-4.7-KmsKeyDisableOrScheduledDeletion is invalid (syntax-error "
+        "[INVALID_OPERATOR]: invalid operator '==' (use '=' for equality) at column 17) "
+        "and cannot cover"
     ) in c.reason
     (metric,) = [
         m
