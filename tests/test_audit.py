@@ -876,8 +876,8 @@ def test_a_filter_only_on_an_undecided_trails_log_group_is_unknown() -> None:
             {"metricValue": "$.n", "dimensions": {"Key": "$.requestParameters.keyId"}},
             "its metricValue $.n is taken from each event",
         ),
-        ({"metricValue": "$.x[*]"}, "is invalid (METRIC_VALUE_INVALID in metricValue"),
-        ({"unit": "Parsecs"}, "is invalid (UNIT_INVALID in unit"),
+        ({"metricValue": "$.x[*]"}, "is invalid (error [METRIC_VALUE_INVALID] in metricValue"),
+        ({"unit": "Parsecs"}, "is invalid (error [UNIT_INVALID] in unit"),
     ],
 )
 def test_filters_whose_values_come_from_the_event_or_are_invalid(
