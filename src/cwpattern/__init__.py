@@ -16,7 +16,13 @@ from __future__ import annotations
 from importlib import metadata as _metadata
 from typing import TYPE_CHECKING, Any
 
-from .errors import CWPatternError, MetricFilterError, PatternSyntaxError, UnsupportedPatternError
+from .errors import (
+    CWPatternError,
+    MatchResourceError,
+    MetricFilterError,
+    PatternSyntaxError,
+    UnsupportedPatternError,
+)
 
 if TYPE_CHECKING:
     from . import ast
@@ -42,6 +48,7 @@ __all__ = [
     "PatternSyntaxError",
     "UnsupportedPatternError",
     "MetricFilterError",
+    "MatchResourceError",
     "__version__",
 ]
 

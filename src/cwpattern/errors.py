@@ -27,6 +27,7 @@ __all__ = [
     "PatternSyntaxError",
     "UnsupportedPatternError",
     "MetricFilterError",
+    "MatchResourceError",
 ]
 
 
@@ -120,3 +121,24 @@ class MetricFilterError(CWPatternError):
 
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.msg, "field": self.field}
+
+
+class MatchResourceError(CWPatternError):
+    """Matching a message ran out of memory (``MemoryError``) or stack (``RecursionError``).
+
+    Resource exhaustion is never a verdict: :meth:`cwpattern.CompiledPattern.matches`
+    raises this instead of answering ``False``, and a scan counts the event as
+    ``not_evaluated`` (``cwpattern grep`` reports it and exits with status 2).
+    ``reason`` is the name of the exception that was raised underneath.
+
+    >>> raise MatchResourceError("MemoryError")
+    Traceback (most recent call last):
+    cwpattern.errors.MatchResourceError: not evaluated: matching ran out of resources (MemoryError)
+    """
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"not evaluated: matching ran out of resources ({reason})")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (MatchResourceError, (self.reason,))

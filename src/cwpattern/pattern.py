@@ -21,7 +21,7 @@ from typing import Any
 from . import ast
 from .ast import Pattern as PatternTree
 from .compiler import Extractor, Matcher, compile_pattern
-from .errors import PatternSyntaxError
+from .errors import MatchResourceError, PatternSyntaxError
 from .parser import MAX_PATTERN_LENGTH, parse
 from .printer import unparse
 
@@ -29,14 +29,18 @@ __all__ = ["CompiledPattern", "compile", "test_metric_filter", "MAX_TEST_MESSAGE
 
 MAX_TEST_MESSAGES = 50
 _TEXT_FAMILIES = ("match-all", "terms", "regex")
+#: What running out of resources raises inside a matcher: never a verdict.
+_RESOURCE_ERRORS = (MemoryError, RecursionError)
 
 
 class CompiledPattern:
     """A parsed, validated and compiled filter pattern.  Immutable and hashable.
 
-    ``matches`` and ``extract`` never raise, whatever the message: a message that is not
+    ``matches`` and ``extract`` never raise because of the message: a message that is not
     valid UTF-8, not JSON or has too few fields simply does not match the families that
-    need structure; term and regex patterns search such bytes as text.
+    need structure; term and regex patterns search such bytes as text.  Running out of
+    memory or stack while matching is not a verdict: it raises
+    :class:`cwpattern.MatchResourceError`.
     """
 
     __slots__ = ("pattern", "ast", "family", "_match", "_extract", "_text_family")
@@ -101,25 +105,39 @@ class CompiledPattern:
         raise TypeError(f"a log message is str or bytes, not {type(message).__name__}")
 
     def matches(self, message: str | bytes) -> bool:
-        """Whether the pattern matches the message (CloudWatch's decision)."""
+        """Whether the pattern matches the message (CloudWatch's decision).
+
+        Raises:
+            MatchResourceError: when memory or stack ran out (no verdict).
+            TypeError: when ``message`` is neither ``str`` nor ``bytes``.
+        """
         text = self._text(message)
         if text is None:
             return False
         try:
             return bool(self._match(text))
-        except (RecursionError, MemoryError, ValueError, TypeError, UnicodeError):
+        except _RESOURCE_ERRORS as e:
+            failed = type(e).__name__
+        except (ValueError, TypeError, UnicodeError):
             return False
+        # Raised outside the except clause, so that the traceback of the exhausted
+        # computation (and the memory its frames hold) is released first.
+        raise MatchResourceError(failed)
 
     def extract(self, message: str | bytes) -> dict[str, str] | None:
         """The ``extractedValues`` TestMetricFilter reports for a matching message
-        (``{}`` except for space-delimited patterns), or ``None`` if it does not match."""
+        (``{}`` except for space-delimited patterns), or ``None`` if it does not match.
+        Raises :class:`cwpattern.MatchResourceError` as :meth:`matches` does."""
         text = self._text(message)
         if text is None:
             return None
         try:
             return self._extract(text)
-        except (RecursionError, MemoryError, ValueError, TypeError, UnicodeError):
+        except _RESOURCE_ERRORS as e:
+            failed = type(e).__name__
+        except (ValueError, TypeError, UnicodeError):
             return None
+        raise MatchResourceError(failed)
 
     def filter(self, messages: Iterable[str | bytes]) -> Iterator[str | bytes]:
         """The messages that match, in order."""

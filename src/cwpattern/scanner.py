@@ -48,6 +48,7 @@ from typing import Any, NamedTuple, Union
 from . import ast
 from .compiler import _DEEP_BRACKETS as _DEEP
 from .compiler import HAVE_ORJSON, compile_line_matcher, compile_pattern
+from .errors import MatchResourceError
 from .pattern import CompiledPattern, compile
 from .prefilter import Plan, Prefilter, choose_plan, prefilter_for
 from .sources import (
@@ -234,10 +235,11 @@ class _Engine:
             self.use(choose_plan(self.prefilter, sample))
 
     def matches(self, message: str) -> bool:
-        """``CompiledPattern.matches`` for a ``str`` (never raises)."""
+        """``CompiledPattern.matches`` for a ``str``: raises only on resource exhaustion
+        (:data:`_RESOURCE_ERRORS`), which callers count as ``not_evaluated``."""
         try:
             return bool(self.match_text(message))
-        except (RecursionError, MemoryError, ValueError, TypeError, UnicodeError):
+        except _MATCH_ERRORS:
             return False
 
 
@@ -245,8 +247,15 @@ def _always(line: Any) -> bool:
     return True
 
 
-#: What a matcher may raise on hostile input (CompiledPattern.matches catches the same).
-_MATCH_ERRORS = (RecursionError, MemoryError, ValueError, TypeError, UnicodeError)
+#: What a matcher may raise on a hostile message: no match (as CompiledPattern.matches).
+_MATCH_ERRORS = (ValueError, TypeError, UnicodeError)
+#: Resource exhaustion while matching: never a verdict; the event is counted in
+#: ``stats.skipped["not_evaluated"]`` (and :func:`scan` raises without a ``stats``).
+_RESOURCE_ERRORS = (MemoryError, RecursionError)
+
+
+def _not_evaluated(st: ScanStats, location: str, error: BaseException) -> None:
+    st.skip("not_evaluated", location, f"matching ran out of resources ({type(error).__name__})")
 
 
 def _run(
@@ -270,8 +279,11 @@ def _run(
         engine = _Engine(cfg)
         for path in _expand(paths, st):  # type: ignore[arg-type]
             yield from _scan_path(engine, path, st, progress)
-        return
-    yield from _parallel(cfg, paths, jobs, st, progress)
+    else:
+        yield from _parallel(cfg, paths, jobs, st, progress)
+    if stats is None and st.skipped.get("not_evaluated"):
+        # Nobody will read the counts: fail closed rather than return a partial answer.
+        raise MatchResourceError(st.problems[0] if st.problems else "MemoryError")
 
 
 def _scan_path(
@@ -346,7 +358,12 @@ def _document_hits(
     buffered = io.BufferedReader(_Prefixed(head, stream), _SNIFF)
     match, mode, n = engine.matches, engine.cfg.mode, 0
     for event in _file_events(buffered, name, fmt, st, engine.cfg.max_line, 1 << 28):
-        if match(event.message):
+        try:
+            ok = match(event.message)
+        except _RESOURCE_ERRORS as e:
+            _not_evaluated(st, event.location, e)
+            ok = False
+        if ok:
             if mode == _COUNT:
                 n += 1
             else:
@@ -563,6 +580,12 @@ class _Region:
 
     rejected = 0
 
+    def _where(self, ls: int) -> str:
+        """Location of the line starting at ``ls``: its number in FULL mode, else its byte."""
+        if self.full:
+            return f"{self.name}:{self.line_number(ls)}"
+        return f"{self.name} (byte {self.cur.offset + ls})"
+
     def _empty_lines(self) -> list[int]:
         """Start offsets of the empty lines (``\\n`` or ``\\r\\n`` alone), in order."""
         buf, start, end = self.buf, self.start, self.end
@@ -698,6 +721,10 @@ class _Region:
                 events += 1
                 try:
                     ok = check(line) and match(line)
+                except _RESOURCE_ERRORS as exc:
+                    where = f"{name}:{lineno}" if full else f"{name} (byte {self.cur.offset + ls})"
+                    _not_evaluated(st, where, exc)
+                    ok = False
                 except _MATCH_ERRORS:
                     ok = False
                 if ok:
@@ -731,6 +758,9 @@ class _Region:
                     line = buf[ls : le - 1 if ls < le < end and buf[le - 1] == 0x0D else le]
                     try:
                         ok = (unchecked or check(line)) and match(line)
+                    except _RESOURCE_ERRORS as exc:
+                        _not_evaluated(self.st, self._where(ls), exc)
+                        ok = False
                     except _MATCH_ERRORS:
                         ok = False
                     if ok:
@@ -764,6 +794,9 @@ class _Region:
             line = buf[ls : le - 1 if ls < le < end and buf[le - 1] == 0x0D else le]
             try:
                 ok = (unchecked or check(line)) and match(line)
+            except _RESOURCE_ERRORS as exc:
+                _not_evaluated(self.st, self._where(ls), exc)
+                ok = False
             except _MATCH_ERRORS:
                 ok = False
             if ok:

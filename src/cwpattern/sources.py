@@ -98,7 +98,8 @@ class ScanStats:
     ``skipped`` counts input that produced no event, by reason: ``unreadable_file``,
     ``bad_gzip``, ``read_error``, ``binary_file``, ``invalid_json_line``, ``invalid_json``,
     ``oversized_line``, ``oversized_document``, ``not_utf8``, ``empty_line``,
-    ``not_a_record``, ``bad_event``, ``unserializable_record``.  ``flagged`` counts events that
+    ``not_a_record``, ``bad_event``, ``unserializable_record``, and ``not_evaluated`` (an event
+    the scanner could not match: memory or stack ran out).  ``flagged`` counts events that
     were delivered with a defect (``not_utf8``: a text line decoded with ``surrogateescape``).
     ``problems`` keeps the first messages, each starting with its location.
     """

@@ -6,8 +6,9 @@ or stdin (no path, or ``-``).  Prints each matching message on its own line (``-
 JSON object per match with its location and extracted values; ``--count``: the number of
 matching events).  ``--jobs N`` scans with N processes; the output is the same, in the same
 order.  Exit status as grep: 0 when something matched, 1 when nothing did, 2 for an invalid
-pattern or an input that could not be read (bad data inside a readable file is reported on
-stderr but is not an error).
+pattern, an input that could not be read or an event that could not be evaluated (memory
+ran out while matching it); bad data inside a readable file is reported on stderr but is
+not an error.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from ..sources import FORMATS, STDIN, ScanStats, _expand
 NAME = "grep"
 HELP = "print the events of log files (JSON lines, CloudTrail, text, gzip) that a pattern matches"
 
-#: stats.skipped reasons that mean an input could not be read (exit status 2, like grep).
-ERRORS = ("unreadable_file", "bad_gzip", "read_error")
+#: stats.skipped reasons that mean an input could not be read, or an event could not be
+#: evaluated (memory or stack ran out: never a "no match"): exit status 2, like grep.
+ERRORS = ("unreadable_file", "bad_gzip", "read_error", "not_evaluated")
 _PROGRESS_MIN_BYTES = 64 << 20
 
 
