@@ -333,7 +333,7 @@ def test_untimed_events_and_bad_alarm_files(
     text = tmp_path / "app.log"
     text.write_text("ERROR disk full\n")
     code, _, err = simulate(capsys, "-p", "ERROR", "--cis-alarm", str(text))
-    assert code == 2 and "app.log:1: the event has no timestamp" in err
+    assert code == 2 and "app.log:1: untimed_event: the event has no timestamp" in err
     bad = write(
         tmp_path,
         "alarm.json",

@@ -984,15 +984,7 @@ def _plan_sample(paths: Any) -> bytes:
 
 
 def _merge(st: ScanStats, part: ScanStats) -> None:
-    st.files += part.files
-    st.events += part.events
-    st.bytes += part.bytes
-    for mine, theirs in ((st.skipped, part.skipped), (st.flagged, part.flagged)):
-        for k, v in theirs.items():
-            mine[k] = mine.get(k, 0) + v
-    room = st.max_problems - len(st.problems)
-    if room > 0:
-        st.problems.extend(part.problems[:room])
+    st.merge(part)
 
 
 def _start_method() -> str:

@@ -15,11 +15,19 @@ ever holding more than one file (or one line) in memory:
   (``{"events":[{"timestamp":..., "message":...}]}``): messages verbatim, timestamps kept; and
   of ``aws cloudtrail lookup-events`` (``{"Events":[{"CloudTrailEvent": "..."}]}``).
 * Plain text logs: each line is a message (``\\n`` / ``\\r\\n`` stripped).
-* Directory trees (recursive, sorted, hidden entries skipped) and stdin (``-``).
+* Directory trees (recursive, sorted) and stdin (``-``).  A walk leaves out, and counts in
+  ``ScanStats.ignored`` by kind: hidden entries (``hidden``, unless ``hidden=True``),
+  symbolic links to directories (``symlinked_dir``, unless ``follow=True``; followed links
+  that lead back to a directory already walked are ``symlink_loop``), entries that
+  ``globs``/``excludes`` leave out (``excluded``).  Special files (FIFOs, sockets,
+  devices) and broken links cannot be read: they are ``skipped`` (``special_file``,
+  ``broken_link``).
+* CloudTrail digest files (``CloudTrail-Digest/`` in an ``aws s3 sync`` of a trail
+  bucket) hold no events: ignored by path and by shape (``cloudtrail_digest``).
 
 Bad input is never fatal: it is counted in :class:`ScanStats` (``skipped`` for input that
 produced no event, ``flagged`` for events delivered with a defect) and the first problems are
-kept with their locations.
+kept with their locations.  :meth:`ScanStats.incomplete` tells whether any input was lost.
 
 >>> import os, tempfile
 >>> path = os.path.join(tempfile.mkdtemp(), "app.jsonl")
@@ -47,7 +55,15 @@ from datetime import datetime
 from types import TracebackType
 from typing import IO, Any, NamedTuple, cast
 
-__all__ = ["FORMATS", "LogEvent", "RawLine", "ScanStats", "iter_events", "iter_lines_bytes"]
+__all__ = [
+    "FORMATS",
+    "LogEvent",
+    "RawLine",
+    "ScanStats",
+    "expand",
+    "iter_events",
+    "iter_lines_bytes",
+]
 
 #: Accepted values of ``fmt``: ``jsonl`` (one JSON message per line), ``text`` (one message
 #: per line, no check), ``json`` (JSON documents: CloudTrail ``Records`` files, arrays of
@@ -63,6 +79,10 @@ _MAX_PROBLEMS = 50
 _JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 _JSONISH = re.compile(rb'(?:\[[ \t\r\n]*[\[{"\]]|\{[ \t\r]*["}\n]|[\[{][ \t\r]*$)')
 _WRAPPER_START = re.compile(rb'\{[ \t\r\n]*"(?:Records|events|Events)"[ \t\r\n]*:[ \t\r\n]*\[')
+#: Keys of a CloudTrail digest file (``CloudTrail-Digest/``), which holds no events.
+_DIGEST_KEYS = frozenset({"digestStartTime", "digestEndTime", "logFiles"})
+#: ``skipped`` reasons that do not mean lost input (an empty line cannot be an event).
+_NOT_LOST = frozenset({"empty_line"})
 
 
 def _reject_constant(name: str) -> Any:
@@ -98,10 +118,14 @@ class ScanStats:
     ``skipped`` counts input that produced no event, by reason: ``unreadable_file``,
     ``bad_gzip``, ``read_error``, ``binary_file``, ``invalid_json_line``, ``invalid_json``,
     ``oversized_line``, ``oversized_document``, ``not_utf8``, ``empty_line``,
-    ``not_a_record``, ``bad_event``, ``unserializable_record``, and ``not_evaluated`` (an event
-    the scanner could not match: memory or stack ran out).  ``flagged`` counts events that
-    were delivered with a defect (``not_utf8``: a text line decoded with ``surrogateescape``).
-    ``problems`` keeps the first messages, each starting with its location.
+    ``not_a_record``, ``bad_event``, ``unserializable_record``, ``special_file``,
+    ``broken_link``, and ``not_evaluated`` (an event the scanner could not match: memory
+    or stack ran out).  ``flagged`` counts events that were delivered with a defect
+    (``not_utf8``: a text line decoded with ``surrogateescape``; ``nul_bytes``: a text
+    file with NUL bytes, scanned as text).  ``ignored`` counts entries left out by rule
+    rather than lost (``hidden``, ``symlinked_dir``, ``symlink_loop``, ``excluded``,
+    ``cloudtrail_digest``).  ``problems`` keeps the first messages, each starting with
+    its location.
     """
 
     files: int = 0
@@ -111,6 +135,52 @@ class ScanStats:
     flagged: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     max_problems: int = _MAX_PROBLEMS
+    ignored: dict[str, int] = field(default_factory=dict)
+    #: gzip input: compressed bytes consumed and decompressed bytes produced, so that
+    #: ``bytes - gzip_out + gzip_in`` is the position in the files as stored on disk.
+    gzip_in: int = 0
+    gzip_out: int = 0
+    ignored_examples: dict[str, str] = field(default_factory=dict)  #: first path per kind
+
+    def incomplete(self) -> int:
+        """How many pieces of input were lost (skipped, empty lines aside): a scan with
+        ``incomplete() > 0`` did not see everything it was given.
+
+        >>> st = ScanStats(); st.skip("empty_line", "x:1"); st.incomplete()
+        0
+        >>> st.skip("oversized_line", "x:2"); st.incomplete()
+        1
+        """
+        return sum(n for reason, n in self.skipped.items() if reason not in _NOT_LOST)
+
+    def ignore(self, kind: str, location: str) -> None:
+        """Count one entry left out by rule (not lost input)."""
+        self.ignored[kind] = self.ignored.get(kind, 0) + 1
+        self.ignored_examples.setdefault(kind, location)
+
+    def stored_bytes(self) -> int:
+        """Bytes of the inputs as stored (gzip: compressed) consumed so far."""
+        return max(self.bytes - self.gzip_out + self.gzip_in, 0)
+
+    def merge(self, part: ScanStats) -> None:
+        """Add the counts of ``part`` (a worker's share of the same scan)."""
+        self.files += part.files
+        self.events += part.events
+        self.bytes += part.bytes
+        self.gzip_in += part.gzip_in
+        self.gzip_out += part.gzip_out
+        for mine, theirs in (
+            (self.skipped, part.skipped),
+            (self.flagged, part.flagged),
+            (self.ignored, part.ignored),
+        ):
+            for k, v in theirs.items():
+                mine[k] = mine.get(k, 0) + v
+        for kind, example in part.ignored_examples.items():
+            self.ignored_examples.setdefault(kind, example)
+        room = self.max_problems - len(self.problems)
+        if room > 0:
+            self.problems.extend(part.problems[:room])
 
     def skip(self, reason: str, location: str, detail: str = "") -> None:
         """Count one piece of input that produced no event."""
@@ -134,6 +204,7 @@ class ScanStats:
             "bytes": self.bytes,
             "skipped": dict(sorted(self.skipped.items())),
             "flagged": dict(sorted(self.flagged.items())),
+            "ignored": dict(sorted(self.ignored.items())),
             "problems": list(self.problems),
         }
 
@@ -145,6 +216,10 @@ def iter_events(
     stats: ScanStats | None = None,
     max_line_bytes: int = 1 << 20,
     max_document_bytes: int = 1 << 28,
+    follow: bool = False,
+    hidden: bool = False,
+    globs: Iterable[str] = (),
+    excludes: Iterable[str] = (),
 ) -> Iterator[LogEvent]:
     """Yield the events of every input, in order, streaming.
 
@@ -155,6 +230,7 @@ def iter_events(
         stats: filled in as the scan goes (optional).
         max_line_bytes: longer lines are skipped (``oversized_line``) without being buffered.
         max_document_bytes: largest JSON document (after decompression) loaded whole.
+        follow, hidden, globs, excludes: how directories are walked, see :func:`expand`.
 
     Raises:
         ValueError: ``fmt`` is not one of :data:`FORMATS` (bad *input* never raises).
@@ -162,7 +238,7 @@ def iter_events(
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     st = stats if stats is not None else ScanStats()
-    for path in _expand(paths, st):
+    for path in expand(paths, st, follow=follow, hidden=hidden, globs=globs, excludes=excludes):
         opened = _open(path, st)
         if opened is None:
             continue
@@ -204,20 +280,140 @@ def iter_lines_bytes(
 # --------------------------------------------------------------------------- inputs
 
 
-def _expand(paths: Iterable[str] | None, st: ScanStats) -> Iterator[str]:
+def expand(
+    paths: Iterable[str] | str | None,
+    stats: ScanStats | None = None,
+    *,
+    follow: bool = False,
+    hidden: bool = False,
+    globs: Iterable[str] = (),
+    excludes: Iterable[str] = (),
+) -> Iterator[str]:
+    """The files to read, in order: each path given, directories walked recursively
+    (names sorted at each level, like ``find | sort``); ``"-"`` is stdin.
+
+    Args:
+        follow: walk into symbolic links to directories (as ``rg --follow``); a link back
+            to a directory already walked is left out (``symlink_loop``), so cycles end.
+        hidden: walk into hidden entries (names starting with ``.``) too.
+        globs: when given, files found in a walk are read only if one glob matches;
+            ``!GLOB`` excludes (ripgrep's ``-g``).  A glob without ``/`` matches the
+            name, one with ``/`` the path below the directory walked; ``*`` does not
+            cross ``/``, ``**`` does.  Paths given explicitly are always read.
+        excludes: globs of files and directories to leave out of walks (``--exclude``).
+
+    Everything left out is counted in ``stats.ignored`` (or ``skipped`` when it cannot be
+    read), by kind; CloudTrail digest files are left out by path.
+
+    >>> import os, tempfile
+    >>> top = tempfile.mkdtemp()
+    >>> for name in ("a.json", "b.log", ".git/HEAD", "CloudTrail-Digest/d.json.gz"):
+    ...     os.makedirs(os.path.dirname(os.path.join(top, name)), exist_ok=True)
+    ...     open(os.path.join(top, name), "w").close()
+    >>> st = ScanStats()
+    >>> [os.path.relpath(p, top) for p in expand([top], st, globs=["*.json"])]
+    ['a.json']
+    >>> sorted(st.ignored.items())
+    [('cloudtrail_digest', 1), ('excluded', 1), ('hidden', 1)]
+    """
+    st = stats if stats is not None else ScanStats()
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]  # one path, not an iterable of characters
     items = [STDIN] if paths is None else [os.fspath(p) for p in paths] or [STDIN]
+    rules = _WalkRules(follow, hidden, tuple(globs), tuple(excludes))
     for p in items:
         if p != STDIN and os.path.isdir(p):
-            yield from _walk(p, st)
+            seen: set[tuple[int, int]] = set()
+            try:
+                info = os.stat(p)
+                seen.add((info.st_dev, info.st_ino))
+            except OSError:
+                pass
+            yield from _walk(p, "", st, rules, seen)
+        elif p != STDIN and _is_digest_path(p):
+            st.ignore("cloudtrail_digest", p)
         else:
             yield p
 
 
-def _walk(top: str, st: ScanStats) -> Iterator[str]:
-    """Files under ``top`` in path order (names sorted at each level, like ``find | sort``),
-    skipping hidden entries; directory symlinks are not followed."""
+def _expand(paths: Iterable[str] | str | None, st: ScanStats) -> Iterator[str]:
+    """:func:`expand` with the default rules (kept for the scanner's callers)."""
+    return expand(paths, st)
+
+
+def _is_digest_path(path: str) -> bool:
+    parts = re.split(r"[\\/]", path)
+    return "CloudTrail-Digest" in parts[:-1] or "_CloudTrail-Digest_" in parts[-1]
+
+
+class _WalkRules(NamedTuple):
+    follow: bool
+    hidden: bool
+    globs: tuple[str, ...]
+    excludes: tuple[str, ...]
+
+    def excluded(self, rel: str, name: str, is_dir: bool) -> bool:
+        """Whether a walked entry is left out by --exclude or a ``!GLOB``."""
+        negated = [g[1:] for g in self.globs if g.startswith("!")]
+        return any(_glob_match(g, rel, name) for g in (*self.excludes, *negated))
+
+    def included(self, rel: str, name: str) -> bool:
+        """Whether a walked file is selected by the positive globs (all, without any)."""
+        positive = [g for g in self.globs if not g.startswith("!")]
+        return not positive or any(_glob_match(g, rel, name) for g in positive)
+
+
+_GLOB_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def _glob_match(glob: str, rel: str, name: str) -> bool:
+    """gitignore-style glob: no ``/`` -> matches the name; ``*`` stays within one
+    directory, ``**`` crosses them; a trailing ``/`` is dropped."""
+    glob = glob.rstrip("/") or glob
+    rx = _GLOB_CACHE.get(glob)
+    if rx is None:
+        out: list[str] = []
+        body = glob.lstrip("/")
+        i, n = 0, len(body)
+        while i < n:
+            c = body[i]
+            if body.startswith("**/", i):
+                out.append("(?:.*/)?")
+                i += 3
+                continue
+            if body.startswith("**", i):
+                out.append(".*")
+                i += 2
+                continue
+            if c == "*":
+                out.append("[^/]*")
+            elif c == "?":
+                out.append("[^/]")
+            elif c == "[":
+                j = body.find("]", i + 2)
+                if j < 0:
+                    out.append(re.escape(c))
+                else:
+                    inner = body[i + 1 : j]
+                    if inner.startswith("!"):
+                        inner = "^" + inner[1:]
+                    out.append("[" + inner.replace("\\", "\\\\") + "]")
+                    i = j + 1
+                    continue
+            else:
+                out.append(re.escape(c))
+            i += 1
+        rx = re.compile("".join(out) + r"\Z", re.DOTALL)
+        _GLOB_CACHE[glob] = rx
+    target = rel if "/" in glob.strip("/") or glob.startswith("/") else name
+    return rx.match(target) is not None
+
+
+def _walk(
+    top: str, rel: str, st: ScanStats, rules: _WalkRules, seen: set[tuple[int, int]]
+) -> Iterator[str]:
+    """Files under ``top`` in path order (names sorted at each level); every entry left
+    out is counted by kind."""
     try:
         with os.scandir(top) as it:
             entries = sorted(it, key=lambda e: e.name)
@@ -225,13 +421,42 @@ def _walk(top: str, st: ScanStats) -> Iterator[str]:
         st.skip("unreadable_file", top, e.strerror or str(e))
         return
     for entry in entries:
-        if entry.name.startswith("."):
+        sub = f"{rel}/{entry.name}" if rel else entry.name
+        if entry.name.startswith(".") and not rules.hidden:
+            st.ignore("hidden", entry.path)
             continue
         try:
-            if entry.is_dir(follow_symlinks=False):
-                yield from _walk(entry.path, st)
+            link = entry.is_symlink()
+            is_dir = entry.is_dir()  # follows links
+            if link and not is_dir and not os.path.exists(entry.path):
+                st.skip("broken_link", entry.path, "symbolic link to nothing")
+                continue
+            if rules.excluded(sub, entry.name, is_dir):
+                st.ignore("excluded", entry.path)
+                continue
+            if is_dir:
+                if entry.name == "CloudTrail-Digest":
+                    st.ignore("cloudtrail_digest", entry.path)
+                    continue
+                if link and not rules.follow:
+                    st.ignore("symlinked_dir", entry.path)
+                    continue
+                info = os.stat(entry.path)
+                key = (info.st_dev, info.st_ino)
+                if key in seen:
+                    st.ignore("symlink_loop", entry.path)
+                    continue
+                seen.add(key)
+                yield from _walk(entry.path, sub, st, rules, seen)
             elif entry.is_file():
-                yield entry.path
+                if not rules.included(sub, entry.name):
+                    st.ignore("excluded", entry.path)
+                elif _is_digest_path(entry.name):
+                    st.ignore("cloudtrail_digest", entry.path)
+                else:
+                    yield entry.path
+            else:
+                st.skip("special_file", entry.path, "not a regular file (FIFO, socket, device)")
         except OSError as e:
             st.skip("unreadable_file", entry.path, e.strerror or str(e))
 
@@ -267,9 +492,12 @@ def _open(path: str, st: ScanStats) -> tuple[IO[bytes], str, Callable[[], None]]
         st.skip("unreadable_file", name, e.strerror or str(e))
         return None
     st.files += 1
-    stream: IO[bytes] = io.BufferedReader(_Prefixed(magic, raw), _SNIFF_BYTES)
+    prefixed = _Prefixed(magic, raw)
+    stream: IO[bytes] = io.BufferedReader(prefixed, _SNIFF_BYTES)
     if magic == _GZIP_MAGIC:
-        stream = gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[assignment]
+        prefixed.stats = st  # compressed bytes consumed, for progress
+        gz = gzip.GzipFile(fileobj=stream, mode="rb")
+        stream = io.BufferedReader(_Gunzip(gz, st, name), _SNIFF_BYTES)
     elif name.endswith(".gz"):
         close()
         st.skip("bad_gzip", name, "named .gz but not gzip data")
@@ -284,6 +512,7 @@ class _Prefixed(io.RawIOBase):
         self._head = memoryview(head)
         self._rest = rest
         self._read = getattr(rest, "read1", rest.read)
+        self.stats: ScanStats | None = None  #: counts the bytes read in ``gzip_in``
 
     def readable(self) -> bool:
         return True
@@ -293,10 +522,48 @@ class _Prefixed(io.RawIOBase):
             n = min(len(b), len(self._head))
             b[:n] = self._head[:n]
             self._head = self._head[n:]
-            return n
-        data = self._read(len(b))
-        b[: len(data)] = data
-        return len(data)
+        else:
+            data = self._read(len(b))
+            n = len(data)
+            b[:n] = data
+        if self.stats is not None:
+            self.stats.gzip_in += n
+        return n
+
+
+class _Gunzip(io.RawIOBase):
+    """Decompressed gzip data that survives a damaged stream: everything decompressed
+    before a truncation, a bad CRC or trailing garbage is delivered (as ``zcat`` does),
+    then the damage is counted (``bad_gzip``) and the stream ends."""
+
+    def __init__(self, gz: gzip.GzipFile, st: ScanStats, name: str) -> None:
+        self._gz, self._st, self._name = gz, st, name
+        self._ended = False
+        self._out = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        if self._ended:
+            return 0
+        try:
+            data = self._gz.read1(len(b))
+        except (EOFError, zlib.error, gzip.BadGzipFile) as e:
+            self._ended = True
+            what = "truncated" if isinstance(e, EOFError) else "damaged"
+            self._st.skip(
+                "bad_gzip",
+                self._name,
+                f"{what} ({e or type(e).__name__}); the {self._out} bytes decompressed "
+                "before were read",
+            )
+            return 0
+        n = len(data)
+        b[:n] = data
+        self._out += n
+        self._st.gzip_out += n
+        return n
 
 
 class _TextAsBytes(io.RawIOBase):
@@ -373,8 +640,10 @@ def resolve_format(fmt: str, head: bytes, name: str, st: ScanStats) -> str | Non
         return fmt
     sniffed = _sniff(head, name)
     if sniffed == "binary":
-        st.skip("binary_file", name, "NUL bytes in the first 64 KiB")
+        st.skip("binary_file", name, "binary data (NUL bytes, not UTF-8) in the first 64 KiB")
         return None
+    if b"\0" in head:
+        st.flag("nul_bytes", name, "NUL bytes in a text file: scanned as text")
     return sniffed
 
 
@@ -392,13 +661,56 @@ def _file_events(
             yield from _line_events(stream, name, resolved == "jsonl", st, max_line)
 
 
+def _binary(head: bytes) -> bool:
+    """Whether the first bytes look like binary data rather than a text log with a stray
+    NUL: more than 1/64 of them (and at least 4) are NULs, or are invalid UTF-8."""
+    nuls = head.count(b"\0")
+    if not nuls:
+        return False
+    if nuls >= 4 and nuls * 64 > len(head):
+        return True
+    bad = head.decode("utf-8", "replace").count("\ufffd") - head.count("\ufffd".encode())
+    return bad * 64 > len(head)
+
+
+def _text_with_json_start(body: bytes) -> bool:
+    """Whether a body that starts like JSON is a text log whose first line begins with a
+    JSON value (``["web"] started``): the first value ends and what follows it on its
+    line, or (for a value that holds no records) after it, is not JSON."""
+    text = body.decode("utf-8", "replace")
+    try:
+        value, end = _STRICT.raw_decode(text)
+    except (ValueError, RecursionError):
+        return False  # a JSON prefix (a long document) or broken JSON: read as JSON
+    nl = text.find("\n", end)
+    rest_of_line = text[end : nl if nl >= 0 else len(text)]
+    if rest_of_line.strip(" \t\r"):
+        nxt = end + len(rest_of_line) - len(rest_of_line.lstrip(" \t\r"))
+    elif not (isinstance(value, list) and not any(isinstance(v, dict) for v in value)):
+        return False  # an object, or an array of records: JSON (lines or document)
+    else:
+        nxt = _skip_ws(text, end)
+        if nxt >= len(text):
+            return False
+    try:
+        _STRICT.raw_decode(text, nxt)
+    except RecursionError:
+        return False
+    except ValueError as e:
+        # text where JSON would continue; an error only at the very end is a cut-off head
+        return getattr(e, "pos", 0) < len(text) - 1
+    return False
+
+
 def _sniff(head: bytes, name: str) -> str:
     """Pick a format from the first bytes (and the suffix, for JSON lines)."""
-    if b"\0" in head:
+    if _binary(head):
         return "binary"
     body = head.removeprefix(_BOM).lstrip(_WS)
     if not _JSONISH.match(body):
         return "text"  # includes "[2024-01-01] INFO ..." and "{main} started" log lines
+    if _text_with_json_start(body):
+        return "text"  # ["web"] started / {"a":1} done: JSON only if it *is* JSON
     if body[:1] == b"[":
         return "json"
     if name.endswith(_JSONL_SUFFIXES):
@@ -414,7 +726,12 @@ def _sniff(head: bytes, name: str) -> str:
         return "jsonl"
     except (ValueError, RecursionError):
         return "json"  # a pretty-printed document (or a broken first line: see the fallback)
-    return "json" if _wrapper(value) else "jsonl"
+    return "json" if _wrapper(value) or _is_digest(value) else "jsonl"
+
+
+def _is_digest(value: Any) -> bool:
+    """Whether a decoded document is a CloudTrail digest file (no events in it)."""
+    return isinstance(value, dict) and _DIGEST_KEYS <= value.keys()
 
 
 def _wrapper(value: Any) -> str | None:
@@ -505,6 +822,9 @@ def _jsonl_like(data: bytes) -> bool:
 def _doc_records(doc: Any, name: str, line: int, st: ScanStats) -> Iterator[LogEvent]:
     ts_of = _TimeCache()
     key = _wrapper(doc)
+    if key is None and _is_digest(doc):
+        st.ignore("cloudtrail_digest", name)  # a digest file: no events
+        return
     if key is None and not isinstance(doc, list):
         loc = f"{name}:{line}"
         msg = _dump(doc, loc, st) if isinstance(doc, dict) else None

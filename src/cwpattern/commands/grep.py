@@ -5,24 +5,33 @@ Inputs are those of :func:`cwpattern.scanner.scan`: files, directory trees (Clou
 or stdin (no path, or ``-``).  Prints each matching message on its own line (``--json``: one
 JSON object per match with its location and extracted values; ``--count``: the number of
 matching events).  ``--jobs N`` scans with N processes; the output is the same, in the same
-order.  Exit status as grep: 0 when something matched, 1 when nothing did, 2 for an invalid
-pattern, an input that could not be read or an event that could not be evaluated (memory
-ran out while matching it); bad data inside a readable file is reported on stderr but is
-not an error.
+order.
+
+Directories are walked recursively; hidden entries (``--hidden``), symbolic links to
+directories (``--follow``, cycle-safe), ``-g/--glob`` and ``--exclude`` work as in
+ripgrep, and CloudTrail digest files are not events.  Everything left out is counted by
+kind on stderr.
+
+Exit status: 0 when something matched, 1 when nothing did, 2 for an invalid pattern, an
+input that could not be read, an event that could not be evaluated (memory ran out while
+matching it), or input that was skipped (a binary file, an invalid JSON line, a line over
+``--max-line-bytes``, a truncated gzip file...): a count or a "no match" over incomplete
+input is not a verdict.  ``--skip-ok`` (or ``-s``) accepts skipped data: then only
+unreadable inputs and unevaluated events make the status 2.  With ``-q``, a match exits 0.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
-import time
 from typing import IO, Any
 
 from ..pattern import compile
 from ..scanner import count, iter_messages, scan
-from ..sources import FORMATS, STDIN, ScanStats, _expand
+from ..sources import FORMATS, STDIN, ScanStats, expand
 
 NAME = "grep"
 HELP = "print the events of log files (JSON lines, CloudTrail, text, gzip) that a pattern matches"
@@ -75,13 +84,41 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "-s",
         "--no-messages",
         action="store_true",
-        help="do not report unreadable inputs and skipped data on stderr",
+        help="do not report unreadable inputs and skipped data on stderr (implies --skip-ok)",
     )
+    parser.add_argument(
+        "--skip-ok",
+        action="store_true",
+        help="skipped data (binary files, invalid JSON, long lines, damaged gzip) does not "
+        "make the exit status 2; unreadable inputs still do",
+    )
+    walk = parser.add_argument_group("directory walks (as ripgrep)")
+    walk.add_argument(
+        "-g",
+        "--glob",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="read only files matching GLOB ('!GLOB' excludes); repeatable; "
+        "files given explicitly are always read",
+    )
+    walk.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="leave out files and directories matching GLOB; repeatable",
+    )
+    walk.add_argument(
+        "-L", "--follow", action="store_true", help="follow symbolic links to directories"
+    )
+    walk.add_argument("--hidden", action="store_true", help="read hidden files and directories too")
     parser.add_argument(
         "--progress",
         choices=("auto", "always", "never"),
         default="auto",
-        help="progress bar on stderr (auto: when stderr is a terminal and the input is large)",
+        help="progress bar on stderr (auto: when stderr is a terminal and the input is "
+        "large; needs tqdm: pip install 'cwpattern[progress]')",
     )
 
 
@@ -99,9 +136,19 @@ def _jobs(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     compiled = compile(args.pattern)  # PatternSyntaxError -> exit 2 in cli.main
-    paths = args.paths or [STDIN]
     stats = ScanStats()
-    bar = _Progress.maybe(paths, args.progress)
+    given = args.paths or [STDIN]
+    paths = list(
+        expand(
+            given,
+            stats,
+            follow=args.follow,
+            hidden=args.hidden,
+            globs=args.glob,
+            excludes=args.exclude,
+        )
+    )
+    bar = _Progress.maybe(paths, args.progress, stats)
     options: dict[str, Any] = {
         "fmt": args.format,
         "jobs": args.jobs,
@@ -112,8 +159,13 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stdout.buffer
     found = 0
     try:
-        if args.count:
+        if not paths:
+            pass  # everything was left out (and is reported below): nothing to scan
+        elif args.count:
             found = count(compiled, paths, **options)
+            if bar:
+                bar.close()  # before the result, so that the two do not share a line
+                bar = None
             out.write(b"%d\n" % found)
         elif args.json:
             for match in scan(compiled, paths, **options):
@@ -135,9 +187,18 @@ def run(args: argparse.Namespace) -> int:
         if bar:
             bar.close()
     errors = sum(stats.skipped.get(k, 0) for k in ERRORS)
+    lost = stats.incomplete() - errors
     if not args.no_messages:
         _report(stats, sys.stderr)
-    if errors and not (args.quiet and found):
+    if args.quiet and found:
+        return 0
+    if errors or (lost and not (args.skip_ok or args.no_messages)):
+        if lost and not args.no_messages and not args.skip_ok:
+            print(
+                f"cwpattern grep: {lost} piece(s) of input skipped: exit status 2 "
+                "(--skip-ok accepts them)",
+                file=sys.stderr,
+            )
         return 2
     return 0 if found else 1
 
@@ -168,6 +229,11 @@ def _report(stats: ScanStats, err: IO[str]) -> None:
             first = next((p for p in stats.problems if p.split(": ", 2)[1:2] == [reason]), "")
             where = f" (first: {first.split(': ')[0]})" if first else ""
             print(f"cwpattern grep: {label} {n} x {reason}{where}", file=err)
+    for kind, n in sorted(stats.ignored.items()):
+        print(
+            f"cwpattern grep: ignored {n} x {kind} (first: {stats.ignored_examples[kind]})",
+            file=err,
+        )
 
 
 def _silence_stdout() -> None:
@@ -179,18 +245,29 @@ def _silence_stdout() -> None:
 
 
 class _Progress:
-    """A one-line progress bar on stderr: bytes read of the total input size."""
+    """A progress bar (tqdm) on stderr: bytes of the inputs as stored on disk (gzip:
+    compressed bytes consumed, against the compressed size) of their total size."""
 
-    def __init__(self, total: int) -> None:
-        self.total, self.done = total, 0
-        self.start = self.last = time.monotonic()
+    def __init__(self, total: int, stats: ScanStats) -> None:
+        # imported here: tqdm is optional (the progress extra), and untyped
+        tqdm = importlib.import_module("tqdm").tqdm
+        self.stats = stats
+        self.bar = tqdm(
+            total=total,
+            unit="B",
+            unit_scale=True,
+            unit_divisor=1024,
+            file=sys.stderr,
+            mininterval=0.2,
+            dynamic_ncols=True,
+        )
 
     @classmethod
-    def maybe(cls, paths: list[str], mode: str) -> _Progress | None:
+    def maybe(cls, paths: list[str], mode: str, stats: ScanStats) -> _Progress | None:
         if mode == "never" or (mode == "auto" and not sys.stderr.isatty()):
             return None
         total = 0
-        for path in _expand(paths, ScanStats()):
+        for path in paths:
             if path == STDIN:
                 return None  # unknown size
             try:
@@ -199,27 +276,24 @@ class _Progress:
                 pass
         if mode == "auto" and total < _PROGRESS_MIN_BYTES:
             return None
-        return cls(max(total, 1))
+        try:
+            return cls(max(total, 1), stats)
+        except ImportError:
+            if mode == "always":
+                print(
+                    "cwpattern grep: no progress bar: it needs tqdm "
+                    "(pip install 'cwpattern[progress]')",
+                    file=sys.stderr,
+                )
+            return None
 
     def advance(self, n: int) -> None:
-        self.done += n
-        now = time.monotonic()
-        if now - self.last >= 0.2:
-            self.last = now
-            self._draw(now)
-
-    def _draw(self, now: float) -> None:
-        share = min(self.done / self.total, 1.0)  # gzip: decompressed bytes may pass 100 %
-        rate = self.done / max(now - self.start, 1e-9) / 1e6
-        width = 30
-        filled = int(share * width)
-        sys.stderr.write(
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {share:4.0%} "
-            f"{self.done / 1e6:,.0f} MB {rate:,.0f} MB/s"
-        )
-        sys.stderr.flush()
+        """Called by the scanner with the bytes it consumed; the position itself is
+        read from the scan's counters (stored bytes, not decompressed ones)."""
+        done = min(self.stats.stored_bytes(), int(self.bar.total))
+        if done > self.bar.n:
+            self.bar.update(done - self.bar.n)
 
     def close(self) -> None:
-        self._draw(time.monotonic())
-        sys.stderr.write("\n")
-        sys.stderr.flush()
+        self.advance(0)
+        self.bar.close()

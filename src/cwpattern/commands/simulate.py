@@ -8,8 +8,12 @@ The metric filter is ``--pattern P`` with ``--metric-value`` (default ``1``),
 benchmark prescribes: Sum >= 1 over one period of 300 s).  LOGS are ``aws logs
 filter-log-events`` output or CloudTrail records (their ``eventTime`` places them in time).
 
-Prints the datapoints per period and the alarm's state changes.  Exit status 0 when the
-alarm would have gone to ALARM, 1 when not, 2 for bad input.
+Prints the datapoints per period and the alarm's state changes.  Input that is not events
+(a README beside the logs, a CloudTrail digest file, an event without a time) is skipped,
+counted and reported; the run goes on.  Exit status 0 when the alarm would have gone to
+ALARM, 1 when not, 2 for bad input — including skipped input, since the verdict did not
+see it, unless ``--skip-ok`` accepts that.  Directory walks take ``-g/--glob``,
+``--exclude``, ``--follow`` and ``--hidden`` as ``cwpattern grep`` does.
 """
 
 from __future__ import annotations
@@ -107,6 +111,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--account", help="value of @aws.account (system-field dimension)")
     parser.add_argument("--region", help="value of @aws.region (system-field dimension)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--skip-ok",
+        action="store_true",
+        help="input that was skipped (not events, no timestamp, unreadable) does not make "
+        "the exit status 2",
+    )
+    walk = parser.add_argument_group("directory walks (as cwpattern grep)")
+    walk.add_argument("-g", "--glob", action="append", default=[], metavar="GLOB")
+    walk.add_argument("--exclude", action="append", default=[], metavar="GLOB")
+    walk.add_argument("-L", "--follow", action="store_true")
+    walk.add_argument("--hidden", action="store_true")
 
 
 # --- inputs ---------------------------------------------------------------------------------
@@ -235,12 +250,21 @@ class _Span:
         self.first: float | None = None
         self.last: float | None = None
 
-    def watch(self, events: Iterator[LogEvent]) -> Iterator[LogEvent]:
+    def watch(self, events: Iterator[LogEvent], scan: ScanStats) -> Iterator[LogEvent]:
+        """The events that have a time; the others are skipped (``untimed_event``): they
+        cannot be placed in a period."""
         for event in events:
-            if event.timestamp is not None:
-                ts = event.timestamp / 1000.0
-                self.first = ts if self.first is None else min(self.first, ts)
-                self.last = ts if self.last is None else max(self.last, ts)
+            if event.timestamp is None:
+                scan.skip(
+                    "untimed_event",
+                    event.location,
+                    "the event has no timestamp (give filter-log-events output or "
+                    "CloudTrail records with eventTime)",
+                )
+                continue
+            ts = event.timestamp / 1000.0
+            self.first = ts if self.first is None else min(self.first, ts)
+            self.last = ts if self.last is None else max(self.last, ts)
             yield event
 
 
@@ -267,13 +291,25 @@ def simulate(args: argparse.Namespace) -> dict[str, Any]:
     span = _Span()
     stats = FilterStats()
     system = {k: v for k, v in (("@aws.account", args.account), ("@aws.region", args.region)) if v}
-    events = span.watch(iter_events(args.logs or None, fmt=args.input_format, stats=scan))
-    points = datapoints(mf, events, system=system, stats=stats)
+    logs = iter_events(
+        args.logs or None,
+        fmt=args.input_format,
+        stats=scan,
+        follow=args.follow,
+        hidden=args.hidden,
+        globs=args.glob,
+        excludes=args.exclude,
+    )
+    points = datapoints(mf, span.watch(logs, scan), system=system, stats=stats)
     if scan.skipped:
-        warnings.append(f"input left out: {dict(sorted(scan.skipped.items()))}")
+        first = f" (first: {scan.problems[0]})" if scan.problems else ""
+        warnings.append(f"input left out: {dict(sorted(scan.skipped.items()))}{first}")
+    if scan.ignored:
+        warnings.append(f"entries ignored: {dict(sorted(scan.ignored.items()))}")
     start, end = _time(args.start, "--start"), _time(args.end, "--end")
     if span.first is None and (start is None or end is None):
-        raise CWPatternError("no log events were read; give LOGS (or --start and --end)")
+        left = f" ({scan.problems[0]})" if scan.problems else ""
+        raise CWPatternError(f"no log events were read{left}; give LOGS (or --start and --end)")
     period = alarm.period
     if start is None:
         assert span.first is not None
@@ -394,4 +430,12 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         _write_text(doc)
+    lost = sum(n for reason, n in doc["input"]["skipped"].items() if reason != "empty_line")
+    if lost and not args.skip_ok:
+        print(
+            f"error: {lost} piece(s) of input skipped (see the warnings): exit status 2 "
+            "(--skip-ok accepts them)",
+            file=sys.stderr,
+        )
+        return 2
     return 0 if doc["alarm_state_reached"] else 1
