@@ -156,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
         "max_line_bytes": args.max_line_bytes,
         "progress": bar.advance if bar else None,
     }
-    out = sys.stdout.buffer
+    out = getattr(sys.stdout, "buffer", None) or _TextOut(sys.stdout)
     found = 0
     try:
         if not paths:
@@ -201,6 +201,19 @@ def run(args: argparse.Namespace) -> int:
             )
         return 2
     return 0 if found else 1
+
+
+class _TextOut:
+    """Bytes written to a text-only stdout (one replaced by a ``StringIO``)."""
+
+    def __init__(self, text: IO[str]) -> None:
+        self.text = text
+
+    def write(self, data: bytes) -> int:
+        return self.text.write(data.decode("utf-8", "surrogateescape"))
+
+    def flush(self) -> None:
+        self.text.flush()
 
 
 def _json_line(message: str, location: str, timestamp: int | None, values: dict[str, str]) -> bytes:

@@ -432,10 +432,10 @@ def run(args: argparse.Namespace) -> int:
         _write_text(doc)
     lost = sum(n for reason, n in doc["input"]["skipped"].items() if reason != "empty_line")
     if lost and not args.skip_ok:
-        print(
-            f"error: {lost} piece(s) of input skipped (see the warnings): exit status 2 "
-            "(--skip-ok accepts them)",
-            file=sys.stderr,
+        skipped = CWPatternError(
+            f"{lost} piece(s) of input skipped (see the warnings): exit status 2 "
+            "(--skip-ok accepts them)"
         )
+        print_error(skipped, NAME)  # the one error format of every command
         return 2
     return 0 if doc["alarm_state_reached"] else 1
