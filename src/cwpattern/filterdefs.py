@@ -124,12 +124,14 @@ def read_metric_filters(
     text: str, *, parameters: Mapping[str, str] | None = None
 ) -> list[FilterDef]:
     """:func:`load_metric_filters` on a document's text."""
+    from .documents import DocumentError, loads
+
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         try:
-            doc = json.loads(text)
-        except ValueError as err:
-            raise FilterFileError(f"invalid JSON: {err}") from None
+            doc = loads(text)  # strict and depth-bounded: hostile documents fail closed
+        except DocumentError as err:
+            raise FilterFileError(str(err)) from None
         found = _from_json(doc, text, parameters)
     else:
         found = _cloudformation(text, text, parameters)
@@ -181,6 +183,8 @@ def _transform(t: Any) -> tuple[str | None, str | None, str | None]:
 
 
 def _describe(doc: Any, text: str) -> list[FilterDef]:
+    if isinstance(doc, Mapping) and isinstance(doc.get("metricFilters"), Mapping):
+        doc = doc["metricFilters"]  # an account snapshot (docs/audit-snapshot.md)
     items: list[Any] = []
     pages = doc if isinstance(doc, list) else [doc]
     for page in pages:

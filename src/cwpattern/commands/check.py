@@ -21,6 +21,8 @@ from .. import controls
 from ..analysis.results import Verdict
 from ..checker import CheckReport, check, read_filters
 from ..controls import DEFAULT_BENCHMARK
+from ..errors import CWPatternError
+from . import _benchmark
 
 NAME = "check"
 HELP = "judge many metric-filter patterns against a control"
@@ -42,10 +44,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--control",
         "-c",
-        required=True,
         metavar="ID",
         help=f"control id (cis-aws-3.0.0-4.7, securityhub-cloudwatch.7) or a bare number "
-        f"such as 4.7 of the default benchmark {DEFAULT_BENCHMARK}",
+        f"such as 4.7 of the default benchmark {DEFAULT_BENCHMARK}; or --benchmark",
     )
     parser.add_argument(
         "--input",
@@ -61,7 +62,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="exit 1 when the control is not covered (fail) or also when coverage is "
         "unknown (unknown, the default)",
     )
-    parser.add_argument("--format", choices=tuple(WRITERS), default="text")
+    parser.add_argument("--format", choices=(*WRITERS, *_benchmark.CI_FORMATS), default="text")
+    _benchmark.add_arguments(parser)
 
 
 def _read(path: str) -> str:
@@ -72,6 +74,12 @@ def _read(path: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if (args.benchmark is None) == (args.control is None):
+        raise CWPatternError("give --control ID or --benchmark ID (one of them)")
+    if args.benchmark is not None:
+        return _benchmark.run(args, _read(args.file))
+    if args.format not in WRITERS:
+        raise CWPatternError(f"--format {args.format} needs --benchmark")
     control = controls.get(args.control)  # an unknown control is reported before any input
     filters = read_filters(_read(args.file), mode=args.input)
     report = check(filters, control=control.id)
