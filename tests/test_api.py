@@ -107,12 +107,16 @@ def test_non_json_messages_do_not_match_json_patterns() -> None:
     assert p.matches("{}") and p.matches(' \n{"b":1}\t')
 
 
-def test_invalid_utf8_is_text_for_terms_and_regex_only() -> None:
+def test_invalid_utf8_reads_as_replacement_characters_for_every_family() -> None:
     raw = b"ERROR \xff\xfe disk"
     assert cwpattern.compile("ERROR disk").matches(raw)
     assert cwpattern.compile("%ERROR\\s\\S%").matches(raw)
-    assert not cwpattern.compile("[a, b, c]").matches(raw)
-    assert not cwpattern.compile("[]").matches(raw)
+    assert cwpattern.compile("[a, b, c]").extract(raw) == {
+        "$a": "ERROR",
+        "$b": "\ufffd\ufffd",
+        "$c": "disk",
+    }
+    assert cwpattern.compile('{ $.a = "x\ufffd" }').matches(b'{"a": "x\xff"}')
 
 
 def test_message_type_is_checked() -> None:

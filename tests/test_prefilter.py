@@ -70,7 +70,9 @@ def _passes(pattern: cwpattern.CompiledPattern, message: str) -> None:
     """If the pattern matches, every prefilter form lets the line through."""
     if not pattern.matches(message):
         return
-    line = message.encode("utf-8", "surrogateescape")
+    line = message.encode("utf-8", "surrogatepass")
+    if line.decode("utf-8", "replace") != message:  # lone surrogates: not a line's text
+        return
     pf = prefilter_for(pattern.ast)
     assert pf.check(line), (str(pattern), message, pf)
     plan = choose_plan(pf, line + b"\n" + b'{"x":"filler"}\n' * 50)

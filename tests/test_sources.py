@@ -138,7 +138,7 @@ def test_jsonl_lines_are_verbatim_not_reserialised_and_gzip_is_transparent(tmp_p
         assert stats.skipped == {}
 
 
-def test_invalid_empty_and_non_utf8_json_lines_are_skipped_and_located(tmp_path: Path) -> None:
+def test_invalid_and_empty_json_lines_are_skipped_and_located(tmp_path: Path) -> None:
     path = tmp_path / "mixed.jsonl"
     path.write_bytes(
         b'{"ok":1}\nnot json\n{"ok":2}\n{"truncated":\n\n{"nan":NaN}\n'
@@ -146,12 +146,15 @@ def test_invalid_empty_and_non_utf8_json_lines_are_skipped_and_located(tmp_path:
         + b'\n{"bad":"\xff"}\n{"ok":3}'
     )
     events, stats = scan([path])
+    # A line with invalid UTF-8 is an event, decoded with U+FFFD (spec §4.3), and flagged.
     assert [(e.message, e.location) for e in events] == [
         ('{"ok":1}', f"{path}:1"),
         ('{"ok":2}', f"{path}:3"),
+        ('{"bad":"\ufffd"}', f"{path}:8"),
         ('{"ok":3}', f"{path}:9"),
     ]
-    assert stats.skipped == {"invalid_json_line": 4, "empty_line": 1, "not_utf8": 1}
+    assert stats.skipped == {"invalid_json_line": 4, "empty_line": 1}
+    assert stats.flagged == {"not_utf8": 1}
     assert [p.split(": ")[0] for p in stats.problems] == [f"{path}:{n}" for n in (2, 4, 5, 6, 7, 8)]
 
 
@@ -277,12 +280,11 @@ def test_text_logs_crlf_brackets_and_braces_are_text(tmp_path: Path) -> None:
     assert stats.skipped == {"empty_line": 1} and all(e.timestamp is None for e in events)
 
 
-def test_non_utf8_text_is_delivered_with_surrogateescape_and_flagged(tmp_path: Path) -> None:
+def test_non_utf8_text_is_delivered_with_replacement_and_flagged(tmp_path: Path) -> None:
     path = tmp_path / "latin1.log"
     path.write_bytes("café ok\n".encode("latin-1") + "naïve ok\n".encode())
     events, stats = scan([path])
-    assert [e.message for e in events] == ["caf\udce9 ok", "naïve ok"]
-    assert events[0].message.encode("utf-8", "surrogateescape") == "café ok".encode("latin-1")
+    assert [e.message for e in events] == ["caf\ufffd ok", "naïve ok"]
     assert stats.flagged == {"not_utf8": 1} and stats.skipped == {}
 
 
@@ -296,8 +298,8 @@ def test_binary_garbage_is_skipped_in_auto_and_survives_as_text(tmp_path: Path) 
     pieces = path.read_bytes().split(b"\n")
     last = len(pieces) - 1
     pieces = [p[:-1] if p.endswith(b"\r") and i < last else p for i, p in enumerate(pieces)]
-    raw = [e.message.encode("utf-8", "surrogateescape") for e in events]
-    assert raw == [p for p in pieces if p]
+    messages = [e.message for e in events]
+    assert messages == [p.decode("utf-8", "replace") for p in pieces if p]
     assert stats.skipped.get("empty_line", 0) == pieces.count(b"")
     assert stats.flagged["not_utf8"] == sum(1 for p in pieces if p and _not_utf8(p)) > 0
 

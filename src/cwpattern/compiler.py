@@ -92,8 +92,9 @@ def compile_pattern(tree: ast.Pattern) -> tuple[Matcher, Extractor]:
 
 def compile_line_matcher(tree: ast.Pattern) -> LineMatcher:
     """A function of one raw line (``bytes``/``bytearray``, no terminator) equal to
-    ``matches(line.decode("utf-8", "surrogateescape"))``: the decision on the message a
-    text log line is.  Term and JSON patterns work on the bytes without decoding them."""
+    ``matches(line.decode("utf-8", "replace"))``: the decision on the message a text log
+    line is (spec §4.3: invalid UTF-8 reads as U+FFFD, for every family).  Term and JSON
+    patterns work on the bytes without decoding them."""
     if isinstance(tree, ast.MatchAll):
         return lambda line: True
     if isinstance(tree, ast.TermPattern):
@@ -103,7 +104,7 @@ def compile_line_matcher(tree: ast.Pattern) -> LineMatcher:
     if isinstance(tree, ast.JsonPattern):
         return _json(tree)  # accepts bytes too
     match = compile_pattern(tree)[0]
-    return lambda line: match(bytes(line).decode("utf-8", "surrogateescape"))
+    return lambda line: match(bytes(line).decode("utf-8", "replace"))
 
 
 def _with_empty_extract(match: Matcher) -> tuple[Matcher, Extractor]:
@@ -144,17 +145,22 @@ def _terms(tree: ast.TermPattern) -> Matcher:
 
 
 def _terms_bytes(tree: ast.TermPattern) -> LineMatcher | None:
-    """Terms searched in the raw bytes.  A substring of the surrogateescape decoding is
-    exactly the encoding of that substring, so ``t in text`` iff ``enc(t) in raw``; a term
-    that cannot be encoded that way (a lone surrogate outside U+DC80..U+DCFF) returns None."""
+    """Terms searched in the raw bytes, or None when that would differ from searching
+    the decoded text.
+
+    The UTF-8 decoder (invalid sequences replaced by U+FFFD) starts a new character at
+    every byte that is not a continuation byte, and a valid encoding starts with one; so a
+    term without U+FFFD occurs in the decoded text iff its UTF-8 encoding occurs in the raw
+    bytes.  A term holding U+FFFD (which an invalid byte also produces) or a lone surrogate
+    (which decoding never produces) is searched in the decoded text instead."""
+    groups = _split_terms(tree)
+    if any("\ufffd" in t for group in groups for t in group):
+        return None
     try:
-        groups = tuple(
-            tuple(t.encode("utf-8", "surrogateescape") for t in group)
-            for group in _split_terms(tree)
-        )
+        encoded = tuple(tuple(t.encode("utf-8") for t in group) for group in groups)
     except UnicodeEncodeError:
         return None
-    return _term_test(*groups)
+    return _term_test(*encoded)
 
 
 # --------------------------------------------------------------------------- JSON
@@ -167,7 +173,7 @@ def _json(tree: ast.JsonPattern) -> Callable[[str | bytes | bytearray], bool]:
 
     def slow(message: str | bytes | bytearray) -> bool:
         if not isinstance(message, str):
-            message = bytes(message).decode("utf-8", "surrogateescape")
+            message = bytes(message).decode("utf-8", "replace")
         doc = decode(message)
         return doc is not None and test(doc)
 

@@ -28,7 +28,6 @@ from .printer import unparse
 __all__ = ["CompiledPattern", "compile", "test_metric_filter", "MAX_TEST_MESSAGES"]
 
 MAX_TEST_MESSAGES = 50
-_TEXT_FAMILIES = ("match-all", "terms", "regex")
 #: What running out of resources raises inside a matcher: never a verdict.
 _RESOURCE_ERRORS = (MemoryError, RecursionError)
 
@@ -36,21 +35,21 @@ _RESOURCE_ERRORS = (MemoryError, RecursionError)
 class CompiledPattern:
     """A parsed, validated and compiled filter pattern.  Immutable and hashable.
 
-    ``matches`` and ``extract`` never raise because of the message: a message that is not
-    valid UTF-8, not JSON or has too few fields simply does not match the families that
-    need structure; term and regex patterns search such bytes as text.  Running out of
+    ``matches`` and ``extract`` never raise because of the message: a ``bytes`` message is
+    decoded as UTF-8 with invalid sequences replaced by U+FFFD (for every family), and a
+    message that is not JSON or has too few fields simply does not match the families that
+    need structure.  Running out of
     memory or stack while matching is not a verdict: it raises
     :class:`cwpattern.MatchResourceError`.
     """
 
-    __slots__ = ("pattern", "ast", "family", "_match", "_extract", "_text_family")
+    __slots__ = ("pattern", "ast", "family", "_match", "_extract")
 
     pattern: str
     ast: ast.Pattern
     family: str
     _match: Matcher
     _extract: Extractor
-    _text_family: bool
 
     def __init__(self, pattern: str) -> None:
         self._setup(pattern, parse(pattern))
@@ -62,7 +61,6 @@ class CompiledPattern:
         match, extract = compile_pattern(tree)
         object.__setattr__(self, "_match", match)
         object.__setattr__(self, "_extract", extract)
-        object.__setattr__(self, "_text_family", self.family in _TEXT_FAMILIES)
 
     @classmethod
     def from_ast(cls, tree: PatternTree) -> CompiledPattern:
@@ -91,17 +89,11 @@ class CompiledPattern:
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("CompiledPattern is immutable")
 
-    def _text(self, message: str | bytes) -> str | None:
+    def _text(self, message: str | bytes) -> str:
         if isinstance(message, str):
             return message
         if isinstance(message, (bytes, bytearray, memoryview)):
-            raw = bytes(message)
-            if self._text_family:
-                return raw.decode("utf-8", "surrogateescape")
-            try:
-                return raw.decode("utf-8")
-            except UnicodeDecodeError:
-                return None
+            return bytes(message).decode("utf-8", "replace")  # spec §4.3: every family
         raise TypeError(f"a log message is str or bytes, not {type(message).__name__}")
 
     def matches(self, message: str | bytes) -> bool:
@@ -112,8 +104,6 @@ class CompiledPattern:
             TypeError: when ``message`` is neither ``str`` nor ``bytes``.
         """
         text = self._text(message)
-        if text is None:
-            return False
         try:
             return bool(self._match(text))
         except _RESOURCE_ERRORS as e:
@@ -129,8 +119,6 @@ class CompiledPattern:
         (``{}`` except for space-delimited patterns), or ``None`` if it does not match.
         Raises :class:`cwpattern.MatchResourceError` as :meth:`matches` does."""
         text = self._text(message)
-        if text is None:
-            return None
         try:
             return self._extract(text)
         except _RESOURCE_ERRORS as e:

@@ -22,8 +22,8 @@ Where literals come from (and why each is sound):
 JSON escapes can spell any character differently (``\u006b`` is ``k``, ``\/`` is ``/``):
 a line in which a backslash is followed by ``u`` (or ``/`` when a literal contains ``/``)
 always passes, whatever its literals.  Literal characters that JSON must escape (``"``,
-``\``, control characters) and lone surrogates never appear raw; only the longest run of
-other characters is kept.
+``\``, control characters) and lone surrogates never appear raw, and U+FFFD may come
+from any invalid byte; only the longest run of other characters is kept.
 
 >>> from cwpattern import parse
 >>> pf = prefilter_for(parse('{ $.eventSource = kms.amazonaws.com && $.eventName = Dis* }'))
@@ -190,9 +190,14 @@ def prefilter_for(tree: ast.Pattern) -> Prefilter:
 
 
 def _encode(text: str) -> bytes | None:
+    """Bytes a line holds whenever its decoded text contains ``text`` (None: nothing
+    can be required).  Invalid UTF-8 decodes to U+FFFD, so a U+FFFD in ``text`` may stand for any
+    invalid byte: only the longest run without it is required."""
+    if "\ufffd" in text:
+        text = max(text.split("\ufffd"), key=len)
     try:
-        return text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:
+        return text.encode("utf-8") if text else None
+    except UnicodeEncodeError:  # a lone surrogate: never in a decoded line
         return None
 
 
@@ -237,7 +242,7 @@ def _plain_run(text: str) -> str:
     """The longest run of characters that JSON writes raw (or escapes with \\u)."""
     best, run = "", ""
     for c in text:
-        if c in '"\\' or c < " " or "\ud800" <= c <= "\udfff":
+        if c in '"\\' or c < " " or "\ud800" <= c <= "\udfff" or c == "\ufffd":
             best, run = max(best, run, key=len), ""
         else:
             run += c

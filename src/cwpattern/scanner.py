@@ -155,7 +155,7 @@ def iter_messages(
     max_line_bytes: int = 1 << 20,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[bytes]:
-    """The matching messages as UTF-8 bytes (``surrogateescape``), no locations: the
+    """The matching messages as bytes (a line as it is in the file), no locations: the
     cheapest way to print them (what ``cwpattern grep`` does)."""
     compiled = pattern if isinstance(pattern, CompiledPattern) else compile(pattern)
     for hit in _run(compiled, source, fmt, jobs, stats, max_line_bytes, _LINES, progress):
@@ -174,7 +174,7 @@ class _Hit(NamedTuple):
 
     def text(self) -> str:
         data = self.data
-        return data if isinstance(data, str) else data.decode("utf-8", "surrogateescape")
+        return data if isinstance(data, str) else data.decode("utf-8", "replace")
 
     def raw(self) -> bytes:
         data = self.data
@@ -631,28 +631,33 @@ class _Region:
             k = le + 1
 
     def _accept(self, line: Any, where: Callable[[], str]) -> bool:
-        """Is this matching line an event?  (JSON lines: valid UTF-8 JSON; else counted.)"""
-        if not self.jsonl:
-            if self.full and not line.isascii():
-                try:
-                    line.decode("utf-8")
-                except UnicodeDecodeError as e:
-                    self.st.flag("not_utf8", where(), str(e))
-            return True
-        reason = _jsonl_defect(line, self.json_family)
-        if reason is None:
-            return True
-        self.st.skip(reason[0], where(), reason[1])
-        self.rejected += 1
-        return False
+        """Is this matching line an event?  (JSON lines: JSON once invalid UTF-8 is
+        replaced by U+FFFD; else counted.)  Invalid UTF-8 is flagged in FULL mode."""
+        if self.jsonl:
+            reason = _jsonl_defect(line, self.json_family)
+            if reason is not None:
+                self.st.skip(reason[0], where(), reason[1])
+                self.rejected += 1
+                return False
+        if self.full and not line.isascii():
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as e:
+                self.st.flag("not_utf8", where(), str(e))
+        return True
 
     def _timestamp(self, line: bytes) -> int | None:
         if self.time_of is None:
             return None
         try:
-            doc = orjson.loads(line) if HAVE_ORJSON else _STRICT.decode(line.decode("utf-8"))
-        except (ValueError, RecursionError, UnicodeDecodeError):
-            return None
+            doc = orjson.loads(line) if HAVE_ORJSON else None
+        except ValueError:  # invalid UTF-8 among others: the standard library decides
+            doc = None
+        if doc is None:
+            try:
+                doc = _STRICT.decode(line.decode("utf-8", "replace"))
+            except (ValueError, RecursionError):
+                return None
         return self.time_of(doc.get("eventTime")) if isinstance(doc, dict) else None
 
     # -- scanning
@@ -838,13 +843,8 @@ def _at_byte(name: str, cur: _Cursor, ls: int) -> Callable[[], str]:
 
 def _jsonl_defect(line: bytes, json_object: bool) -> tuple[str, str] | None:
     """Why a JSON-lines line is not an event (as :func:`cwpattern.sources.iter_events`
-    decides), or None.  ``json_object``: the line is known to decode as a JSON object
-    once it is valid UTF-8."""
-    if not line.isascii():
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError as e:
-            return "not_utf8", str(e)
+    decides), or None.  ``json_object``: the line is known to decode as a JSON object.
+    Invalid UTF-8 is decoded with U+FFFD (spec §4.3), as the matcher does."""
     if json_object:
         return None
     if not line.strip(b" \t\r\n"):
@@ -857,7 +857,7 @@ def _jsonl_defect(line: bytes, json_object: bool) -> tuple[str, str] | None:
         except ValueError:
             pass
     try:
-        _STRICT.decode(line.decode("utf-8"))
+        _STRICT.decode(line.decode("utf-8", "replace"))
     except (ValueError, RecursionError) as e:
         return "invalid_json_line", str(e)
     return None

@@ -121,11 +121,11 @@ class ScanStats:
     ``not_a_record``, ``bad_event``, ``unserializable_record``, ``special_file``,
     ``broken_link``, and ``not_evaluated`` (an event the scanner could not match: memory
     or stack ran out).  ``flagged`` counts events that were delivered with a defect
-    (``not_utf8``: a text line decoded with ``surrogateescape``; ``nul_bytes``: a text
-    file with NUL bytes, scanned as text).  ``ignored`` counts entries left out by rule
-    rather than lost (``hidden``, ``symlinked_dir``, ``symlink_loop``, ``excluded``,
-    ``cloudtrail_digest``).  ``problems`` keeps the first messages, each starting with
-    its location.
+    (``not_utf8``: a line whose invalid UTF-8 was decoded with U+FFFD, spec §4.3;
+    ``nul_bytes``: a text file with NUL bytes, scanned as text).  ``ignored`` counts
+    entries left out by rule rather than lost (``hidden``, ``symlinked_dir``,
+    ``symlink_loop``, ``excluded``, ``cloudtrail_digest``).  ``problems`` keeps the first
+    messages, each starting with its location.
     """
 
     files: int = 0
@@ -749,14 +749,12 @@ def _line_events(
     decode, ts_of = _STRICT.decode, _TimeCache()
     for lineno, _, raw in _lines(stream, name, st, max_line):
         where = f"{name}:{lineno}"
+        bad_utf8 = ""
         try:
             text = raw.decode("utf-8")
-        except UnicodeDecodeError as e:
-            if as_json:
-                st.skip("not_utf8", where, str(e))
-                continue
-            text = raw.decode("utf-8", "surrogateescape")
-            st.flag("not_utf8", where, str(e))
+        except UnicodeDecodeError as e:  # spec §4.3: U+FFFD, for every family
+            text = raw.decode("utf-8", "replace")
+            bad_utf8 = str(e)
         ts = None
         if as_json:
             if not text.strip():
@@ -772,6 +770,8 @@ def _line_events(
         elif not text:
             st.skip("empty_line", where)
             continue
+        if bad_utf8:
+            st.flag("not_utf8", where, bad_utf8)
         st.events += 1
         yield LogEvent(text, where, ts)
 

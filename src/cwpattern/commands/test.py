@@ -32,7 +32,7 @@ def _lines(path: str) -> list[str]:
     if path == "-":
         text = sys.stdin.read()
     else:
-        with open(path, encoding="utf-8", errors="surrogateescape") as fh:
+        with open(path, encoding="utf-8", errors="replace") as fh:
             text = fh.read()
     lines = (line.rstrip("\r") for line in text.split("\n"))
     return [line for line in lines if line]
