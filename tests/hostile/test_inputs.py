@@ -115,9 +115,10 @@ def test_binary_file_is_skipped_and_fails_the_run(
     [
         (b'{"a":1}\na, not json\n', [], "invalid_json_line"),
         (b"ERROR a\n" + b"x" * 200 + b"\n", ["--max-line-bytes", "100"], "oversized_line"),
-        (b'{"a":1}\n{"a":"\xff"}\n', [], "not_utf8"),
     ],
 )
+# (A JSON line with invalid UTF-8 is no longer skipped: it is an event, decoded with U+FFFD
+# and flagged not_utf8 (item 3, tests/hostile/test_decoding.py).)
 def test_every_skipped_line_makes_the_status_2(
     tmp_path: Path,
     capfdbinary: pytest.CaptureFixture[bytes],
