@@ -110,7 +110,7 @@ def test_jobs_give_the_same_ordered_output(
 def test_exit_codes(trail: Path, tmp_path: Path, capfdbinary: pytest.CaptureFixture[bytes]) -> None:
     assert _run(capfdbinary, "{ $.a = ", str(trail))[0] == 2  # syntax error
     missing = str(tmp_path / "missing.jsonl")
-    code, out, err = _run(capfdbinary, "-c", "AccessDenied", str(trail), missing)
+    code, out, err = _run(capfdbinary, "-c", "--total", "AccessDenied", str(trail), missing)
     assert code == 2 and int(out) > 0 and "missing.jsonl: unreadable_file" in err
     assert _run(capfdbinary, "-q", "AccessDenied", str(trail), missing)[0] == 0
     assert _run(capfdbinary, "-q", "NoSuchTerm", str(trail))[:2] == (1, b"")

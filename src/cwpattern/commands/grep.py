@@ -32,6 +32,7 @@ from typing import IO, Any
 from ..pattern import compile
 from ..scanner import count, iter_messages, scan
 from ..sources import FORMATS, STDIN, ScanStats, expand
+from ._grep_output import needs_files, write_by_file
 
 NAME = "grep"
 HELP = "print the events of log files (JSON lines, CloudTrail, text, gzip) that a pattern matches"
@@ -61,6 +62,41 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--quiet",
         action="store_true",
         help="print nothing; the exit status tells whether something matched",
+    )
+    out.add_argument(
+        "-l",
+        "--files-with-matches",
+        action="store_true",
+        help="print the name of each file with a matching event",
+    )
+    conv = parser.add_argument_group("output by file (as ripgrep)")
+    conv.add_argument(
+        "-H", "--with-filename", action="store_true", help="print the file name of each event"
+    )
+    conv.add_argument(
+        "-I", "--no-filename", action="store_true", help="never print file names (-c, -H)"
+    )
+    conv.add_argument(
+        "-n",
+        "--line-number",
+        action="store_true",
+        help="print each event's position: its line, or its place in a document "
+        "(Records[3], events[0])",
+    )
+    conv.add_argument(
+        "-v", "--invert-match", action="store_true", help="select the events that do not match"
+    )
+    conv.add_argument(
+        "-m",
+        "--max-count",
+        type=_positive,
+        metavar="NUM",
+        help="at most NUM events per file",
+    )
+    conv.add_argument(
+        "--total",
+        action="store_true",
+        help="with -c: one total for all files (the default for a single PATH)",
     )
     parser.add_argument(
         "-j",
@@ -158,14 +194,21 @@ def run(args: argparse.Namespace) -> int:
     }
     out = getattr(sys.stdout, "buffer", None) or _TextOut(sys.stdout)
     found = 0
+
+    def close_bar() -> None:
+        nonlocal bar
+        if bar:
+            bar.close()  # before the result, so that the two do not share a line
+            bar = None
+
     try:
         if not paths:
             pass  # everything was left out (and is reported below): nothing to scan
+        elif needs_files(args):
+            found = write_by_file(args, compiled, paths, options, out, close_bar)
         elif args.count:
             found = count(compiled, paths, **options)
-            if bar:
-                bar.close()  # before the result, so that the two do not share a line
-                bar = None
+            close_bar()
             out.write(b"%d\n" % found)
         elif args.json:
             for match in scan(compiled, paths, **options):
