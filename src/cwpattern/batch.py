@@ -15,10 +15,10 @@ carry them); bytes that are not even that are matched as bytes
 >>> batch = [b'{"eventName":"DisableKey"}', b"ERROR disk", b'{"eventName":"Encrypt"}']
 >>> m.counts(batch)
 [1, 1]
->>> m.mask(batch, 0)
-[True, False, False]
 >>> m.matchers[0].prefilter_checks  # messages that needed the matcher
 1
+>>> m.mask(batch, 0)
+[True, False, False]
 """
 
 from __future__ import annotations
