@@ -20,8 +20,10 @@ from typing import Any
 from . import ast
 from .errors import PatternSyntaxError
 from .printer import json_expr_text, selector_text, unparse, value_text
+from .remediation import remediate
+from .reporting import Case, Finding, Level, Rule
 
-__all__ = ["explain", "render_text", "tree_lines"]
+__all__ = ["ci_results", "explain", "render_text", "tree_lines"]
 
 
 def explain(pattern: str, *, control: str | None = None) -> dict[str, Any]:
@@ -34,7 +36,7 @@ def explain(pattern: str, *, control: str | None = None) -> dict[str, Any]:
     try:
         compiled = compile(pattern)
     except PatternSyntaxError as err:
-        return {
+        invalid: dict[str, Any] = {
             "valid": False,
             "pattern": pattern,
             "error": err.to_dict(),
@@ -42,6 +44,10 @@ def explain(pattern: str, *, control: str | None = None) -> dict[str, Any]:
             "covers": False if control else None,
             "cases": [],
         }
+        if control is not None:  # the fix of an invalid pattern: the control's reference
+            fix = remediate(pattern, control)
+            invalid["remediation"] = None if fix is None else fix.to_dict()
+        return invalid
     tree = compiled.ast
     report: dict[str, Any] = {
         "valid": True,
@@ -81,6 +87,8 @@ def explain(pattern: str, *, control: str | None = None) -> dict[str, Any]:
             "warnings": [w.to_dict() for w in warnings(tree, reference=reference)],
         }
     )
+    fix = remediate(pattern, ctrl.id)
+    report["remediation"] = None if fix is None else fix.to_dict()
     return report
 
 
@@ -208,4 +216,68 @@ def render_text(report: dict[str, Any]) -> str:
     if report.get("warnings"):
         out.append("warnings:")
         out.extend(f"  - [{w['code']}] {w['message']}" for w in report["warnings"])
+    out.extend(_fix_lines(report.get("remediation")))
     return "\n".join(out)
+
+
+def _fix_lines(fix: dict[str, Any] | None) -> list[str]:
+    if not fix:
+        return []
+    label = "fix" if fix["kind"] == "fix" else "suggestion (over-broad)"
+    how = {"edit": "your pattern, edited", "add-branches": "your pattern, with branches added"}
+    lines = [f"{label}:     {how.get(fix['strategy'], 'the reference pattern')}"]
+    lines.append(f"  pattern: {fix['pattern']}")
+    if fix["drops"]:
+        lines.append(f"  drops:   {'; '.join(fix['drops'])}")
+    if fix.get("narrowing"):
+        lines.append(f"  narrower (suggestion): {fix['narrowing']}")
+    lines.append("  " + fix["cli"].replace("\n", "\n  "))
+    return lines
+
+
+def ci_results(report: dict[str, Any]) -> tuple[list[Rule], list[Finding], list[Case]]:
+    """The report as SARIF rules, findings (GitHub annotations too) and JUnit cases:
+    an invalid pattern is an error, a control not covered an error, an undecided one a
+    warning, an over-broad fix suggestion a note; each lint warning is a warning."""
+    rules: list[Rule] = []
+    findings: list[Finding] = []
+    cases: list[Case] = []
+    fix = report.get("remediation")
+    props: dict[str, object] = {"pattern": report["pattern"]}
+    if fix:
+        props["remediation"] = fix
+    if not report["valid"]:
+        err = report["error"]
+        rules.append(Rule("syntax-error", "Invalid filter pattern"))
+        message = f"syntax-error [{err['code']}]: {err['message']}"
+        findings.append(Finding("syntax-error", "error", message, properties=props))
+        cases.append(Case("pattern", "fail", message, report["error_text"]))
+        return rules, findings, cases
+    control = report.get("control")
+    if control is None:
+        cases.append(Case("pattern", "pass"))  # valid; its warnings are findings below
+    else:
+        rules.append(Rule(control["id"], control["title"], control["reference"]))
+        verdict = report["verdict"]
+        if verdict != "yes":
+            missed = [c["case"] for c in report["cases"] if c["covered"] is not True]
+            message = f"{control['id']}: the pattern does not cover the control"
+            if verdict == "unknown":
+                message = f"{control['id']}: cannot decide ({report['reason']})"
+            elif missed:
+                message += ": misses " + "; ".join(missed)
+            if fix:
+                message += f"; fix: {fix['pattern']}"
+            level: Level = "error" if verdict == "no" else "warning"
+            findings.append(Finding(control["id"], level, message, properties=props))
+            cases.append(Case(control["id"], "fail" if verdict == "no" else "error", message))
+        else:
+            cases.append(Case(control["id"], "pass"))
+            if fix:
+                message = f"{control['id']}: over-broad; narrower: {fix['pattern']}"
+                findings.append(Finding(control["id"], "note", message, properties=props))
+    for w in report.get("warnings", []):
+        if not any(r.id == w["code"] for r in rules):
+            rules.append(Rule(w["code"], f"cwpattern warning {w['code']}"))
+        findings.append(Finding(w["code"], "warning", w["message"]))
+    return rules, findings, cases

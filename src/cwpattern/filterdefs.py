@@ -51,6 +51,8 @@ class FilterDef:
         address: where in it (Terraform address, ``Resources/LogicalId``, list index).
         line: the 1-based line of its pattern (or name) in the file, when found.
         notes: why a value is ``None``, and other remarks.
+        named: ``False`` when ``name`` is made up (a bare pattern, a filter without a
+            name): fixes then use a name of their own.
     """
 
     name: str
@@ -63,6 +65,7 @@ class FilterDef:
     address: str = ""
     line: int | None = None
     notes: tuple[str, ...] = field(default=())
+    named: bool = True
 
     @property
     def metric(self) -> str | None:
@@ -75,7 +78,7 @@ class FilterDef:
         """The names a remediation's snippets use."""
         return FilterTarget(
             self.log_group,
-            self.name,
+            self.name if self.named else None,
             self.metric_name,
             self.metric_namespace,
             self.metric_value or "1",
@@ -199,18 +202,20 @@ def _describe(doc: Any, text: str) -> list[FilterDef]:
     for i, item in enumerate(items):
         if isinstance(item, str):
             out.append(
-                FilterDef(f"pattern {i + 1}", item, address=f"[{i}]", line=_line(text, item))
+                FilterDef(
+                    f"pattern {i + 1}", item, address=f"[{i}]", line=_line(text, item), named=False
+                )
             )
             continue
         if not isinstance(item, Mapping) or not isinstance(item.get("filterPattern"), str):
             raise FilterFileError(
                 f"item {i + 1}: expected a metric filter with a 'filterPattern' string"
             )
-        name = _str(item.get("filterName")) or f"filter {i + 1}"
+        name = _str(item.get("filterName"))
         metric, namespace, value = _transform(item.get("metricTransformations"))
         out.append(
             FilterDef(
-                name,
+                name or f"filter {i + 1}",
                 item["filterPattern"],
                 _str(item.get("logGroupName")),
                 metric,
@@ -219,6 +224,7 @@ def _describe(doc: Any, text: str) -> list[FilterDef]:
                 "describe",
                 f"[{i}]",
                 _line(text, item["filterPattern"], name),
+                named=name is not None,
             )
         )
     return out

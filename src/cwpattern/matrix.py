@@ -102,6 +102,10 @@ class BenchmarkReport:
                 return r
         raise KeyError(control)
 
+    def only(self, control: str) -> BenchmarkReport:
+        """The report restricted to one control's row."""
+        return replace(self, rows=(self.row(control),))
+
     def summary(self) -> dict[str, int]:
         counts = Counter(r.verdict for r in self.rows)
         return {v: counts.get(v, 0) for v in ("yes", "no", "unknown")}

@@ -13,7 +13,7 @@ import sys
 from typing import TextIO
 
 from ..filterdefs import FilterDef, read_metric_filters
-from ..matrix import BenchmarkReport, check_benchmark
+from ..matrix import BenchmarkReport, ControlRow, check_benchmark
 from ..reporting import github_annotations, junit_xml, sarif_log
 
 #: The CI formats ``--format`` adds to ``check``'s own.
@@ -54,11 +54,51 @@ def read_filters(text: str, mode: str = "auto") -> list[FilterDef]:
             whole_json = True
         if whole_json or mode == "json" or re.search(r"(?m)^Resources\s*:", text):
             return read_metric_filters(text)
+        if _concatenated(text):  # describe-metric-filters pages, one after the other
+            return _listing(text)
     return [
-        FilterDef(f"line {i}", line, source="lines", line=i)
+        FilterDef(f"line {i}", line, source="lines", line=i, named=False)
         for i, line in enumerate(text.splitlines(), 1)
         if line.strip() and not line.lstrip().startswith("#")
     ]
+
+
+def _concatenated(text: str) -> bool:
+    """Whether ``text`` is several JSON objects/arrays one after the other."""
+    decoder = json.JSONDecoder()
+    at, count = 0, 0
+    try:
+        while True:
+            while at < len(text) and text[at] in " \t\r\n":
+                at += 1
+            if at == len(text):
+                return count > 1
+            doc, at = decoder.raw_decode(text, at)
+            if not isinstance(doc, (dict, list)):
+                return False
+            count += 1
+    except (ValueError, RecursionError):
+        return False
+
+
+def _listing(text: str) -> list[FilterDef]:
+    """Concatenated ``describe-metric-filters`` pages, as ``cwpattern check`` reads them."""
+    from ..checker import FilterInputError
+    from ..checker import read_filters as read_listing
+    from ..filterdefs import FilterFileError
+
+    try:
+        listing = read_listing(text, mode="json")
+    except FilterInputError as err:
+        raise FilterFileError(str(err)) from None
+    out = []
+    for f in listing.filters:
+        namespace, _, name = (f.metric or "").rpartition("/")
+        made_up = re.fullmatch(r"(?:pattern|filter) \d+", f.name) is not None
+        out.append(
+            FilterDef(f.name, f.pattern, None, name or None, namespace or None, named=not made_up)
+        )
+    return out
 
 
 def run(args: argparse.Namespace, text: str) -> int:
@@ -129,24 +169,42 @@ def write_text(report: BenchmarkReport, out: TextIO, *, fix_format: str = "cli")
     if fix_format == "none":
         return
     for r in report.rows:
-        fix = r.remediation
-        if fix is None:
+        if r.remediation is None:
             continue
-        label = "fix" if fix.kind == "fix" else "suggestion (over-broad)"
         out.write(f"\n{r.control.id} {r.control.title}: {r.reason}\n")
-        how = {"edit": "edit of", "add-branches": "branches added to", "reference": "new filter"}
-        source = f" {fix.target.filter_name}" if fix.original is not None else ""
-        out.write(f"  {label} ({how[fix.strategy]}{source}):\n")
-        if fix.drops:
-            out.write(f"    drops: {'; '.join(fix.drops)}\n")
-        if fix_format == "pattern":
-            body = fix.pattern
-        elif fix_format == "terraform":
-            body = fix.terraform
-        elif fix_format == "cloudformation":
-            body = fix.cloudformation
-        else:
-            body = fix.cli
-        out.write("    " + body.replace("\n", "\n    ") + "\n")
-        if fix.narrowing:
-            out.write(f"  narrower, also covering (suggestion): {fix.narrowing}\n")
+        write_fix(r, out, fix_format=fix_format)
+
+
+def write_fix(r: ControlRow, out: TextIO, *, fix_format: str = "cli") -> None:
+    """The remediation of one row: what it edits, what it drops, the fix itself."""
+    fix = r.remediation
+    if fix is None or fix_format == "none":
+        return
+    label = "fix" if fix.kind == "fix" else "suggestion (over-broad)"
+    how = {"edit": "edit of", "add-branches": "branches added to", "reference": "new filter"}
+    source = f" {r.closest}" if fix.original is not None and r.closest else ""
+    out.write(f"  {label} ({how[fix.strategy]}{source}):\n")
+    if fix.drops:
+        out.write(f"    drops: {'; '.join(fix.drops)}\n")
+    if fix_format == "pattern":
+        body = fix.pattern
+    elif fix_format == "terraform":
+        body = fix.terraform
+    elif fix_format == "cloudformation":
+        body = fix.cloudformation
+    else:
+        body = fix.cli
+    out.write("    " + body.replace("\n", "\n    ") + "\n")
+    if fix.narrowing:
+        out.write(f"  narrower, also covering (suggestion): {fix.narrowing}\n")
+
+
+def control_report(text: str, mode: str, control: str, path: str | None) -> BenchmarkReport:
+    """The matrix of one control (its row and fix), judged as part of its benchmark so that
+    a filter that is for another control is never edited for this one."""
+    from .. import controls
+
+    ctrl = controls.get(control)
+    filters = read_filters(text, mode)
+    report = check_benchmark(filters, ctrl.benchmark, path=path, truncated=_truncated(text, mode))
+    return report.only(ctrl.id)

@@ -78,12 +78,25 @@ def run(args: argparse.Namespace) -> int:
         raise CWPatternError("give --control ID or --benchmark ID (one of them)")
     if args.benchmark is not None:
         return _benchmark.run(args, _read(args.file))
-    if args.format not in WRITERS:
-        raise CWPatternError(f"--format {args.format} needs --benchmark")
     control = controls.get(args.control)  # an unknown control is reported before any input
-    filters = read_filters(_read(args.file), mode=args.input)
+    text = _read(args.file)
+    filters = read_filters(text, mode=args.input)
     report = check(filters, control=control.id)
-    WRITERS[args.format](report, sys.stdout)
+    # the fix (and the CI formats) come from the control's row of its benchmark's matrix
+    path = None if args.file == "-" else args.file
+    fixes = _benchmark.control_report(text, args.input, control.id, path)
+    fix = fixes.rows[0].remediation  # a fix, a narrowing suggestion, or None
+    if args.format in _benchmark.CI_FORMATS:
+        _benchmark.write(fixes, args.format, sys.stdout)
+    elif args.format == "json":
+        doc = report.to_dict()
+        doc["remediation"] = None if fix is None else fix.to_dict()
+        json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        WRITERS[args.format](report, sys.stdout)
+        if fix is not None:
+            _benchmark.write_fix(fixes.rows[0], sys.stdout, fix_format=args.fix_format)
     return 1 if report.verdict in FAIL_ON[args.fail_on] else 0
 
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 from ..controls import DEFAULT_BENCHMARK
-from ..explain import explain, render_text
+from ..explain import ci_results, explain, render_text
 from ..pattern import compile
+from ..reporting import github_annotations, junit_xml, sarif_log
 
 NAME = "explain"
 HELP = "show what a pattern really means, and whether it covers a CIS control"
@@ -30,7 +32,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="a control id such as cis-aws-3.0.0-4.7 or securityhub-cloudwatch.7, or a bare "
         f"number such as 4.7 of the default benchmark {DEFAULT_BENCHMARK}",
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "sarif", "github", "junit"),
+        default="text",
+        help="text, json, or a CI format: SARIF 2.1.0, GitHub Actions annotations, JUnit XML",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,10 +46,25 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         json.dump(report, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
+    elif args.format != "text":
+        _write_ci(report, args.format)
     if not report["valid"]:
         compile(pattern)  # raises the PatternSyntaxError: printed by cli.main, exit 2
-    if args.format != "json":
+    if args.format == "text":
         print(render_text(report))
     if args.control is None:
         return 0
     return 0 if report["covers"] else 1
+
+
+def _write_ci(report: dict[str, Any], fmt: str) -> None:
+    rules, findings, cases = ci_results(report)
+    if fmt == "sarif":
+        json.dump(sarif_log(rules, findings), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    elif fmt == "github":
+        text = github_annotations(findings)
+        if text:
+            print(text)
+    else:
+        print(junit_xml("cwpattern explain", cases))
