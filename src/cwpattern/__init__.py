@@ -13,6 +13,7 @@ parsed, and the analyzer works on trees without lark.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from importlib import metadata as _metadata
 from typing import TYPE_CHECKING, Any
 
@@ -24,9 +25,13 @@ from .errors import (
     UnsupportedPatternError,
 )
 
-if TYPE_CHECKING:
-    from . import ast
+if TYPE_CHECKING:  # what type checkers see: the real functions and result types
+    from . import ast, controls
+    from .analysis.results import CaseResult, Coverage, PatternWarning, Relation, Verdict
+    from .analyzer import covers, relation
+    from .checker import CheckReport, FilterResult, MetricGroup, check
     from .pattern import CompiledPattern
+    from .scanner import Match, scan
 
 try:
     __version__ = _metadata.version("cwpattern")
@@ -44,6 +49,15 @@ __all__ = [
     "scan",
     "controls",
     "CompiledPattern",
+    "Coverage",
+    "CaseResult",
+    "Relation",
+    "Verdict",
+    "PatternWarning",
+    "CheckReport",
+    "FilterResult",
+    "MetricGroup",
+    "Match",
     "CWPatternError",
     "PatternSyntaxError",
     "UnsupportedPatternError",
@@ -51,6 +65,20 @@ __all__ = [
     "MatchResourceError",
     "__version__",
 ]
+
+#: Lazily imported public names: name -> module (relative to this package).
+_LAZY = {
+    "CompiledPattern": "pattern",
+    "Coverage": "analysis.results",
+    "CaseResult": "analysis.results",
+    "Relation": "analysis.results",
+    "Verdict": "analysis.results",
+    "PatternWarning": "analysis.results",
+    "CheckReport": "checker",
+    "FilterResult": "checker",
+    "MetricGroup": "checker",
+    "Match": "scanner",
+}
 
 
 def compile(pattern: str) -> CompiledPattern:  # noqa: A001 - mirrors re.compile
@@ -72,7 +100,7 @@ def matches(pattern: str, message: str | bytes) -> bool:
     return compile(pattern).matches(message)
 
 
-def test_metric_filter(pattern: str, messages: Any) -> list[dict[str, Any]]:
+def test_metric_filter(pattern: str, messages: Iterable[str]) -> list[dict[str, Any]]:
     """Emulate TestMetricFilter: ``[{"eventNumber", "eventMessage", "extractedValues"}]``."""
     from .pattern import test_metric_filter as _test
 
@@ -81,45 +109,41 @@ def test_metric_filter(pattern: str, messages: Any) -> list[dict[str, Any]]:
 
 test_metric_filter.__test__ = False  # type: ignore[attr-defined]
 
+if not TYPE_CHECKING:  # at run time: thin wrappers that import the heavy parts on first use
 
-def covers(pattern: Any, reference: Any, **options: Any) -> Any:
-    """Does every event ``reference`` matches also match ``pattern`` (or a set of patterns)?
-    See :func:`cwpattern.analyzer.covers`."""
-    from .analyzer import covers as _covers
+    def covers(pattern, reference, **options):
+        """Does every event ``reference`` matches also match ``pattern`` (or a set of
+        patterns)?  See :func:`cwpattern.analyzer.covers`."""
+        from .analyzer import covers as _covers
 
-    return _covers(pattern, reference, **options)
+        return _covers(pattern, reference, **options)
 
+    def relation(pattern, reference, **options):
+        """``equivalent``, ``broader``, ``narrower``, ``overlap``, ``disjoint``, ``never`` or
+        ``unknown``.  See :func:`cwpattern.analyzer.relation`."""
+        from .analyzer import relation as _relation
 
-def relation(pattern: Any, reference: Any, **options: Any) -> Any:
-    """``equivalent``, ``broader``, ``narrower``, ``overlap``, ``disjoint``, ``never`` or
-    ``unknown``.  See :func:`cwpattern.analyzer.relation`."""
-    from .analyzer import relation as _relation
+        return _relation(pattern, reference, **options)
 
-    return _relation(pattern, reference, **options)
+    def check(patterns, **options):
+        """Judge many filters against a control.  See :func:`cwpattern.checker.check`."""
+        from .checker import check as _check
 
+        return _check(patterns, **options)
 
-def check(patterns: Any, *, control: str) -> Any:
-    """Judge many filters against a control.  See :func:`cwpattern.checker.check`."""
-    from .checker import check as _check
+    def scan(pattern, source=None, **options):
+        """Stream the matches of a pattern over log files, directories or stdin: an
+        iterator of ``Match(message, location, extracted)``.  See
+        :func:`cwpattern.scanner.scan`."""
+        from .scanner import scan as _scan
 
-    return _check(patterns, control=control)
+        return _scan(pattern, source, **options)
 
-
-def scan(pattern: Any, source: Any = None, **options: Any) -> Any:
-    """Stream the matches of a pattern over log files, directories or stdin: an iterator of
-    ``Match(message, location, extracted)``.  See :func:`cwpattern.scanner.scan`."""
-    from .scanner import scan as _scan
-
-    return _scan(pattern, source, **options)
-
-
-def __getattr__(name: str) -> Any:
-    if name == "CompiledPattern":
-        from .pattern import CompiledPattern
-
-        return CompiledPattern
-    if name == "controls":
+    def __getattr__(name):
         import importlib
 
-        return importlib.import_module(".controls", __name__)
-    raise AttributeError(f"module 'cwpattern' has no attribute {name!r}")
+        if name == "controls":
+            return importlib.import_module(".controls", __name__)
+        if name in _LAZY:
+            return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        raise AttributeError(f"module 'cwpattern' has no attribute {name!r}")

@@ -37,7 +37,7 @@ This module does not import lark: pattern text is parsed lazily.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Union
 
 from . import ast
 from .analysis.core import Pat
@@ -53,6 +53,9 @@ from .analysis.results import (
     Verdict,
 )
 from .analysis.solver import DEFAULT_BUDGET
+
+if TYPE_CHECKING:
+    from .pattern import CompiledPattern
 
 __all__ = [
     "DEFAULT_BUDGET",
@@ -72,7 +75,9 @@ __all__ = [
 
 Warning = PatternWarning
 
-PatternLike = str | ast.Pattern | Any
+#: A pattern as text, a tree (:mod:`cwpattern.ast`) or a compiled pattern.
+PatternLike = Union[str, ast.Pattern, "CompiledPattern"]
+#: One pattern, or several (their union).
 Patterns = PatternLike | Iterable[PatternLike]
 
 _PATTERN_TYPES = (

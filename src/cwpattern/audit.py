@@ -530,8 +530,11 @@ class _Auditor:
         key = (control.id, tuple(sorted({f.pattern for f in filters})))
         if key not in self._covers:
             result: Any
+            trees = [f.tree for f in filters if f.tree is not None]
             try:
-                result = covers([f.tree for f in filters], control.effective_pattern)
+                if len(trees) != len(filters):
+                    raise TypeError("a filter without a parsed pattern")
+                result = covers(trees, control.effective_pattern)
             except Exception as err:  # noqa: BLE001 - an analyzer failure is "cannot decide"
                 result = _Undecided(f"the analyzer failed: {type(err).__name__}: {err}")
             self._covers[key] = result
