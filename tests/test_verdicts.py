@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import cwpattern
+import cwpattern.analyzer
 from cwpattern import controls
 from cwpattern.analyzer import Verdict, covers
 from cwpattern.checker import FilterInputError, check, read_filters
@@ -279,3 +280,61 @@ def test_test_message_rule(capsys, monkeypatch, argv: list[str], stdin: str | No
         capsys, monkeypatch, "test", *argv, stdin=stdin if stdin is not None else ""
     )
     assert code == 2 and out == "" and err.startswith("cwpattern test: error: ")
+
+
+# --- 7. lint warnings reach every verdict; mixed-precedence -----------------------------------
+
+MIXED = (
+    "{ $.eventSource = kms.amazonaws.com && $.eventName = DisableKey || "
+    "$.eventName = ScheduleKeyDeletion }"
+)
+
+
+def test_mixed_precedence_warning_shows_the_aws_grouping() -> None:
+    found = [w for w in cwpattern.analyzer.warnings(MIXED) if w.code == "mixed-precedence"]
+    assert len(found) == 1
+    assert (
+        '{ ($.eventSource = "kms.amazonaws.com" && $.eventName = "DisableKey") || '
+        '$.eventName = "ScheduleKeyDeletion" }' in found[0].message
+    )
+    assert found[0].span is not None and MIXED[found[0].span.start :].startswith("&&")
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "{ ($.a = 1 && $.b = 2) || $.c = 3 }",
+        "{ $.a = 1 && ($.b = 2 || $.c = 3) }",
+        '{ $.a = "x && y || z (" && $.b = 2 }',
+        "{ (($.a = 1) && $.b = 2) || $.c = 3 }",
+        "{ $.a = 1 || $.b = 2 || $.c = 3 }",
+    ],
+)
+def test_no_mixed_precedence_warning_when_grouped(pattern: str) -> None:
+    assert "mixed-precedence" not in [w.code for w in cwpattern.analyzer.warnings(pattern)]
+
+
+def test_nested_mixed_precedence_is_found() -> None:
+    codes = [
+        w.code
+        for w in cwpattern.analyzer.warnings("{ $.a = 1 && ($.b = 2 || $.c = 3 && $.d = 4) }")
+    ]
+    assert "mixed-precedence" in codes
+
+
+def test_check_shows_warnings_in_text_and_json(capsys, monkeypatch) -> None:
+    broad = "{ $.eventSource = kms.amazonaws.com }"
+    code, out, _ = run(capsys, monkeypatch, "check", "-c", "4.7", stdin=f"{broad}\n{MIXED}\n")
+    assert code == 0
+    assert "warning [over-broad]:" in out and "warning [mixed-precedence]:" in out
+    code, out, _ = run(
+        capsys, monkeypatch, "check", "-c", "4.7", "--format", "json", stdin=f"{broad}\n{MIXED}\n"
+    )
+    filters = json.loads(out)["filters"]
+    assert [w["code"] for w in filters[0]["warnings"]] == ["over-broad"]
+    assert "mixed-precedence" in [w["code"] for w in filters[1]["warnings"]]
+
+
+def test_explain_shows_mixed_precedence(capsys, monkeypatch) -> None:
+    code, out, _ = run(capsys, monkeypatch, "explain", "-c", "4.7", "--format", "json", MIXED)
+    assert "mixed-precedence" in [w["code"] for w in json.loads(out)["warnings"]]

@@ -36,7 +36,10 @@ case $.eventSource = "kms.amazonaws.com" && $.eventName = "ScheduleKeyDeletion";
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
@@ -47,6 +50,7 @@ from .errors import CWPatternError, MetricFilterError, PatternSyntaxError
 from .iac import IacResources
 from .metricfilter import MetricFilter as SimFilter
 from .pattern import compile
+from .reporting import PROJECT_URL, SARIF_SCHEMA
 from .snapshot import (
     SECTIONS,
     AlarmLink,
@@ -64,10 +68,12 @@ __all__ = [
     "LINKS",
     "AuditReport",
     "ControlResult",
+    "FilterWarning",
     "LinkResult",
     "audit",
     "audit_iac",
     "resolve_controls",
+    "resource_lines",
 ]
 
 #: The links of a monitoring chain, in order.
@@ -78,8 +84,8 @@ Status = Literal["pass", "fail", "unknown"]
 LinkStatus = Literal["pass", "fail", "unknown", "assumed", "not-checked"]
 _RANK: Final = {"fail": 0, "unknown": 1, "pass": 2}
 _OK: Final = frozenset({"pass", "assumed"})
-_SARIF_SCHEMA: Final = "https://json.schemastore.org/sarif-2.1.0.json"
-_INFO_URI: Final = "https://github.com/cwpattern/cwpattern/blob/main/docs/audit.md"
+_SARIF_SCHEMA: Final = SARIF_SCHEMA
+_HELP_URI: Final = f"{PROJECT_URL}/blob/main/docs/audit.md"
 
 
 # --- results ----------------------------------------------------------------------------------
@@ -99,6 +105,19 @@ class LinkResult:
 
 
 @dataclass(frozen=True)
+class FilterWarning:
+    """An analyzer warning (:func:`cwpattern.analyzer.warnings`) about a metric filter
+    the control's verdict rests on, e.g. ``over-broad`` or ``mixed-precedence``."""
+
+    filter: str
+    code: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"filter": self.filter, "code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
 class ControlResult:
     """The verdict on one control.
 
@@ -114,6 +133,7 @@ class ControlResult:
     failing_link: str | None
     reason: str
     links: tuple[LinkResult, ...]
+    warnings: tuple[FilterWarning, ...] = ()
 
     @property
     def evidence(self) -> dict[str, Any]:
@@ -137,6 +157,7 @@ class ControlResult:
             "evidence": self.evidence,
             "links": [link.to_dict() for link in self.links],
             "reference": self.reference,
+            "warnings": [w.to_dict() for w in self.warnings],
         }
 
 
@@ -155,6 +176,8 @@ class AuditReport:
     problems: tuple[Mapping[str, str], ...] = ()
     warnings: tuple[str, ...] = ()
     assumptions: tuple[str, ...] = ()
+    #: IaC: the 1-based line of each resource (``Resources/KmsFilter``) in the input file.
+    lines: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -195,36 +218,45 @@ class AuditReport:
                         "log group of a multi-region trail, an alarm that fires on one event, "
                         "and a confirmed SNS subscription."
                     },
-                    "helpUri": _INFO_URI,
+                    "helpUri": _HELP_URI,
                     "defaultConfiguration": {"level": "error"},
                     "properties": {"reference": c.reference, "tags": ["cis", "monitoring"]},
                 }
             )
-            if c.status == "pass":
+            notes = "".join(
+                f"; warning [{w.code}] filter {w.filter}: {w.message}" for w in c.warnings
+            )
+            if c.status == "pass" and not c.warnings:
                 continue
+            kind, level = {
+                "fail": ("fail", "error"),
+                "unknown": ("review", "warning"),
+                "pass": ("pass", "note"),  # passes, but a filter it rests on has warnings
+            }[c.status]
             result: dict[str, Any] = {
                 "ruleId": c.id,
                 "ruleIndex": index,
-                "kind": "fail" if c.status == "fail" else "review",
-                "level": "error" if c.status == "fail" else "warning",
-                "message": {"text": f"{c.id} {c.status}: {c.reason}"},
+                "kind": kind,
+                "level": level,
+                "message": {"text": f"{c.id} {c.status}: {c.reason}{notes}"},
                 "properties": {
                     "status": c.status,
                     "failing_link": c.failing_link,
                     "links": [link.to_dict() for link in c.links],
                     "evidence": c.evidence,
+                    "warnings": [w.to_dict() for w in c.warnings],
                 },
             }
-            location = _sarif_location(self.path, c)
-            if location:
-                result["locations"] = [location]
+            locations = _sarif_locations(self.path, c, self.lines)
+            if locations:
+                result["locations"] = locations
             results.append(result)
         run: dict[str, Any] = {
             "tool": {
                 "driver": {
                     "name": "cwpattern",
                     "version": __version__,
-                    "informationUri": _INFO_URI,
+                    "informationUri": PROJECT_URL,
                     "rules": rules,
                 }
             },
@@ -257,19 +289,59 @@ def _uri(path: str) -> str:
     return path.replace(os.sep, "/")
 
 
-def _sarif_location(path: str | None, c: ControlResult) -> dict[str, Any] | None:
-    names = []
+def _sarif_locations(
+    path: str | None, c: ControlResult, lines: Mapping[str, int]
+) -> list[dict[str, Any]]:
+    """One SARIF location per resource the verdict points at (the failing link's, or
+    for a pass with warnings the metric filter's): the file, the resource's line when
+    known (IaC), and the resource as a logical location."""
+    names: list[str] = []
     for link in c.links:
         if link.name == c.failing_link:
-            names = list(link.evidence.get("locations", ()))
-    if not path and not names:
-        return None
-    loc: dict[str, Any] = {}
-    if path:
-        loc["physicalLocation"] = {"artifactLocation": {"uri": _uri(path), "index": 0}}
-    if names:
-        loc["logicalLocations"] = [{"fullyQualifiedName": n, "kind": "resource"} for n in names]
-    return loc
+            names = [n for n in link.evidence.get("locations", ()) if isinstance(n, str)]
+        elif c.failing_link is None and c.warnings and link.name == "metric-filter":
+            names = [n for n in link.evidence.get("locations", ()) if isinstance(n, str)]
+    out: list[dict[str, Any]] = []
+    for name in names:
+        loc: dict[str, Any] = {}
+        if path:
+            physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(path), "index": 0}}
+            if name in lines:
+                physical["region"] = {"startLine": lines[name]}
+            loc["physicalLocation"] = physical
+        logical = {"fullyQualifiedName": name, "kind": "resource"}
+        if name.startswith("Resources/"):  # a CloudFormation logical id
+            logical = {"name": name[len("Resources/") :], **logical}
+        loc["logicalLocations"] = [logical]
+        out.append(loc)
+    if not out and path:
+        out.append({"physicalLocation": {"artifactLocation": {"uri": _uri(path), "index": 0}}})
+    return out
+
+
+def resource_lines(text: str, addresses: Iterable[str]) -> dict[str, int]:
+    """The 1-based line where each IaC resource is defined in ``text``: the key of a
+    CloudFormation logical id (``Resources/KmsFilter``, JSON or YAML), or a Terraform
+    plan's ``"address"`` entry.  Addresses not found are left out.
+
+    >>> resource_lines('{"Resources": {\\n  "KmsFilter": {}}}', ["Resources/KmsFilter"])
+    {'Resources/KmsFilter': 2}
+    """
+    out: dict[str, int] = {}
+    section = re.search(r"^[ \t{]*[\"']?Resources[\"']?[ \t]*:", text, re.MULTILINE)
+    after = section.end() if section else 0
+    for address in addresses:
+        if address.startswith("Resources/"):
+            logical = re.escape(address[len("Resources/") :])
+            # a key on a line of its own (YAML, pretty JSON), else the first JSON key
+            found = re.compile(rf"^[ \t{{,]*[\"']?{logical}[\"']?[ \t]*:", re.MULTILINE).search(
+                text, after
+            ) or re.compile(rf"\"{logical}\"\s*:").search(text, after)
+        else:
+            found = re.search(rf"\"address\"\s*:\s*{re.escape(json.dumps(address))}", text)
+        if found:
+            out[address] = text.count("\n", 0, found.start()) + 1
+    return out
 
 
 # --- selecting controls --------------------------------------------------------------------
@@ -521,6 +593,7 @@ class _Auditor:
             meta.get("account") if isinstance(meta.get("account"), (str, Unknown)) else None
         )
         self._covers: dict[tuple[Any, ...], Any] = {}
+        self._lint: dict[tuple[str, str], tuple[FilterWarning, ...]] = {}
 
     # -- analyzer, cached and fail-closed --
 
@@ -539,6 +612,23 @@ class _Auditor:
                 result = _Undecided(f"the analyzer failed: {type(err).__name__}: {err}")
             self._covers[key] = result
         return self._covers[key]
+
+    def lint(self, control: catalog.Control, f: _Filter) -> tuple[FilterWarning, ...]:
+        """The analyzer's warnings about filter ``f`` against the control's reference."""
+        from .analyzer import warnings
+
+        key = (control.id, f.pattern)
+        if key not in self._lint:
+            try:
+                found = warnings(f.pattern, reference=control.effective_pattern)
+            except Exception as err:  # noqa: BLE001 - no warning must break the audit
+                found = []
+                self._lint[key] = (
+                    FilterWarning(f.name, "warnings-failed", f"{type(err).__name__}: {err}"),
+                )
+            else:
+                self._lint[key] = tuple(FilterWarning(f.name, w.code, w.message) for w in found)
+        return tuple(FilterWarning(f.name, w.code, w.message) for w in self._lint[key])
 
     # -- link 1: trail --
 
@@ -829,6 +919,9 @@ class _Auditor:
             ), evidence["verdict"]
         result = self.covers(control, usable)
         verdict = str(result.verdict)
+        found = [w for f in usable for w in self.lint(control, f)]
+        if found:
+            evidence["patternWarnings"] = [w.to_dict() for w in found]
         cases = getattr(result, "cases", ())
         evidence.update(
             {
@@ -1096,8 +1189,21 @@ class _Auditor:
             reason = f"{failing}: {next(li.reason for li in links if li.name == failing)}"
         else:
             reason = "; ".join(f"{link.name}: {link.reason}" for link in links)
+        found = tuple(
+            FilterWarning(w["filter"], w["code"], w["message"])
+            for link in best.links
+            if link.name == "metric-filter"
+            for w in link.evidence.get("patternWarnings", ())
+        )
         return ControlResult(
-            control.id, control.title, control.effective_pattern, status_, failing, reason, links
+            control.id,
+            control.title,
+            control.effective_pattern,
+            status_,
+            failing,
+            reason,
+            links,
+            found,
         )
 
     def merge_misses(
@@ -1330,6 +1436,7 @@ def audit_iac(
     benchmark: str = "cis-aws-3.0.0",
     assume_log_group: str | None = None,
     path: str | None = None,
+    text: str | None = None,
 ) -> AuditReport:
     """Audit the metric filters and alarms of a Terraform plan or CloudFormation
     template (:mod:`cwpattern.iac`) before they are deployed.
@@ -1338,7 +1445,8 @@ def audit_iac(
     ``unknown``, so no control passes, unless ``assume_log_group`` names the log group
     the account's trail delivers to.  Then the trail link is ``assumed``, only filters on
     that log group count, and an alarm that notifies an SNS topic has its notification
-    link ``assumed``; the report lists these assumptions.
+    link ``assumed``; the report lists these assumptions.  ``text``, the input file's
+    content, locates each resource by line (:attr:`AuditReport.lines`, SARIF regions).
     """
     selected = resolve_controls(controls, benchmark)
     labels: dict[str, str] = {}
@@ -1353,4 +1461,8 @@ def audit_iac(
         labels=labels,
         assume_log_group=assume_log_group,
     )
-    return _report(auditor, selected, path, notes)
+    report = _report(auditor, selected, path, notes)
+    if text is None:
+        return report
+    addresses = [r.address for r in (*resources.metric_filters, *resources.alarms)]
+    return dataclasses.replace(report, lines=resource_lines(text, addresses))

@@ -385,7 +385,7 @@ def check(patterns: Source, *, control: str) -> CheckReport:
             rel.kind,
             missed,
             cov.counterexample,
-            warnings=tuple(warnings(tree, reference=reference)),
+            warnings=tuple(warnings(f.pattern, reference=reference)),  # text: parentheses
         )
         results.append(result)
         if f.metric:

@@ -60,7 +60,7 @@ def explain(pattern: str, *, control: str | None = None) -> dict[str, Any]:
     from .analyzer import relation, warnings
 
     if control is None:
-        report["warnings"] = [w.to_dict() for w in warnings(tree)]
+        report["warnings"] = [w.to_dict() for w in warnings(compiled)]
         return report
     from . import controls
     from .analyzer import covers
@@ -84,7 +84,7 @@ def explain(pattern: str, *, control: str | None = None) -> dict[str, Any]:
             "relation_reason": rel.reason,
             "example": rel.example,
             "cases": [c.to_dict() for c in coverage.cases],
-            "warnings": [w.to_dict() for w in warnings(tree, reference=reference)],
+            "warnings": [w.to_dict() for w in warnings(compiled, reference=reference)],
         }
     )
     fix = remediate(pattern, ctrl.id)

@@ -117,6 +117,7 @@ def lint(pat: Pat, references: tuple[Pat, ...], budget: int) -> list[PatternWarn
     elif isinstance(tree, ast.RegexPattern):
         out.extend(_standalone_regex(tree))
     elif isinstance(tree, ast.JsonPattern):
+        out.extend(_mixed_precedence(pat.text, tree))
         out.extend(_json(pat, tree, references, budget))
     elif isinstance(tree, ast.DelimitedPattern):
         out.extend(_delimited(tree))
@@ -146,6 +147,51 @@ def _terms(tree: ast.TermPattern) -> Iterator[PatternWarning]:
                 f"contains it anywhere, e.g. in the caller-chosen userAgent",
                 term.span,
             )
+
+
+def _mixed_precedence(text: str | None, tree: ast.JsonPattern) -> Iterator[PatternWarning]:
+    """``&&`` and ``||`` side by side without parentheses: ``&&`` binds tighter (spec
+    §4.4), which readers often do not expect; the message shows AWS's grouping.  Needs the
+    pattern text (a tree does not record parentheses): the text outside the conditions
+    holds only parentheses, operators and blanks, so a depth count finds each level."""
+    spans = [c.span for c in ast.conditions(tree.expr)]
+    if text is None or any(span is None for span in spans):
+        return
+    skeleton = list(text)
+    for span in spans:
+        assert span is not None
+        skeleton[span.start : span.end] = " " * (span.end - span.start)
+    levels: list[dict[str, list[int]]] = [{}]
+    mixed: list[tuple[int, int]] = []
+    i = 0
+    while i < len(skeleton):
+        pair = "".join(skeleton[i : i + 2])
+        if skeleton[i] == "(":
+            levels.append({})
+        elif skeleton[i] == ")" and len(levels) > 1:
+            level = levels.pop()
+            if len(level) == 2:
+                mixed.append(
+                    (min(min(v) for v in level.values()), max(max(v) for v in level.values()))
+                )
+        elif pair in ("&&", "||"):
+            levels[-1].setdefault(pair, []).append(i)
+            i += 1
+        i += 1
+    for level in levels:
+        if len(level) == 2:
+            mixed.append((min(min(v) for v in level.values()), max(max(v) for v in level.values())))
+    if mixed:
+        from ..printer import json_expr_text
+
+        start, end = min(mixed)
+        grouping = "{ " + json_expr_text(tree.expr, explicit=True) + " }"
+        yield PatternWarning(
+            "mixed-precedence",
+            f"&& and || are mixed without parentheses; && binds tighter, so AWS reads the "
+            f"pattern as {grouping}",
+            ast.Span(start, end + 2),
+        )
 
 
 def _standalone_regex(tree: ast.RegexPattern) -> Iterator[PatternWarning]:

@@ -138,10 +138,14 @@ def _report(args: argparse.Namespace) -> AuditReport:
                 raise CWPatternError(
                     f"{iac_path}: a Terraform plan, not a CloudFormation template (use --terraform)"
                 )
+        if iac_path != "-":  # to locate resources by line (SARIF regions)
+            with open(iac_path, encoding="utf-8", errors="replace") as fh:
+                text = fh.read()
         return audit_iac(
             resources,
             assume_log_group=args.assume_trail_log_group,
             path=None if iac_path == "-" else iac_path,
+            text=text,
             **options,
         )
     if args.snapshot == "-":
@@ -182,7 +186,9 @@ def write_text(report: AuditReport, out: TextIO, *, verbose: bool = False) -> No
         out.write(f"{_MARK[c.status]:<8} {c.id:<{width}}  {c.title}\n")
         if detailed:
             _write_links(c, out)
-        block = detailed
+        for w in c.warnings:
+            out.write(f"  warning [{w.code}] filter {w.filter}: {w.message}\n")
+        block = detailed or bool(c.warnings)
     sections = [
         ("assumed", report.assumptions),
         ("problems in the input", [f"{p['location']}: {p['message']}" for p in report.problems]),
