@@ -283,6 +283,8 @@ def from_terraform_plan(doc: Mapping[str, Any] | str | bytes) -> IacResources:
     """
     if isinstance(doc, (str, bytes)):
         doc = _json(doc)
+    else:
+        _bounded(doc)
     if not isinstance(doc, Mapping):
         raise IacError("a Terraform JSON document must be an object")
     if isinstance(doc.get("planned_values"), Mapping):
@@ -353,6 +355,14 @@ def _json(text: str | bytes) -> Any:
         return loads(text)
     except DocumentError as e:
         raise IacError(e.msg, e.location) from None
+
+
+def _bounded(doc: Any) -> None:
+    """An already decoded document nests no deeper than a file may (MAX_DEPTH)."""
+    try:
+        check_depth(doc)
+    except DocumentError as e:
+        raise IacError(e.msg) from None
 
 
 class _TooDeep(Exception):
@@ -735,7 +745,7 @@ def from_cloudformation(
         text = source.decode("utf-8", "replace") if isinstance(source, bytes) else source
         template = _json(text) if text.lstrip().startswith("{") else _yaml(text)
     else:
-        template = source
+        template = source  # (intrinsics are resolved depth-bounded: deep values are Unknown)
     if not isinstance(template, Mapping) or not isinstance(template.get("Resources"), Mapping):
         raise IacError("not a CloudFormation template: no Resources object")
     resolver = _Resolver(template, parameters or {})

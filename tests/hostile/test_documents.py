@@ -365,3 +365,11 @@ def test_deep_yaml_block_nesting() -> None:
     text = "Resources:\n" + "".join(" " * (i + 1) + f"k{i}:\n" for i in range(1_000)) + "\n"
     with pytest.raises(IacError, match="nested deeper than 200 levels"):
         from_cloudformation(text)
+
+
+def test_deep_decoded_terraform_plan_is_an_error() -> None:
+    doc: Any = {}
+    for _ in range(MAX_DEPTH + 5):
+        doc = {"child_modules": [doc]}
+    with pytest.raises(IacError, match="nested deeper than 200 levels"):
+        from_terraform_plan({"planned_values": {"root_module": doc}})
