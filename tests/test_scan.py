@@ -255,6 +255,20 @@ def test_without_orjson(corpus: Path, pattern: str, monkeypatch: pytest.MonkeyPa
     assert list(scan(pattern, [str(corpus)], max_line_bytes=MAX_LINE)) == expected
 
 
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_without_hyperscan(
+    corpus: Path, pattern: str, buffers: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The pure-Python multi-literal fallback (bytes.find per needle) gives the same matches.
+    from cwpattern import multiliteral
+
+    monkeypatch.setattr(multiliteral, "HAVE_HYPERSCAN", False)
+    expected, _ = _reference(pattern, [str(corpus)])
+    for jobs in (1, 2):
+        got = list(scan(pattern, [str(corpus)], jobs=jobs, max_line_bytes=MAX_LINE))
+        assert got == expected, jobs
+
+
 @pytest.mark.parametrize(
     "body",
     [

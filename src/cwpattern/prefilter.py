@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from typing import Union
 
 from . import ast
+from .multiliteral import LiteralSet, default_engine
 from .regex import literal_prefilter
 from .values import wildcard_shape
 
@@ -332,11 +333,19 @@ def _needle(lit: bytes) -> bytes:
     return lit.strip(b'"') or lit
 
 
-def choose_plan(pf: Prefilter, sample: bytes | bytearray, hit_cost: float = HIT_COST) -> Plan:
+def choose_plan(
+    pf: Prefilter, sample: bytes | bytearray, hit_cost: float = HIT_COST, engine: str = "auto"
+) -> Plan:
     """The plan for data like ``sample``: needles minimising (scan time + hits x
     ``hit_cost``) measured on the sample, and a line check that tests the rarest literals
     first and skips those found on (nearly) every line (weakening a necessary condition
     keeps it sound).
+
+    ``engine`` is the multi-literal searcher the scan will use
+    (:mod:`cwpattern.multiliteral`; ``auto``: hyperscan when installed).  With
+    hyperscan all needles are found in one pass, so the time of each candidate set is
+    measured as a whole (an ``||`` of rare literals is then often cheaper than one common
+    literal); with ``bytes.find`` each needle is a pass of its own and costs add up.
 
     >>> from cwpattern import parse
     >>> pf = prefilter_for(parse('{ $.kind = "rare" && $.region = "common" }'))
@@ -350,6 +359,7 @@ def choose_plan(pf: Prefilter, sample: bytes | bytearray, hit_cost: float = HIT_
     lines = sample.count(b"\n") + 1
     if pf.requirement is None or not sample:
         return Plan(None, Prefilter(None, pf.escapes))
+    engine = default_engine() if engine == "auto" else engine
     freq: dict[bytes, int] = {}
     cost: dict[bytes, float] = {}
     needle_of: dict[bytes, bytes] = {}
@@ -378,7 +388,11 @@ def choose_plan(pf: Prefilter, sample: bytes | bytearray, hit_cost: float = HIT_
             tuple(dict.fromkeys(lit for o in options if o is not None for lit in o[1])),
         )
 
-    found = best(pf.requirement)
+    found = (
+        _best_one_pass(pf.requirement, sample, lines, hit_cost, engine)
+        if engine != "python"
+        else best(pf.requirement)
+    )
     common = {lit for lit, n in freq.items() if n >= 0.9 * lines}
     line_filter = Prefilter(_ordered(pf.requirement, freq, common), pf.escapes)
     if found is None:
@@ -388,6 +402,38 @@ def choose_plan(pf: Prefilter, sample: bytes | bytearray, hit_cost: float = HIT_
     seconds, passing = _timed(lambda: sum(1 for line in sample.split(b"\n") if check(line)))
     every_line = seconds + passing * hit_cost + lines * LINE_COST
     return Plan(found[1] if found[0] < every_line else None, line_filter)
+
+
+def _best_one_pass(
+    req: Requirement, sample: bytes, lines: int, hit_cost: float, engine: str
+) -> tuple[float, tuple[bytes, ...]] | None:
+    """The needle set of least measured cost when one pass finds them all: an ``&&`` takes
+    its cheapest operand, an ``||`` the union of its operands' sets, each set timed whole."""
+    measured: dict[tuple[bytes, ...], float] = {}
+
+    def cost(needles: tuple[bytes, ...]) -> float:
+        if needles not in measured:
+            searcher = LiteralSet(needles, engine=engine)
+            seconds, hits = _timed(lambda: len(searcher.starts(sample, 0, len(sample))))
+            measured[needles] = seconds + min(hits, lines) * hit_cost
+        return measured[needles]
+
+    def best(req: Requirement) -> tuple[float, tuple[bytes, ...]] | None:
+        if req is None:
+            return None
+        if isinstance(req, bytes):
+            needle = (LiteralSet.needle_for(req),)
+            return cost(needle), needle
+        options = [best(p) for p in req[1]]
+        if req[0] == "and":
+            found = [o for o in options if o is not None]
+            return min(found, key=lambda o: o[0]) if found else None
+        if any(o is None for o in options):
+            return None
+        union = tuple(dict.fromkeys(lit for o in options if o is not None for lit in o[1]))
+        return cost(union), union
+
+    return best(req)
 
 
 def _ordered(req: Requirement, freq: dict[bytes, int], common: set[bytes]) -> Requirement:

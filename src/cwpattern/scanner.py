@@ -40,12 +40,13 @@ import os
 import stat as _stat
 import sys
 import zlib
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Union
 
-from . import ast
+from . import ast, multiliteral
 from .compiler import _DEEP_BRACKETS as _DEEP
 from .compiler import HAVE_ORJSON, compile_line_matcher, compile_pattern
 from .errors import MatchResourceError
@@ -224,6 +225,14 @@ class _Engine:
         self.plan = plan
         check = plan.compile_check()
         self.check = check if check is not None else _always
+        self.searcher = None
+        if plan.needles and multiliteral.default_engine() != "python":
+            # One pass for the needles and the escapes that could spell them.
+            escapes = tuple(b"\\" + bytes([c]) for c in self.escapes)
+            self.searcher = multiliteral.LiteralSet(plan.needles + escapes)
+
+    #: the one-pass searcher of the plan's needles (None: bytes.find, one pass each)
+    searcher: multiliteral.LiteralSet | None = None
 
     #: size of the sample the plan was chosen on (a plan from a tiny first file is
     #: chosen again on the first large block)
@@ -748,8 +757,28 @@ class _Region:
         find, rfind = buf.find, buf.rfind
         self._find_oversized()
         oversized = self.oversized
-        needles, triggers = self._triggers(needles)
         unchecked = check is _always
+        if e.searcher is not None:
+            starts = e.searcher.starts(buf, start, end)
+            i, n = 0, len(starts)
+            while i < n:
+                h = starts[i]
+                ls = max(rfind(b"\n", start, h) + 1, start)
+                le = find(b"\n", h, end)
+                if le < 0:
+                    le = end
+                i = bisect_right(starts, le, i + 1)
+                if oversized and any(a <= ls < b for a, b in oversized):
+                    continue
+                line = buf[ls : le - 1 if ls < le < end and buf[le - 1] == 0x0D else le]
+                try:
+                    ok = (unchecked or check(line)) and match(line)
+                except _MATCH_ERRORS:
+                    ok = False
+                if ok:
+                    yield line, ls, None
+            return
+        needles, triggers = self._triggers(needles)
         if len(needles) == 1 and not triggers:
             (needle,) = needles
             h = find(needle, start, end)
