@@ -307,3 +307,41 @@ def test_spawned_workers(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pattern = "{ $.userIdentity.type = IAMUser }"
     expected, _ = _reference(pattern, [str(corpus)])
     assert list(scan(pattern, [str(corpus)], jobs=2, max_line_bytes=MAX_LINE)) == expected
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["hyperscan", "bytes.find"])
+def test_scan_many_equals_one_scan_per_pattern(
+    corpus: Path, buffers: str, fast: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cwpattern import multiliteral
+
+    if not fast:
+        monkeypatch.setattr(multiliteral, "HAVE_HYPERSCAN", False)
+    elif not multiliteral.HAVE_HYPERSCAN:
+        pytest.skip("hyperscan not installed")
+    paths = [str(corpus)]
+    singles = [_reference(p, paths)[0] for p in PATTERNS]
+    per_pattern: list[list[Match]] = [[] for _ in PATTERNS]
+    st = ScanStats()
+    for i, m in cwpattern.scan_many(PATTERNS, paths, stats=st, max_line_bytes=MAX_LINE):
+        per_pattern[i].append(m)
+    assert per_pattern == singles
+    _, ref = _reference("", paths)
+    assert st.files == ref.files and st.bytes == ref.bytes
+    counts = cwpattern.count_many(PATTERNS, paths, max_line_bytes=MAX_LINE)
+    assert counts == [len(s) for s in singles]
+
+
+def test_scan_many_order_and_edge_cases(tmp_path: Path) -> None:
+    path = tmp_path / "a.log"
+    path.write_bytes(b"x1 y\nx2\ny3 x\n")
+    got = [(i, m.location[-4:]) for i, m in cwpattern.scan_many(["y", "x", "y"], str(path))]
+    assert got == [(0, "og:1"), (1, "og:1"), (2, "og:1"), (1, "og:2")] + [
+        (0, "og:3"),
+        (1, "og:3"),
+        (2, "og:3"),
+    ]
+    assert cwpattern.count_many([], str(path)) == []
+    assert list(cwpattern.scan_many([], str(path))) == []
+    with pytest.raises(ValueError, match="unknown format"):
+        cwpattern.count_many(["x"], str(path), fmt="xml")

@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # what type checkers see: the real functions and result types
     from .analyzer import covers, relation
     from .checker import CheckReport, FilterResult, MetricGroup, check
     from .pattern import CompiledPattern
-    from .scanner import Match, scan
+    from .scanner import Match, count_many, scan, scan_many
 
 try:
     __version__ = _metadata.version("cwpattern")
@@ -47,6 +47,8 @@ __all__ = [
     "relation",
     "check",
     "scan",
+    "scan_many",
+    "count_many",
     "controls",
     "CompiledPattern",
     "Coverage",
@@ -138,6 +140,20 @@ if not TYPE_CHECKING:  # at run time: thin wrappers that import the heavy parts 
         from .scanner import scan as _scan
 
         return _scan(pattern, source, **options)
+
+    def scan_many(patterns, source=None, **options):
+        """Several patterns over one read of the input: an iterator of ``(index,
+        Match)``.  See :func:`cwpattern.scanner.scan_many`."""
+        from .scanner import scan_many as _scan_many
+
+        return _scan_many(patterns, source, **options)
+
+    def count_many(patterns, source=None, **options):
+        """The match count of each pattern, from one read of the input.  See
+        :func:`cwpattern.scanner.count_many`."""
+        from .scanner import count_many as _count_many
+
+        return _count_many(patterns, source, **options)
 
     def __getattr__(name):
         import importlib

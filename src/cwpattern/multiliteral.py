@@ -112,6 +112,41 @@ class LiteralSet:
             return out
         return _merged_finds(buf, self.needles, start, end)
 
+    def hits(
+        self, buf: bytes | bytearray | memoryview, start: int, end: int
+    ) -> list[tuple[int, int]]:
+        """``(needle index, offset)`` of the occurrences in ``buf[start:end]``, by
+        ascending offset, at least one per line and needle present in that line (with
+        hyperscan: every occurrence, at its last byte; the fallback: every occurrence, at
+        its first byte).
+
+        >>> LiteralSet([b"ab", b"b"]).hits(b"ab\\nb", 0, 4)
+        [(0, 1), (1, 1), (1, 3)]
+        """
+        if not self.needles or start >= end:
+            return []
+        if self._db is not None:
+            out: list[tuple[int, int]] = []
+            append, base = out.append, start - 1
+
+            def on_match(nid: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
+                append((nid, base + to))
+
+            view = memoryview(buf)[start:end]
+            try:
+                self._db.scan(view, match_event_handler=on_match)
+            finally:
+                view.release()
+            return out
+        data = buf.tobytes() if isinstance(buf, memoryview) else buf
+        found = []
+        for i, needle in enumerate(self.needles):
+            pos = data.find(needle, start, end)
+            while pos >= 0:
+                found.append((pos + len(needle) - 1, i))
+                pos = data.find(needle, pos + 1, end)
+        return [(i, pos) for pos, i in sorted(found)]
+
 
 def _merged_finds(
     buf: bytes | bytearray | memoryview, needles: tuple[bytes, ...], start: int, end: int

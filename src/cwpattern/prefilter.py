@@ -364,6 +364,9 @@ def choose_plan(
     cost: dict[bytes, float] = {}
     needle_of: dict[bytes, bytes] = {}
     for lit in pf.literals():
+        if engine != "python":  # one pass for a set: only the sets are timed
+            freq[lit] = sample.count(lit)
+            continue
         for needle in dict.fromkeys((_needle(lit), lit)):  # with and without JSON quotes
             seconds, hits = _timed(functools.partial(sample.count, needle))
             elapsed = seconds + min(hits, lines) * hit_cost
@@ -397,6 +400,8 @@ def choose_plan(
     line_filter = Prefilter(_ordered(pf.requirement, freq, common), pf.escapes)
     if found is None:
         return Plan(None, line_filter)
+    if found[0] < lines * LINE_COST:
+        return Plan(found[1], line_filter)  # cheaper than the every-line loop's bookkeeping
     # The alternative: split the sample into lines and check each one.
     check = line_filter.compile()
     seconds, passing = _timed(lambda: sum(1 for line in sample.split(b"\n") if check(line)))

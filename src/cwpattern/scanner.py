@@ -70,7 +70,7 @@ from .sources import (
 if HAVE_ORJSON:
     import orjson
 
-__all__ = ["Match", "Source", "count", "iter_messages", "scan"]
+__all__ = ["Match", "Source", "count", "count_many", "iter_messages", "scan", "scan_many"]
 
 Source = Union[str, "os.PathLike[str]", Iterable[Union[str, "os.PathLike[str]"]], None]
 
@@ -161,6 +161,81 @@ def iter_messages(
     compiled = pattern if isinstance(pattern, CompiledPattern) else compile(pattern)
     for hit in _run(compiled, source, fmt, jobs, stats, max_line_bytes, _LINES, progress):
         yield hit.raw()
+
+
+def scan_many(
+    patterns: Iterable[str | CompiledPattern],
+    source: Source = None,
+    *,
+    fmt: str = "auto",
+    stats: ScanStats | None = None,
+    max_line_bytes: int = 1 << 20,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[tuple[int, Match]]:
+    """Yield ``(i, match)`` for every event of ``source`` that ``patterns[i]`` matches,
+    from one read of the input: in input order, and for one event in pattern order.
+    Each pattern's matches are exactly those of :func:`scan` with that pattern alone.
+
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "app.log")
+    >>> with open(path, "w") as fh:
+    ...     _ = fh.write("INFO start\\nERROR disk full\\nINFO done\\n")
+    >>> [(i, m.location[-6:]) for i, m in scan_many(["ERROR", "INFO", "disk"], path)]
+    [(1, '.log:1'), (0, '.log:2'), (2, '.log:2'), (1, '.log:3')]
+    """
+    compiled = [p if isinstance(p, CompiledPattern) else compile(p) for p in patterns]
+    if not compiled:
+        return
+    for i, hit in _run_many(compiled, source, fmt, stats, max_line_bytes, _FULL, progress):
+        c = compiled[i]
+        message = hit.text()
+        values = c.extract(message) if isinstance(c.ast, ast.DelimitedPattern) else {}
+        yield i, Match(message, hit.location, values if values is not None else {}, hit.timestamp)
+
+
+def count_many(
+    patterns: Iterable[str | CompiledPattern],
+    source: Source = None,
+    *,
+    fmt: str = "auto",
+    stats: ScanStats | None = None,
+    max_line_bytes: int = 1 << 20,
+    progress: Callable[[int], None] | None = None,
+) -> list[int]:
+    """The number of matching events of each pattern, from one read of the input (what
+    ``cwpattern grep --count --each`` prints); each equal to :func:`count` alone.
+
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "app.log")
+    >>> with open(path, "w") as fh:
+    ...     _ = fh.write("INFO start\\nERROR disk full\\nINFO done\\n")
+    >>> count_many(["ERROR", "INFO", "WARN"], [path])
+    [1, 2, 0]
+    """
+    compiled = [p if isinstance(p, CompiledPattern) else compile(p) for p in patterns]
+    totals = [0] * len(compiled)
+    if compiled:
+        for i, n in _run_many(compiled, source, fmt, stats, max_line_bytes, _COUNT, progress):
+            totals[i] += n
+    return totals
+
+
+def _run_many(
+    compiled: list[CompiledPattern],
+    source: Source,
+    fmt: str,
+    stats: ScanStats | None,
+    max_line: int,
+    mode: int,
+    progress: Callable[[int], None] | None,
+) -> Iterator[tuple[int, Any]]:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    st = stats if stats is not None else ScanStats()
+    multi = _Multi([_Config(c.pattern, c.ast, fmt, max_line, mode) for c in compiled])
+    paths = [source] if isinstance(source, (str, os.PathLike)) else source
+    for path in _expand(paths, st):  # type: ignore[arg-type]
+        yield from _scan_path(multi, path, st, progress)
 
 
 # --------------------------------------------------------------------------- hits
@@ -296,7 +371,7 @@ def _run(
 
 
 def _scan_path(
-    engine: _Engine, path: str, st: ScanStats, progress: Callable[[int], None] | None
+    engine: _Engine | _Multi, path: str, st: ScanStats, progress: Callable[[int], None] | None
 ) -> Iterator[Any]:
     """Every hit (or count) of one input, sequentially."""
     opened = _open_fast(path, st)
@@ -354,7 +429,7 @@ def _read_head(stream: Any) -> bytes:
 
 
 def _document_hits(
-    engine: _Engine,
+    engine: _Engine | _Multi,
     stream: Any,
     head: bytes,
     name: str,
@@ -365,6 +440,11 @@ def _document_hits(
     """CloudTrail ``Records`` files, ``aws logs`` output...: event by event."""
     before = st.bytes
     buffered = io.BufferedReader(_Prefixed(head, stream), _SNIFF)
+    if isinstance(engine, _Multi):
+        yield from _multi_document_hits(engine, buffered, name, fmt, st)
+        if progress is not None:
+            progress(st.bytes - before)
+        return
     match, mode, n = engine.matches, engine.cfg.mode, 0
     for event in _file_events(buffered, name, fmt, st, engine.cfg.max_line, 1 << 28):
         try:
@@ -383,6 +463,117 @@ def _document_hits(
         progress(st.bytes - before)
 
 
+# --------------------------------------------------------------------------- many patterns
+
+
+class _Multi:
+    """Several patterns over one read of the input: each keeps its own plan and line
+    check, and (with hyperscan) the needles of all plans are found in one shared pass,
+    each hit going to the patterns whose needle it is."""
+
+    def __init__(self, cfgs: list[_Config]) -> None:
+        self.engines = [_Engine(c) for c in cfgs]
+        first = cfgs[0]
+        self.cfg = _Config("", first.tree, first.fmt, first.max_line, first.mode)
+        self.sampled = 0
+        self.union: multiliteral.LiteralSet | None = None
+        self.owners: list[tuple[int, ...]] = []
+
+    def choose(self, sample: bytes | bytearray) -> None:
+        for e in self.engines:
+            e.choose(sample)
+        self.sampled = min(e.sampled for e in self.engines)
+        self._share()
+
+    def _share(self) -> None:
+        """The union of the plans' needles (and escapes), with the patterns owning each."""
+        self.union = None
+        if multiliteral.default_engine() == "python":
+            return  # one bytes.find pass per needle anyway: each region searches alone
+        owners: dict[bytes, list[int]] = {}
+        for i, e in enumerate(self.engines):
+            if e.plan is None or not e.plan.needles:
+                continue
+            escapes = tuple(b"\\" + bytes([c]) for c in e.escapes)
+            for needle in e.plan.needles + escapes:
+                owners.setdefault(needle, []).append(i)
+        union = multiliteral.LiteralSet(owners)
+        self.owners = [tuple(owners[n]) for n in union.needles]
+        self.union = union
+
+    def starts(self, buf: bytearray, start: int, end: int) -> list[list[int]] | None:
+        """Per pattern, the hits of its needles in ``buf[start:end]`` (one pass)."""
+        if self.union is None:
+            return None
+        out: list[list[int]] = [[] for _ in self.engines]
+        owners = self.owners
+        for needle, pos in self.union.hits(buf, start, end):
+            for i in owners[needle]:
+                out[i].append(pos)
+        return out
+
+
+class _MultiRegion:
+    """A :class:`_Region` per pattern over the same lines.  The first one keeps the
+    cursor and the statistics (events, skipped lines), the others work on copies."""
+
+    def __init__(
+        self,
+        multi: _Multi,
+        buf: bytearray,
+        start: int,
+        end: int,
+        name: str,
+        jsonl: bool,
+        st: ScanStats,
+        cur: _Cursor,
+        time_of: _TimeCache | None,
+    ) -> None:
+        self.regions = []
+        for i, e in enumerate(multi.engines):
+            c = cur
+            if i:
+                c = _Cursor(cur.offset)
+                c.lines = cur.lines
+            self.regions.append(
+                _Region(e, buf, start, end, name, jsonl, st if i == 0 else ScanStats(), c, time_of)
+            )
+        shared = multi.starts(buf, start, end)
+        if shared is not None:
+            for region, starts in zip(self.regions, shared):
+                if region.e.plan is not None and region.e.plan.needles:
+                    region.starts = starts
+
+    def count(self) -> list[int]:
+        return [r.count() for r in self.regions]
+
+    def hits(self) -> Iterator[tuple[int, _Hit]]:
+        """``(pattern index, hit)`` in input order (one line: in pattern order)."""
+        found = [(ls, i, hit) for i, r in enumerate(self.regions) for ls, hit in r.hits_at()]
+        found.sort(key=lambda x: (x[0], x[1]))
+        for _, i, hit in found:
+            yield i, hit
+
+    def finish(self) -> None:
+        self.regions[0].finish()
+
+
+def _multi_document_hits(
+    multi: _Multi, stream: Any, name: str, fmt: str, st: ScanStats
+) -> Iterator[Any]:
+    """Documents (CloudTrail ``Records`` files...) for several patterns: each event is
+    decoded once and tested against every pattern."""
+    mode = multi.cfg.mode
+    engines = multi.engines
+    for event in _file_events(stream, name, fmt, st, multi.cfg.max_line, 1 << 28):
+        for i, e in enumerate(engines):
+            if e.matches(event.message):
+                if mode == _COUNT:
+                    yield i, 1
+                else:
+                    yield i, _Hit(event.message, name, -1, event.location, event.timestamp)
+
+
 # --------------------------------------------------------------------------- line files
 
 
@@ -397,7 +588,7 @@ class _Cursor:
 
 
 def _line_hits(
-    engine: _Engine,
+    engine: _Engine | _Multi,
     stream: Any,
     head: bytes,
     name: str,
@@ -486,10 +677,16 @@ def _line_hits(
                 engine.choose(buf[: min(end, _SAMPLE)])
             bom = 3 if at_file_start and buf.startswith(b"\xef\xbb\xbf") else 0
             at_file_start = False
-            region = _Region(engine, buf, bom, end, name, jsonl, st, cur, time_of)
+            region: _Region | _MultiRegion = (
+                _MultiRegion(engine, buf, bom, end, name, jsonl, st, cur, time_of)
+                if isinstance(engine, _Multi)
+                else _Region(engine, buf, bom, end, name, jsonl, st, cur, time_of)
+            )
             if mode == _COUNT:
                 n = region.count()
-                if n:
+                if isinstance(n, list):
+                    yield from ((i, k) for i, k in enumerate(n) if k)
+                elif n:
                     yield n
             else:
                 yield from region.hits()
@@ -588,6 +785,9 @@ class _Region:
         self.st.events += lines - len(empty) - len(self.oversized) - self.rejected
 
     rejected = 0
+    #: hits of the plan's needles in the region, found by a search shared with other
+    #: patterns (scan_many); None: search here
+    starts: list[int] | None = None
 
     def _where(self, ls: int) -> str:
         """Location of the line starting at ``ls``: its number in FULL mode, else its byte."""
@@ -683,6 +883,11 @@ class _Region:
 
     def hits(self) -> Iterator[_Hit]:
         """The matching events (LINES and FULL modes)."""
+        for _, hit in self.hits_at():
+            yield hit
+
+    def hits_at(self) -> Iterator[tuple[int, _Hit]]:
+        """``(line start offset, hit)`` of the matching events."""
         name, full = self.name, self.full
         for line, ls, lineno in self._matching():
             line = bytes(line)
@@ -691,9 +896,9 @@ class _Region:
             where = _at_line(name, lineno) if lineno is not None else _at_byte(name, self.cur, ls)
             if self._accept(line, where):
                 if full:
-                    yield _Hit(line, name, lineno or 0, None, self._timestamp(line))
+                    yield ls, _Hit(line, name, lineno or 0, None, self._timestamp(line))
                 else:
-                    yield _Hit(line, name, 0)
+                    yield ls, _Hit(line, name, 0)
 
     def _matching(self) -> Iterator[tuple[Any, int, int | None]]:
         """``(line, start offset, line number or None)`` of the lines the pattern matches."""
@@ -758,8 +963,11 @@ class _Region:
         self._find_oversized()
         oversized = self.oversized
         unchecked = check is _always
-        if e.searcher is not None:
-            starts = e.searcher.starts(buf, start, end)
+        if self.starts is not None or e.searcher is not None:
+            starts = self.starts
+            if starts is None:
+                assert e.searcher is not None
+                starts = e.searcher.starts(buf, start, end)
             i, n = 0, len(starts)
             while i < n:
                 h = starts[i]
