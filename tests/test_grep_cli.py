@@ -166,3 +166,52 @@ def test_closed_pipe_is_not_an_error(trail: Path) -> None:
     )
     assert result.returncode == 0 and result.stdout.count(b"\n") == 1
     assert b"Traceback" not in result.stderr
+
+
+def test_count_each_one_line_per_pattern_in_order(
+    trail: Path, tmp_path: Path, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    from cwpattern import controls
+
+    patterns_file = tmp_path / "patterns.txt"
+    patterns_file.write_text("AccessDenied\n\n{ $.userIdentity.type = IAMUser }\n", "utf-8")
+    argv = ["--count", "--each", "-e", CIS_47, "-f", str(patterns_file), "--control"]
+    code, out, _ = _run(capfdbinary, *argv, "cis-aws-3.0.0", "-e", "Decrypt", str(trail))
+    cis = controls.resolve("cis-aws-3.0.0")
+    labels = [CIS_47, "AccessDenied", "{ $.userIdentity.type = IAMUser }"]
+    labels += [c.id for c in cis] + ["Decrypt"]
+    texts = labels[:3] + [c.effective_pattern for c in cis] + ["Decrypt"]
+    expected = [f"{len(_expected(t, [str(trail)]))}\t{label}" for t, label in zip(texts, labels)]
+    assert code == 0 and out.decode("utf-8").splitlines() == expected
+    assert int(expected[0].split("\t")[0]) > 0
+
+
+def test_repeated_e_means_any_of_them(
+    trail: Path, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    a, b = "AccessDenied", "{ $.eventSource = kms.amazonaws.com }"
+    want = [
+        m for m in _expected("", [str(trail)]) if cwpattern.matches(a, m) or cwpattern.matches(b, m)
+    ]
+    code, out, _ = _run(capfdbinary, "-e", a, "-e", b, str(trail))
+    assert code == 0 and out.decode("utf-8").splitlines() == want
+    code, out, _ = _run(capfdbinary, "--count", "-e", a, "-e", b, str(trail))
+    assert out == b"%d\n" % len(want)
+    code, out, _ = _run(capfdbinary, "--count", "-e", "NoSuchTermAnywhere", str(trail))
+    assert code == 1 and out == b"0\n"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--each", "AccessDenied"],  # --each without --count and -e
+        ["--count", "--each", "-e", "{ $.a = "],  # invalid pattern
+        ["--count", "--each", "--control", "cis-aws-9.9.9"],  # unknown benchmark
+        ["--count", "-f", "/nonexistent/patterns.txt"],
+    ],
+)
+def test_several_patterns_errors(
+    trail: Path, capfdbinary: pytest.CaptureFixture[bytes], argv: list[str]
+) -> None:
+    code, out, _ = _run(capfdbinary, *argv, str(trail))
+    assert code == 2 and out == b""

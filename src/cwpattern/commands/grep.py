@@ -12,6 +12,14 @@ directories (``--follow``, cycle-safe), ``-g/--glob`` and ``--exclude`` work as 
 ripgrep, and CloudTrail digest files are not events.  Everything left out is counted by
 kind on stderr.
 
+Several patterns (``-e P`` repeated, ``-f FILE`` with one pattern per non-blank line,
+``--control BENCHMARK`` for a benchmark's monitoring controls, in any mix; the first
+positional argument is then a path) are scanned in one read of the input
+(:func:`cwpattern.scanner.scan_many`).  Without ``--each`` an event matches when any of
+them matches, as in grep; ``--count --each`` prints one line per pattern,
+``COUNT<TAB>LABEL`` in the order given (totals over all PATHs), the label being the pattern
+text or the control id; -l, -H, -n, -v and -m take one pattern.
+
 Exit status: 0 when something matched, 1 when nothing did, 2 for an invalid pattern, an
 input that could not be read, an event that could not be evaluated (memory ran out while
 matching it), or input that was skipped (a binary file, an invalid JSON line, a line over
@@ -27,10 +35,13 @@ import importlib
 import json
 import os
 import sys
+from collections.abc import Callable
 from typing import IO, Any
 
-from ..pattern import compile
-from ..scanner import count, iter_messages, scan
+from .. import controls
+from ..errors import CWPatternError
+from ..pattern import CompiledPattern, compile
+from ..scanner import count, count_many, iter_messages, scan, scan_many
 from ..sources import FORMATS, STDIN, ScanStats, expand
 from ._grep_output import needs_files, write_by_file
 
@@ -43,8 +54,57 @@ ERRORS = ("unreadable_file", "bad_gzip", "read_error", "not_evaluated")
 _PROGRESS_MIN_BYTES = 64 << 20
 
 
+class _PatternOption(argparse.Action):
+    """-e / -f / --control append ``(kind, value)`` to one list, keeping their order."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        items = list(getattr(namespace, "pattern_options", None) or [])
+        items.append((self.const, values))
+        namespace.pattern_options = items
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("pattern", help="the filter pattern")
+    parser.add_argument(
+        "pattern", nargs="?", help="the filter pattern (a path when -e/-f/--control is given)"
+    )
+    many = parser.add_argument_group("several patterns, one read of the input")
+    many.add_argument(
+        "-e",
+        "--regexp",
+        action=_PatternOption,
+        const="e",
+        dest="pattern_options",
+        metavar="PATTERN",
+        help="a pattern; repeatable (an event matches when any of them does)",
+    )
+    many.add_argument(
+        "-f",
+        "--file",
+        action=_PatternOption,
+        const="f",
+        dest="pattern_options",
+        metavar="FILE",
+        help="read patterns from FILE, one per line (blank lines ignored); repeatable",
+    )
+    many.add_argument(
+        "--control",
+        action=_PatternOption,
+        const="control",
+        dest="pattern_options",
+        metavar="ID",
+        help="a benchmark's monitoring controls (e.g. cis-aws-3.0.0) or one control",
+    )
+    many.add_argument(
+        "--each",
+        action="store_true",
+        help="with --count: one line per pattern, COUNT<TAB>LABEL, in the order given",
+    )
     parser.add_argument(
         "paths", nargs="*", metavar="PATH", help="files or directories ('-' or nothing: stdin)"
     )
@@ -170,10 +230,84 @@ def _jobs(text: str) -> int:
     return int(text) or (os.cpu_count() or 1)
 
 
+def _patterns(args: argparse.Namespace) -> list[tuple[str, CompiledPattern]]:
+    """``(label, compiled)`` of -e/-f/--control in the order given."""
+    out: list[tuple[str, CompiledPattern]] = []
+    for kind, value in args.pattern_options:
+        if kind == "e":
+            out.append((value, compile(value)))
+        elif kind == "f":
+            try:
+                with open(value, encoding="utf-8") as fh:
+                    lines = fh.read().splitlines()
+            except (OSError, UnicodeDecodeError) as e:
+                raise CWPatternError(f"cannot read patterns from {value}: {e}") from e
+            out += [(line, compile(line)) for line in lines if line.strip()]
+        else:
+            out += [(c.id, compile(c.effective_pattern)) for c in controls.resolve(value)]
+    if not out:
+        raise CWPatternError("no pattern: -f files held only blank lines")
+    return out
+
+
+def _run_many(
+    args: argparse.Namespace,
+    labelled: list[tuple[str, CompiledPattern]],
+    paths: list[str],
+    options: dict[str, Any],
+    before_output: Callable[[], None],
+) -> int:
+    compiled = [c for _, c in labelled]
+    if options.pop("jobs") != 1 and not args.no_messages:
+        print(
+            "cwpattern grep: several patterns scan in one process (--jobs ignored)", file=sys.stderr
+        )
+    out = sys.stdout.buffer
+    if args.count and args.each:
+        counts = count_many(compiled, paths, **options)
+        before_output()
+        for (label, _), n in zip(labelled, counts):
+            out.write(b"%d\t%s\n" % (n, label.encode("utf-8", "surrogateescape")))
+        return sum(counts)
+    found = 0
+    last = None
+    for _, match in scan_many(compiled, paths, **options):
+        if match.location == last:
+            continue  # already printed (or counted) for an earlier pattern
+        last = match.location
+        found += 1
+        if args.quiet:
+            break
+        if args.json:
+            out.write(_json_line(match.message, match.location, match.timestamp, match.extracted))
+        elif not args.count:
+            out.write(match.message.encode("utf-8", "surrogateescape") + b"\n")
+    if args.count:
+        before_output()
+        out.write(b"%d\n" % found)
+    return found
+
+
 def run(args: argparse.Namespace) -> int:
-    compiled = compile(args.pattern)  # PatternSyntaxError -> exit 2 in cli.main
+    if args.each and not (args.count and args.pattern_options):
+        raise CWPatternError("--each needs --count and patterns given with -e, -f or --control")
+    per_file = ("files_with_matches", "with_filename", "line_number", "invert_match")
+    if args.pattern_options and (
+        any(getattr(args, o) for o in per_file) or args.max_count is not None
+    ):
+        raise CWPatternError("-l, -H, -n, -v and -m take one pattern, not -e/-f/--control")
+    given = list(args.paths)
+    pattern: CompiledPattern | list[tuple[str, CompiledPattern]]
+    if args.pattern_options:
+        pattern = _patterns(args)  # PatternSyntaxError -> exit 2 in cli.main
+        if args.pattern is not None:
+            given.insert(0, args.pattern)  # the first positional argument is a path
+    elif args.pattern is None:
+        raise CWPatternError("no pattern given")
+    else:
+        pattern = compile(args.pattern)
     stats = ScanStats()
-    given = args.paths or [STDIN]
+    given = given or [STDIN]
     paths = list(
         expand(
             given,
@@ -204,20 +338,22 @@ def run(args: argparse.Namespace) -> int:
     try:
         if not paths:
             pass  # everything was left out (and is reported below): nothing to scan
+        elif isinstance(pattern, list):
+            found = _run_many(args, pattern, paths, options, close_bar)
         elif needs_files(args):
-            found = write_by_file(args, compiled, paths, options, out, close_bar)
+            found = write_by_file(args, pattern, paths, options, out, close_bar)
         elif args.count:
-            found = count(compiled, paths, **options)
+            found = count(pattern, paths, **options)
             close_bar()
             out.write(b"%d\n" % found)
         elif args.json:
-            for match in scan(compiled, paths, **options):
+            for match in scan(pattern, paths, **options):
                 found += 1
                 out.write(
                     _json_line(match.message, match.location, match.timestamp, match.extracted)
                 )
         else:
-            for message in iter_messages(compiled, paths, **options):
+            for message in iter_messages(pattern, paths, **options):
                 found += 1
                 if args.quiet:
                     break
