@@ -209,8 +209,10 @@ def test_broken_document_is_counted_once(tmp_path: Path) -> None:
     path = tmp_path / "cut.json"
     path.write_text('{\n  "Records": [\n    {"eventName": "A"},\n    {"eventN', encoding="utf-8")
     events, stats = scan([path])
-    assert events == [] and stats.skipped == {"invalid_json": 1}
-    assert stats.problems[0].startswith(f"{path}:1: invalid_json: ")
+    # Records documents are streamed: the records before the cut are delivered.
+    assert [e.message for e in events] == ['{"eventName":"A"}']
+    assert stats.skipped == {"invalid_json": 1}
+    assert stats.problems[0].startswith(f"{path}:4: invalid_json: ")
 
 
 def test_aws_logs_filter_log_events_output(tmp_path: Path) -> None:
@@ -364,12 +366,19 @@ def test_oversized_lines_are_skipped_without_buffering_them(tmp_path: Path) -> N
 
 def test_oversized_document(tmp_path: Path) -> None:
     path = tmp_path / "big.json"
-    doc = {"Records": [{"i": i} for i in range(100)]}
+    doc = {"events": [{"message": f"m{i}"} for i in range(100)]}
     path.write_text(json.dumps(doc, indent=1), encoding="utf-8")
     events, stats = scan([path], max_document_bytes=500)
     assert events == [] and stats.skipped == {"oversized_document": 1}
     events, stats = scan([path], max_document_bytes=path.stat().st_size)
     assert len(events) == 100
+    # Records documents are streamed: the limit applies to each record, not to the file.
+    records = tmp_path / "records.json"
+    big = {"Records": [{"i": i} for i in range(100)] + [{"pad": "x" * 600}, {"i": 100}]}
+    records.write_text(json.dumps(big, indent=1), encoding="utf-8")
+    events, stats = scan([records], max_document_bytes=500)
+    assert len(events) == 100 and stats.skipped == {"oversized_document": 1}
+    assert stats.problems[0].startswith(f"{records}#Records[100]: oversized_document")
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX permissions")

@@ -10,7 +10,8 @@ ever holding more than one file (or one line) in memory:
 * CloudTrail files as S3 delivers them (``{"Records":[...]}``, ``.json`` or ``.json.gz``) and
   JSON arrays of records (Stratus Red Team style): each record is re-serialised compactly
   (``json.dumps(separators=(",", ":"), ensure_ascii=False)``) as CloudTrail delivers it to
-  CloudWatch Logs.  One file is loaded at a time (CloudTrail files are a few MB at most).
+  CloudWatch Logs.  ``Records`` documents are streamed record by record (memory holds one
+  record, whatever the document's size); other documents are loaded one at a time.
 * The JSON output of ``aws logs filter-log-events`` / ``get-log-events``
   (``{"events":[{"timestamp":..., "message":...}]}``): messages verbatim, timestamps kept; and
   of ``aws cloudtrail lookup-events`` (``{"Events":[{"CloudTrailEvent": "..."}]}``).
@@ -42,6 +43,7 @@ kept with their locations.  :meth:`ScanStats.incomplete` tells whether any input
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import json
@@ -120,9 +122,10 @@ class ScanStats:
     ``bad_gzip``, ``read_error``, ``binary_file``, ``invalid_json_line``, ``invalid_json``,
     ``oversized_line``, ``oversized_document``, ``not_utf8``, ``empty_line``,
     ``not_a_record``, ``bad_event``, ``unserializable_record``, ``special_file``,
-    ``broken_link``, and ``not_evaluated`` (an event the scanner could not match: memory
-    or stack ran out).  ``flagged`` counts events that were delivered with a defect
-    (``not_utf8``: a line whose invalid UTF-8 was decoded with U+FFFD, spec §4.3;
+    ``broken_link``, ``out_of_memory`` (a file that exhausted memory while it was read;
+    the next files are scanned), and ``not_evaluated`` (an event the scanner could not
+    match: memory or stack ran out).  ``flagged`` counts events that were delivered with a
+    defect (``not_utf8``: a line whose invalid UTF-8 was decoded with U+FFFD, spec §4.3;
     ``nul_bytes``: a text file with NUL bytes, scanned as text).  ``ignored`` counts
     entries left out by rule rather than lost (``hidden``, ``symlinked_dir``,
     ``symlink_loop``, ``excluded``, ``cloudtrail_digest``).  ``problems`` keeps the first
@@ -642,6 +645,10 @@ class _guard:
         if isinstance(e, OSError):
             self.st.skip("read_error", self.name, e.strerror or str(e))
             return True
+        if isinstance(e, MemoryError):
+            # Not a verdict: the file is reported as not scanned, the next ones are.
+            self.st.skip("out_of_memory", self.name, "ran out of memory reading this file")
+            return True
         return False
 
 
@@ -820,33 +827,216 @@ def _line_events(
 def _document_events(
     stream: IO[bytes], name: str, st: ScanStats, max_line: int, max_doc: int, auto: bool
 ) -> Iterator[LogEvent]:
-    data = stream.read(max_doc + 1)
-    if len(data) > max_doc:
-        st.skip("oversized_document", name, f"larger than {max_doc} bytes")
-        return
+    """The events of a file of JSON documents, streaming.
+
+    A CloudTrail ``{"Records":[...]}`` document is read record by record: memory holds one
+    record and one read chunk, whatever the document's size (a gzip bomb of ``{},``
+    records costs time linear in its size, never memory).  Other documents are decoded
+    whole, up to ``max_doc`` characters each.  A syntax error ends the file (counted as
+    ``invalid_json``) after the records before it were delivered.
+    """
+    win = _Window(stream, st)
+    n_docs = 0
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        st.bytes += len(data)
-        st.skip("not_utf8", name, str(e))
-        return
-    pos, line, n_docs, end = 0, 1, 0, len(text)
-    while (start := _skip_ws(text, pos)) < end:
-        line += text.count("\n", pos, start)
-        try:
-            doc, pos = _STRICT.raw_decode(text, start)
-        except (ValueError, RecursionError) as e:
-            if auto and n_docs == 0 and _jsonl_like(data):
+        while win.skip_ws():
+            line = win.line()
+            n_docs += 1
+            if win.records_start():
+                yield from _streamed_records(win, name, line, st, max_doc)
+            else:
+                yield from _doc_records(win.value(max_doc), name, line, st)
+    except _TooBig as e:
+        st.skip("oversized_document", e.where or name, f"larger than {max_doc} bytes")
+        win.drain()
+    except _JsonError as e:
+        if auto and n_docs == 1 and win.raw is not None:
+            data = win.replay()
+            if _jsonl_like(data):
                 # Not a document but JSON lines with a broken first line: keep the good lines.
-                yield from _line_events(io.BytesIO(data), name, True, st, max_line)
+                st.bytes -= len(data)
+                lines = io.BufferedReader(_Prefixed(data, stream), _SNIFF_BYTES)
+                yield from _line_events(lines, name, True, st, max_line)
                 return
-            st.bytes += len(data)
-            st.skip("invalid_json", f"{name}:{line}", str(e))
-            return
-        n_docs += 1
-        yield from _doc_records(doc, name, line, st)
-        line += text.count("\n", start, pos)
-    st.bytes += len(data)
+        st.skip("invalid_json", f"{name}:{e.line}", e.message)
+        win.drain()
+    except UnicodeDecodeError as e:
+        st.skip("not_utf8", name, str(e))
+        win.drain()
+
+
+class _JsonError(Exception):
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.message, self.line = message, line
+
+
+class _TooBig(Exception):
+    def __init__(self, where: str = "") -> None:
+        super().__init__(where)
+        self.where = where
+
+
+_RECORDS_START = re.compile(r'\{[ \t\r\n]*"Records"[ \t\r\n]*:[ \t\r\n]*\[')
+_WS_RE = re.compile(r"[ \t\r\n]*")
+_READ = 1 << 20
+
+
+class _Window:
+    """The decoded text of a byte stream, read a chunk at a time; ``text[pos:]`` is what
+    is left to parse, and the text before ``pos`` is dropped when more is read, so memory
+    holds one value and a chunk."""
+
+    def __init__(self, stream: IO[bytes], st: ScanStats) -> None:
+        self.stream, self.st = stream, st
+        self.decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        self.text = ""
+        self.pos = 0
+        self.eof = False
+        self.lines = 1  # line number at text[0]
+        #: the bytes read so far, while nothing was dropped (for the JSON-lines fallback)
+        self.raw: list[bytes] | None = []
+
+    def more(self, at_least: int = _READ) -> bool:
+        """Read at least ``at_least`` more bytes (dropping the parsed text first); False at
+        end of input."""
+        if self.eof:
+            return False
+        if self.pos:
+            self.lines += self.text.count("\n", 0, self.pos)
+            self.text, self.pos, self.raw = self.text[self.pos :], 0, None
+        data = self.stream.read(max(at_least, _READ))
+        self.st.bytes += len(data)
+        if self.raw is not None:
+            self.raw.append(data)
+        if not data:
+            self.eof = True
+            self.text += self.decoder.decode(b"", final=True)
+            return False
+        self.text += self.decoder.decode(data)
+        return True
+
+    def line(self) -> int:
+        """Line number at ``pos``."""
+        return self.lines + self.text.count("\n", 0, self.pos)
+
+    def skip_ws(self) -> bool:
+        """Move ``pos`` to the next non-whitespace character; False at end of input."""
+        while True:
+            self.pos = _WS_RE.match(self.text, self.pos).end()  # type: ignore[union-attr]
+            if self.pos < len(self.text):
+                return True
+            if not self.more():
+                return False
+
+    def records_start(self) -> bool:
+        """Whether a ``{"Records": [`` document starts at ``pos`` (then ``pos`` is past
+        it)."""
+        while len(self.text) - self.pos < 64 and self.more():
+            pass
+        m = _RECORDS_START.match(self.text, self.pos)
+        if m is not None:
+            self.pos = m.end()
+        return m is not None
+
+    def value(self, limit: int, where: str = "") -> Any:
+        """Decode the JSON value at the next non-blank character, reading more text as
+        needed (at most ``limit`` characters), and move past it."""
+        if not self.skip_ws():
+            raise _JsonError("Expecting value: end of input", self.line())
+        while True:
+            pos = self.pos
+            try:
+                value, end = _STRICT.raw_decode(self.text, pos)
+            except RecursionError as e:
+                raise _JsonError(str(e), self.line()) from None
+            except json.JSONDecodeError as e:
+                truncated = e.pos >= len(self.text) - 8 or e.msg.startswith("Unterminated")
+                if self.eof or not truncated:
+                    raise _JsonError(str(e), self.lines + e.lineno - 1) from None
+                if len(self.text) - pos > limit:
+                    raise _TooBig(where) from None
+                self.more(len(self.text) - pos)  # doubling: linear time for a long value
+                continue
+            except ValueError as e:  # NaN / Infinity (parse_constant)
+                raise _JsonError(str(e), self.line()) from None
+            if end - pos > limit:
+                raise _TooBig(where)
+            if self.eof or end < len(self.text):
+                self.pos = end
+                return value
+            self.more()  # a number may go on in the next chunk
+
+    def expect(self, chars: str) -> str:
+        """The next non-blank character, which must be one of ``chars``; ``pos`` moves past
+        it."""
+        if not self.skip_ws() or self.text[self.pos] not in chars:
+            found = repr(self.text[self.pos]) if self.pos < len(self.text) else "end of input"
+            expected = " or ".join(repr(c) for c in chars)
+            raise _JsonError(f"Expecting {expected}, found {found}", self.line())
+        self.pos += 1
+        return self.text[self.pos - 1]
+
+    def drain(self) -> None:
+        """Read (and count) the rest of the input without keeping it."""
+        self.raw, self.text, self.pos = None, "", 0
+        while not self.eof:
+            data = self.stream.read(_READ * 4)
+            self.st.bytes += len(data)
+            self.eof = not data
+
+    def replay(self) -> bytes:
+        data = b"".join(self.raw or [])
+        self.raw = None
+        return data
+
+
+def _streamed_records(
+    win: _Window, name: str, line: int, st: ScanStats, max_doc: int
+) -> Iterator[LogEvent]:
+    """The records of the ``{"Records":[...]}`` document whose array starts at ``win.pos``,
+    one at a time, then the rest of that object (other members are checked, not kept)."""
+    ts_of = _TimeCache()
+    prefix = f"{name if line == 1 else f'{name}:{line}'}#Records"
+    i = 0
+    win.raw = None  # records are delivered: no going back to JSON lines
+    scan = _STRICT.scan_once
+    if win.skip_ws() and win.text[win.pos] == "]":
+        win.pos += 1
+    else:
+        while True:
+            # Fast path: a value that starts right here and ends inside the text read;
+            # anything else (blanks, a value cut by the chunk end, an error) goes through
+            # win.value, which reads more, or reports.
+            text, pos = win.text, win.pos
+            try:
+                item, end = scan(text, pos)
+                if end >= len(text) or end - pos > max_doc:
+                    raise StopIteration(pos)
+                win.pos = end
+            except (StopIteration, ValueError, RecursionError):
+                item = win.value(max_doc, f"{prefix}[{i}]")
+            event = _record_event(item, "Records", f"{prefix}[{i}]", st, ts_of)
+            i += 1
+            if event is not None:
+                yield event
+            text, pos = win.text, win.pos
+            if pos + 1 < len(text) and text[pos] == "," and text[pos + 1] not in " \t\r\n":
+                win.pos = pos + 1
+            elif win.expect(",]") == "]":
+                break
+    while win.expect(",}") == ",":  # the other members of the top-level object
+        win.expect('"')
+        win.pos -= 1
+        key = win.value(max_doc)
+        win.expect(":")
+        value = win.value(max_doc)
+        if key == "Records":
+            st.flag("duplicate_key", f"{name}:{line}", "a second Records member (both scanned)")
+            for item in value if isinstance(value, list) else []:
+                event = _record_event(item, "Records", f"{prefix}[{i}]", st, ts_of)
+                i += 1
+                if event is not None:
+                    yield event
 
 
 def _jsonl_like(data: bytes) -> bool:
@@ -877,37 +1067,50 @@ def _doc_records(doc: Any, name: str, line: int, st: ScanStats) -> Iterator[LogE
         return
     prefix = f"{name if line == 1 else f'{name}:{line}'}#{key or ''}"
     for i, item in enumerate(doc if key is None else doc[key]):
-        loc = f"{prefix}[{i}]"
-        if not isinstance(item, dict):
-            st.skip(
-                "not_a_record" if key in (None, "Records") else "bad_event",
-                loc,
-                f"JSON {type(item).__name__}, not an object",
-            )
-            continue
-        if key == "events":
-            msg, ts = item.get("message"), item.get("timestamp")
-            if not isinstance(msg, str) or not msg:
-                st.skip("bad_event", loc, "no message string")
-                continue
-            ts = ts if isinstance(ts, int) and not isinstance(ts, bool) else None
-        elif key == "Events":
-            msg = item.get("CloudTrailEvent")
-            if not isinstance(msg, str) or not msg:
-                st.skip("bad_event", loc, "no CloudTrailEvent string")
-                continue
-            ts = _lookup_time(item.get("EventTime"), ts_of)
-        else:
-            msg, ts = _dump(item, loc, st), ts_of(item.get("eventTime"))
-            if msg is None:
-                continue
-        st.events += 1
-        yield LogEvent(msg, loc, ts)
+        event = _record_event(item, key, f"{prefix}[{i}]", st, ts_of)
+        if event is not None:
+            yield event
+
+
+def _record_event(
+    item: Any, key: str | None, loc: str, st: ScanStats, ts_of: _TimeCache
+) -> LogEvent | None:
+    """The event of one item of a wrapper's array (None: skipped and counted)."""
+    if not isinstance(item, dict):
+        st.skip(
+            "not_a_record" if key in (None, "Records") else "bad_event",
+            loc,
+            f"JSON {type(item).__name__}, not an object",
+        )
+        return None
+    if key == "events":
+        msg, ts = item.get("message"), item.get("timestamp")
+        if not isinstance(msg, str) or not msg:
+            st.skip("bad_event", loc, "no message string")
+            return None
+        ts = ts if isinstance(ts, int) and not isinstance(ts, bool) else None
+    elif key == "Events":
+        msg = item.get("CloudTrailEvent")
+        if not isinstance(msg, str) or not msg:
+            st.skip("bad_event", loc, "no CloudTrailEvent string")
+            return None
+        ts = _lookup_time(item.get("EventTime"), ts_of)
+    else:
+        msg, ts = _dump(item, loc, st), ts_of(item.get("eventTime"))
+        if msg is None:
+            return None
+    st.events += 1
+    return LogEvent(msg, loc, ts)
+
+
+#: ``json.dumps(record, separators=(",", ":"), ensure_ascii=False, allow_nan=False)``,
+#: without building an encoder per call.
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
 
 
 def _dump(record: dict[str, Any], loc: str, st: ScanStats) -> str | None:
     try:
-        return json.dumps(record, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        return _ENCODE(record)
     except (ValueError, RecursionError) as e:
         st.skip("unserializable_record", loc, str(e))
         return None

@@ -50,7 +50,7 @@ HELP = "print the events of log files (JSON lines, CloudTrail, text, gzip) that 
 
 #: stats.skipped reasons that mean an input could not be read, or an event could not be
 #: evaluated (memory or stack ran out: never a "no match"): exit status 2, like grep.
-ERRORS = ("unreadable_file", "bad_gzip", "read_error", "not_evaluated")
+ERRORS = ("unreadable_file", "bad_gzip", "read_error", "not_evaluated", "out_of_memory")
 _PROGRESS_MIN_BYTES = 64 << 20
 
 
