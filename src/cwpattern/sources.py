@@ -999,7 +999,7 @@ def _streamed_records(
     prefix = f"{name if line == 1 else f'{name}:{line}'}#Records"
     i = 0
     win.raw = None  # records are delivered: no going back to JSON lines
-    scan = _STRICT.scan_once
+    scan = _STRICT.scan_once  # type: ignore[attr-defined]
     if win.skip_ws() and win.text[win.pos] == "]":
         win.pos += 1
     else:
