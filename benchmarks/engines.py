@@ -13,6 +13,15 @@ Engines:
   (``bytes`` ``in``, a compiled ``re``, a regex that parses the access-log line).
 * ``json-loop``: the same with ``json.loads`` (JSON patterns only).
 * ``reference``: ``cwpattern._reference.evaluate`` on every line (the naive interpreter).
+* ``cwpattern-nofast``: ``cwpattern`` without hyperscan (the ``bytes.find`` fallback), to
+  check that both paths count the same.
+* ``cwpattern-many`` (pattern id ``cis-3.0.0``): ``cwpattern.count_many`` of the 15 CIS
+  3.0.0 reference patterns in one pass; reports every count, and whether each equals the
+  pattern's single scan (run afterwards, not timed).
+* ``inflate`` (a directory of ``.json.gz``): read and inflate every file with the
+  ``gzip`` module, as cwpattern does, and discard the bytes.
+* ``duckdb`` (a directory of ``{"Records":[...]}`` ``.json.gz``): ``read_json`` and a SQL
+  translation of CIS 4.7 (only when the duckdb package is installed).
 """
 
 from __future__ import annotations
@@ -139,6 +148,63 @@ def run_reference(path: str, pattern_id: str) -> dict[str, Any]:
     return {"count": n, "seconds": time.perf_counter() - t0}
 
 
+def cis_300() -> list[str]:
+    from cwpattern import controls
+
+    return [c.effective_pattern for c in controls.resolve("cis-aws-3.0.0")]
+
+
+def run_many(path: str) -> dict[str, Any]:
+    from cwpattern.scanner import count, count_many
+
+    patterns = cis_300()
+    t0 = time.perf_counter()
+    counts = count_many(patterns, path)
+    seconds = time.perf_counter() - t0
+    singles = [count(p, path) for p in patterns]
+    return {
+        "count": sum(counts),
+        "counts": counts,
+        "singles_equal": counts == singles,
+        "seconds": seconds,
+    }
+
+
+def _gz_files(path: str) -> list[str]:
+    import os
+
+    return sorted(
+        os.path.join(d, f) for d, _, files in os.walk(path) for f in files if f.endswith(".gz")
+    )
+
+
+def run_inflate(path: str) -> dict[str, Any]:
+    import gzip
+
+    t0 = time.perf_counter()
+    total = 0
+    for name in _gz_files(path):
+        with gzip.open(name, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                total += len(chunk)
+    return {"count": total, "seconds": time.perf_counter() - t0}
+
+
+def run_duckdb(path: str) -> dict[str, Any]:
+    import duckdb
+
+    t0 = time.perf_counter()
+    con = duckdb.connect()
+    (n,) = con.execute(
+        "SELECT count(*) FROM (SELECT unnest(Records) AS r FROM read_json(?, "
+        "columns={'Records': 'JSON[]'}, maximum_object_size=1073741824)) "
+        "WHERE json_extract_string(r, '$.eventSource') = 'kms.amazonaws.com' "
+        "AND json_extract_string(r, '$.eventName') IN ('DisableKey', 'ScheduleKeyDeletion')",
+        [path.rstrip("/") + "/**/*.json.gz"],
+    ).fetchone()
+    return {"count": n, "seconds": time.perf_counter() - t0}
+
+
 def _cpu() -> float:
     """CPU seconds of this process and of its finished children (the --jobs workers)."""
     import resource
@@ -171,7 +237,8 @@ def main(argv: list[str]) -> int:
         import cwpattern.scanner
 
         t0 = time.perf_counter()
-        cwpattern.compile(PATTERNS[pattern_id])
+        for text in cis_300() if engine == "cwpattern-many" else [PATTERNS[pattern_id]]:
+            cwpattern.compile(text)
         compile_seconds = time.perf_counter() - t0
     elif engine == "reference":
         import cwpattern._reference
@@ -180,6 +247,17 @@ def main(argv: list[str]) -> int:
     cpu0 = _cpu()
     if engine == "cwpattern":
         result = run_cwpattern(path, pattern_id, 1)
+    elif engine == "cwpattern-nofast":
+        from cwpattern import multiliteral
+
+        multiliteral.HAVE_HYPERSCAN = False
+        result = run_cwpattern(path, pattern_id, 1)
+    elif engine == "cwpattern-many":
+        result = run_many(path)
+    elif engine == "inflate":
+        result = run_inflate(path)
+    elif engine == "duckdb":
+        result = run_duckdb(path)
     elif engine == "cwpattern-j2":
         result = run_cwpattern(path, pattern_id, 2)
     elif engine == "orjson-loop":

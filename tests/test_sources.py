@@ -521,3 +521,55 @@ def test_read_error_mid_file_keeps_earlier_events(
     assert failed_at and [e.message for e in events] == lines[: failed_at[0] // 100]
     assert stats.skipped == {"read_error": 1}
     assert stats.problems == [f"{path}: read_error: Input/output error"]
+
+
+def test_compact_records_fast_path_equals_the_slow_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Records that orjson would re-encode as they are written take a fast path; every
+    # other one (floats, -0, big ints, escapes, duplicate keys, blanks) the slow one.
+    from cwpattern import sources
+
+    if sources._orjson is None:
+        pytest.skip("orjson not installed")
+    records = [
+        '{"eventName":"A","resources":[{"a":1},{"b":2},{"c":[{}]}],"x":"},{"}',
+        '{"n":1.5,"m":"x"}',
+        '{"n":1e16}',
+        '{"n":-0,"m":0}',
+        '{"n":123456789012345678901234567890}',
+        '{"s":"\\u0041\\n\\t\\"\\\\ \\/"}',
+        '{"k":1,"k":2}',
+        '{"k": 1}',
+        '{"u":"é 字 😀","eventTime":"2024-03-04T08:00:00Z"}',
+        '{"z":0.000015}',
+        "[1,2]",
+        '{"deep":' + "[" * 50 + "]" * 50 + "}",
+        '{"last":true}',
+    ]
+    body = '{"Records":[' + ",".join(records) + '],"other":{"a":[1]}}\n{"Records":[]}'
+    path = tmp_path / "compact.json"
+    path.write_text(body, encoding="utf-8")
+    fast_stats = ScanStats()
+    taken: list[str] = []
+    real = sources._compact_record
+
+    def spy(win, loc, st, ts_of):  # type: ignore[no-untyped-def]
+        event = real(win, loc, st, ts_of)
+        if event is not None:
+            taken.append(event.message)
+        return event
+
+    monkeypatch.setattr(sources, "_compact_record", spy)
+    fast = [
+        (e.message, e.location, e.timestamp) for e in iter_events([str(path)], stats=fast_stats)
+    ]
+    assert taken == [records[8], records[11]]  # the others go the slow way
+    monkeypatch.setattr(sources, "_orjson", None)
+    slow_stats = ScanStats()
+    slow = [
+        (e.message, e.location, e.timestamp) for e in iter_events([str(path)], stats=slow_stats)
+    ]
+    assert fast == slow and fast_stats == slow_stats
+    assert len(fast) == len(records) - 1 and fast_stats.skipped == {"not_a_record": 1}
+    assert fast[2][0] == '{"n":1e+16}' and fast[6][0] == '{"k":2}'

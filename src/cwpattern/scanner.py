@@ -236,6 +236,9 @@ def _run_many(
     paths = [source] if isinstance(source, (str, os.PathLike)) else source
     for path in _expand(paths, st):  # type: ignore[arg-type]
         yield from _scan_path(multi, path, st, progress)
+    if stats is None and st.skipped.get("not_evaluated"):
+        # Nobody will read the counts: fail closed rather than return a partial answer.
+        raise MatchResourceError(st.problems[0] if st.problems else "MemoryError")
 
 
 # --------------------------------------------------------------------------- hits
@@ -446,9 +449,13 @@ def _document_hits(
             progress(st.bytes - before)
         return
     match, mode, n = engine.matches, engine.cfg.mode, 0
+    check = engine.check  # the literal prefilter: sound on any message
     for event in _file_events(buffered, name, fmt, st, engine.cfg.max_line, 1 << 28):
+        message = event.message
+        if check is not _always and not check(message.encode("utf-8", "surrogateescape")):
+            continue
         try:
-            ok = match(event.message)
+            ok = match(message)
         except _RESOURCE_ERRORS as e:
             _not_evaluated(st, event.location, e)
             ok = False
@@ -556,6 +563,14 @@ class _MultiRegion:
 
     def finish(self) -> None:
         self.regions[0].finish()
+        st = self.regions[0].st
+        for r in self.regions[1:]:  # their own statistics: only unevaluated events count
+            lost = r.st.skipped.get("not_evaluated", 0)
+            if lost:
+                st.skipped["not_evaluated"] = st.skipped.get("not_evaluated", 0) + lost
+                for problem in r.st.problems:
+                    if ": not_evaluated" in problem and len(st.problems) < st.max_problems:
+                        st.problems.append(problem)
 
 
 def _multi_document_hits(
@@ -566,8 +581,14 @@ def _multi_document_hits(
     mode = multi.cfg.mode
     engines = multi.engines
     for event in _file_events(stream, name, fmt, st, multi.cfg.max_line, 1 << 28):
+        line = event.message.encode("utf-8", "surrogateescape")
         for i, e in enumerate(engines):
-            if e.matches(event.message):
+            try:
+                ok = (e.check is _always or e.check(line)) and e.matches(event.message)
+            except _RESOURCE_ERRORS as exc:
+                _not_evaluated(st, event.location, exc)
+                ok = False
+            if ok:
                 if mode == _COUNT:
                     yield i, 1
                 else:
@@ -981,6 +1002,9 @@ class _Region:
                 line = buf[ls : le - 1 if ls < le < end and buf[le - 1] == 0x0D else le]
                 try:
                     ok = (unchecked or check(line)) and match(line)
+                except _RESOURCE_ERRORS as exc:
+                    _not_evaluated(self.st, self._where(ls), exc)
+                    ok = False
                 except _MATCH_ERRORS:
                     ok = False
                 if ok:

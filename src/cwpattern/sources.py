@@ -990,6 +990,49 @@ class _Window:
         return data
 
 
+_orjson: Any
+try:
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - depends on the installed extras
+    _orjson = None
+
+#: A number token with a fraction or an exponent (orjson and json.dumps may spell its
+#: float differently), or a false alarm inside a string (then the slow path decides).
+_FLOAT_TOKEN = re.compile(r"[:,\[]-?[0-9]+[.eE]")
+
+
+def _compact_record(win: _Window, loc: str, st: ScanStats, ts_of: _TimeCache) -> LogEvent | None:
+    """The event of the record at ``win.pos`` when its text is already what the slow path
+    would make of it (``json.dumps`` of its stdlib decoding), checked with orjson; None
+    otherwise (nothing consumed).
+
+    The record is the text up to the next ``},{``, if that text is one JSON object (a
+    complete value is never a proper prefix of another, so it then is the whole record)
+    that orjson encodes back to the same text, with no ``\\u`` escape and no float token:
+    then the stdlib decodes it to the same value (no duplicate key, no ``-0``, no big or
+    float number, the same escapes) and ``json.dumps`` writes the same text back.  CloudTrail
+    writes its S3 files that way, so the slow path only sees the last record of a file.
+    """
+    text, pos = win.text, win.pos
+    if not text.startswith("{", pos):
+        return None
+    cut = text.find("},{", pos)
+    if cut < 0:
+        return None
+    piece = text[pos : cut + 1]
+    if "\\u" in piece or _FLOAT_TOKEN.search(piece):
+        return None
+    try:
+        value = _orjson.loads(piece)
+    except ValueError:
+        return None
+    if type(value) is not dict or _orjson.dumps(value) != piece.encode("utf-8"):
+        return None
+    win.pos = cut + 2  # past the comma
+    st.events += 1
+    return LogEvent(piece, loc, ts_of(value.get("eventTime")))
+
+
 def _streamed_records(
     win: _Window, name: str, line: int, st: ScanStats, max_doc: int
 ) -> Iterator[LogEvent]:
@@ -1004,6 +1047,12 @@ def _streamed_records(
         win.pos += 1
     else:
         while True:
+            if _orjson is not None:
+                event = _compact_record(win, f"{prefix}[{i}]", st, ts_of)
+                if event is not None:
+                    i += 1
+                    yield event
+                    continue
             # Fast path: a value that starts right here and ends inside the text read;
             # anything else (blanks, a value cut by the chunk end, an error) goes through
             # win.value, which reads more, or reports.

@@ -15,6 +15,8 @@ from cwpattern import sources
 from cwpattern.cli import main
 from cwpattern.sources import ScanStats, iter_events
 
+from .conftest import needs_rlimit, run_capped
+
 
 def _bomb(path: Path, records: int, record: bytes = b"{}") -> Path:
     """A gzip ``{"Records":[...]}`` document of ``records`` copies of ``record``."""
@@ -63,7 +65,9 @@ def test_large_records_document_memory_does_not_grow_with_its_size(tmp_path: Pat
 def test_a_failing_file_does_not_stop_the_scan(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    first = _bomb(tmp_path / "a.json.gz", 10, b'{"eventName":"Boom"}')
+    first = _bomb(
+        tmp_path / "a.json.gz", 10, b'{"eventName":"Boom","n":1.5}'
+    )  # (a float: slow path)
     second = _bomb(tmp_path / "b.json.gz", 2, b'{"eventName":"DisableKey"}')
     real = sources._dump
 
@@ -81,3 +85,38 @@ def test_a_failing_file_does_not_stop_the_scan(
     code = main(["grep", "--count", "DisableKey", str(first), str(second)])
     out, err = capsys.readouterr()
     assert code == 2 and out == "3\n" and "out_of_memory" in err
+
+
+_MANY_SETUP = """
+import os, tempfile
+import cwpattern
+from cwpattern.sources import ScanStats
+path = os.path.join(tempfile.mkdtemp(), "big.jsonl")
+with open(path, "w") as fh:
+    fh.write('{"a":[1]}\\n')
+    fh.write('{"a":[' + ",".join(["{}"] * 1_400_000) + "]}\\n")  # 4 MB, ~90 MB decoded
+    fh.write('{"a":[2]}\\n')
+patterns = ["NoSuchTerm", "{ $.a[0].b NOT EXISTS }"]
+"""
+
+
+@needs_rlimit
+def test_scan_many_counts_not_evaluated_for_every_pattern() -> None:
+    # One read, several patterns: an event a pattern could not evaluate is counted (never a
+    # silent "no match"), whichever pattern it is, and count_many without stats raises.
+    outcome = run_capped(
+        _MANY_SETUP
+        + """
+cap(50)
+stats = ScanStats()
+counts = cwpattern.count_many(patterns, path, stats=stats, max_line_bytes=8 << 20)
+try:
+    bare = cwpattern.count_many(patterns, path, max_line_bytes=8 << 20)
+except cwpattern.MatchResourceError as e:
+    bare = str(e)
+report([counts, stats.skipped, bare])
+"""
+    )
+    counts, skipped, bare = outcome
+    assert counts == [0, 2] and skipped == {"not_evaluated": 1}
+    assert "not_evaluated" in bare
