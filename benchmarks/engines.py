@@ -229,6 +229,19 @@ def _peak_mb() -> float:
     return max(peak_kb, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
 
 
+def _anon_mb() -> float | None:
+    """Anonymous resident memory of this process now (RssAnon: heap and buffers, not the
+    page cache of the input or the mapped libraries)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def main(argv: list[str]) -> int:
     engine, path, pattern_id = argv
     compile_seconds = None
@@ -272,6 +285,7 @@ def main(argv: list[str]) -> int:
         raise SystemExit(f"unknown engine {engine}")
     result["cpu_seconds"] = _cpu() - cpu0
     result["peak_MB"] = _peak_mb()
+    result["anon_MB"] = _anon_mb()
     if compile_seconds is not None:
         result["compile_seconds"] = compile_seconds
     print(json.dumps(result))

@@ -364,7 +364,7 @@ def run(size: int, quick: bool, repeat: int) -> dict[str, Any]:
                     "input_MB": mb,
                     "events": events,
                 }
-                for key in ("compile_seconds", "counts", "singles_equal"):
+                for key in ("compile_seconds", "counts", "singles_equal", "anon_MB"):
                     if key in result:
                         row[key] = result[key]
                 if engine in ANCHORS or engine == "duckdb":
@@ -589,6 +589,24 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             "threshold": 200,
             "met": peak is not None and peak < 200,
             "available": peak is not None,
+        }
+    )
+    anon = max(
+        (
+            r["anon_MB"]
+            for r in results["rows"]
+            if r["engine"].startswith("cwpattern") and r.get("anon_MB") is not None
+        ),
+        default=None,
+    )
+    out.append(
+        {
+            "target": "cwpattern anonymous memory (RssAnon) after the scan < 100 MB",
+            "measured": anon,
+            "cpu": None,
+            "threshold": 100,
+            "met": anon is not None and anon < 100,
+            "available": anon is not None,
         }
     )
     return out
