@@ -208,6 +208,7 @@ def test_repeated_e_means_any_of_them(
         ["--count", "--each", "-e", "{ $.a = "],  # invalid pattern
         ["--count", "--each", "--control", "cis-aws-9.9.9"],  # unknown benchmark
         ["--count", "-f", "/nonexistent/patterns.txt"],
+        ["-l", "-e", "AccessDenied"],  # per-file options take one pattern
     ],
 )
 def test_several_patterns_errors(

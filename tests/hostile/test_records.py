@@ -82,7 +82,7 @@ def test_a_failing_file_does_not_stop_the_scan(
     assert found == [f"{second}#Records[{i}]" for i in range(3)]
     assert st.skipped == {"out_of_memory": 1}
     # The CLI says so and exits 2 (an input was not scanned), after scanning the rest.
-    code = main(["grep", "--count", "DisableKey", str(first), str(second)])
+    code = main(["grep", "--count", "--total", "DisableKey", str(first), str(second)])
     out, err = capsys.readouterr()
     assert code == 2 and out == "3\n" and "out_of_memory" in err
 
