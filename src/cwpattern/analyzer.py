@@ -52,7 +52,7 @@ from .analysis.results import (
     Relation,
     Verdict,
 )
-from .analysis.solver import DEFAULT_BUDGET
+from .analysis.solver import DEFAULT_BUDGET, Budget
 
 if TYPE_CHECKING:
     from .pattern import CompiledPattern
@@ -116,7 +116,25 @@ def _many(arg: Patterns) -> tuple[Pat, ...]:
     return (_one(arg),)
 
 
-def covers(pattern: Patterns, reference: Patterns, *, budget: int = DEFAULT_BUDGET) -> Coverage:
+def _budget(budget: int | None, timeout: float | None, *groups: tuple[Pat, ...]) -> Budget:
+    """One allowance for one call: ``budget`` work units, or by default
+    :data:`DEFAULT_BUDGET` per 1,024 characters of input (so that a union of patterns gets
+    a bound that grows linearly with its size), and an optional wall-clock ``timeout``."""
+    if budget is None:
+        size = sum(len(p.label()) for group in groups for p in group)
+        budget = DEFAULT_BUDGET * max(1, -(-size // 1024))
+    if timeout is not None and not timeout > 0:
+        raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
+    return Budget(budget, timeout=timeout)
+
+
+def covers(
+    pattern: Patterns,
+    reference: Patterns,
+    *,
+    budget: int | None = None,
+    timeout: float | None = None,
+) -> Coverage:
     """Does every event the reference matches also match the pattern (or one of the
     patterns)?
 
@@ -124,7 +142,10 @@ def covers(pattern: Patterns, reference: Patterns, *, budget: int = DEFAULT_BUDG
         pattern: a pattern, or a set of patterns (their union).
         reference: the control's reference pattern(s); JSON patterns define the required
             events (a non-JSON reference gives ``unknown``).
-        budget: search steps allowed before answering ``unknown``.
+        budget: work units allowed before answering ``unknown`` (default
+            :data:`DEFAULT_BUDGET` per 1,024 characters of patterns and references).
+        timeout: seconds allowed before answering ``unknown`` (default: no time limit;
+            the work budget alone bounds the time).
 
     Returns:
         :class:`Coverage` with one :class:`CaseResult` per disjunct of the reference's
@@ -136,10 +157,17 @@ def covers(pattern: Patterns, reference: Patterns, *, budget: int = DEFAULT_BUDG
     >>> covers('"kms.amazonaws.com"', '{ $.eventSource = kms.amazonaws.com }').verdict
     <Verdict.YES: 'yes'>
     """
-    return _covers(_many(pattern), _many(reference), budget)
+    pats, refs = _many(pattern), _many(reference)
+    return _covers(pats, refs, _budget(budget, timeout, pats, refs))
 
 
-def relation(pattern: Patterns, reference: Patterns, *, budget: int = DEFAULT_BUDGET) -> Relation:
+def relation(
+    pattern: Patterns,
+    reference: Patterns,
+    *,
+    budget: int | None = None,
+    timeout: float | None = None,
+) -> Relation:
     """How the pattern's events relate to the reference's: ``equivalent``, ``broader``,
     ``narrower``, ``overlap``, ``disjoint``, ``never`` or ``unknown`` (with reason and
     example events).
@@ -148,29 +176,36 @@ def relation(pattern: Patterns, reference: Patterns, *, budget: int = DEFAULT_BU
     ...          '{ $.eventName = "DisableKey" }').kind
     'never'
     """
-    return _relation(_many(pattern), _many(reference), budget)
+    pats, refs = _many(pattern), _many(reference)
+    return _relation(pats, refs, _budget(budget, timeout, pats, refs))
 
 
-def is_satisfiable(pattern: Patterns, *, budget: int = DEFAULT_BUDGET) -> bool | None:
+def is_satisfiable(
+    pattern: Patterns, *, budget: int | None = None, timeout: float | None = None
+) -> bool | None:
     """Whether some event (a JSON object) matches the pattern; ``None`` if undecided.
 
     >>> is_satisfiable('{ $.a = 1 && $.a NOT EXISTS }'), is_satisfiable('{ $.a > 1 }')
     (False, True)
     """
-    return _satisfiable(_many(pattern), budget)[0]
+    pats = _many(pattern)
+    return _satisfiable(pats, _budget(budget, timeout, pats))[0]
 
 
-def equivalent(a: Patterns, b: Patterns, *, budget: int = DEFAULT_BUDGET) -> bool | None:
+def equivalent(
+    a: Patterns, b: Patterns, *, budget: int | None = None, timeout: float | None = None
+) -> bool | None:
     """Whether two patterns (or sets) match exactly the same events; ``None`` if undecided.
 
     >>> equivalent('{ $.a = "x" || $.b = "y" }', ['{ $.b = "y" }', '{ $.a = x }'])
     True
     """
     pa, pb = _many(a), _many(b)
-    forward = _covers(pa, pb, budget)
+    work = _budget(budget, timeout, pa, pb)
+    forward = _covers(pa, pb, work)
     if forward.verdict == "no":
         return False
-    backward = _covers(pb, pa, budget)
+    backward = _covers(pb, pa, work)
     if backward.verdict == "no":
         return False
     if forward.verdict == "yes" and backward.verdict == "yes":
@@ -179,7 +214,11 @@ def equivalent(a: Patterns, b: Patterns, *, budget: int = DEFAULT_BUDGET) -> boo
 
 
 def warnings(
-    pattern: Patterns, *, reference: Patterns | None = None, budget: int = DEFAULT_BUDGET
+    pattern: Patterns,
+    *,
+    reference: Patterns | None = None,
+    budget: int | None = None,
+    timeout: float | None = None,
 ) -> list[PatternWarning]:
     """Non-fatal findings about a pattern (spec §9 and the CloudTrail traps: exclusions on
     attacker-controlled fields, ``!=`` on fields that may be absent, case mismatches,
@@ -192,8 +231,10 @@ def warnings(
     from .analysis.lint import lint
 
     refs = _many(reference) if reference is not None else ()
+    pats = _many(pattern)
+    work = _budget(budget, timeout, pats, refs)
     out: list[PatternWarning] = []
-    with LOCK:
-        for pat in _many(pattern):
-            out.extend(lint(pat, refs, budget))
+    with LOCK, work.metering():
+        for pat in pats:
+            out.extend(lint(pat, refs, work))
     return out

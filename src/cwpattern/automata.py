@@ -29,14 +29,18 @@ character of each transition class (letters, then digits, then punctuation).
 True
 
 Budgets: :class:`LanguageBudgetError` is raised when a DFA or a product search grows past
-its limit; callers turn it into an ``unknown`` answer.
+its limit; callers turn it into an ``unknown`` answer.  While :data:`METER` holds a
+callable, each DFA state expanded and each product state visited is reported to it (one
+unit each, a large DFA state a few): the analyzer charges that work to its budget, and the
+callable may raise to stop the work.
 """
 
 from __future__ import annotations
 
 import functools
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -62,6 +66,18 @@ _ASCII_FULL = (1 << ASCII) - 1
 DFA_STATE_LIMIT = 4000
 PRODUCT_STATE_LIMIT = 40000
 NFA_STATE_LIMIT = 20000
+
+
+#: Receives units of work done (set by the analyzer for the duration of one analysis).
+METER: ContextVar[Callable[[int], None] | None] = ContextVar(
+    "cwpattern_automata_meter", default=None
+)
+
+
+def _charge(units: int) -> None:
+    meter = METER.get()
+    if meter is not None:
+        meter(units)
 
 
 class LanguageBudgetError(Exception):
@@ -482,6 +498,7 @@ class DFA:
         if cached is not None:
             return cached
         states, _ = self._keys[state]
+        _charge(1 + len(states) // 6)  # before any change: the DFA stays consistent
         by_mask: dict[int, set[int]] = {}
         for s in states:
             for cs, t in self.nfa.edges[s]:
@@ -706,6 +723,7 @@ def _bfs(parts: Sequence[Constraint], limit: int) -> str | None:
         return None
     while queue:
         state = queue.popleft()
+        _charge(len(dfas))
         if accepted(state):
             return text(state)
         classes: list[tuple[int, tuple[int, ...]]] = [(alphabet.full, ())]
@@ -757,6 +775,7 @@ def enumerate_words(
             continue
         if len(graph) >= limit:
             raise LanguageBudgetError("value conditions too complex to enumerate")
+        _charge(1)
         edges = [(sym, succ(state, sym)) for sym in symbols]
         graph[state] = edges
         todo.extend(t for _, t in edges if t not in graph)

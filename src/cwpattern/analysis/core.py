@@ -42,7 +42,7 @@ from .formula import (
 )
 from .records import Oracle, hints, rank_bases, serialize
 from .results import AnalyzerInternalError, CaseResult, Coverage, Relation, Verdict
-from .solver import Budget, Leaf, leaves
+from .solver import Budget, Leaf, as_budget, leaves
 from .text import break_patterns, fragments, make_match, prove
 from .unknown import BudgetExhausted, Undecided
 
@@ -248,11 +248,14 @@ def _key(pats: tuple[Pat, ...]) -> tuple[ast.Pattern, ...]:
     return tuple(p.tree for p in pats)
 
 
-def covers(patterns: tuple[Pat, ...], references: tuple[Pat, ...], budget: int) -> Coverage:
+def covers(
+    patterns: tuple[Pat, ...], references: tuple[Pat, ...], budget: Budget | int
+) -> Coverage:
     """Whether every event of the references matches one of the patterns (cached by tree:
     the answer depends only on what the patterns mean)."""
-    key = ("covers", _key(patterns), _key(references), budget)
-    result: Coverage = _memo(key, lambda: _covers(patterns, references, budget))
+    work = as_budget(budget)
+    key = ("covers", _key(patterns), _key(references), work.limit)
+    result: Coverage = _memo(key, work, lambda: _covers(patterns, references, work))
     return result
 
 
@@ -263,13 +266,19 @@ _MEMO_SIZE = 2048
 LOCK = threading.RLock()
 
 
-def _memo(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-    """A small LRU of answers keyed by pattern trees (answers are pure functions of them)."""
-    with LOCK:
+def _memo(key: tuple[Any, ...], budget: Budget, compute: Callable[[], Any]) -> Any:
+    """A small LRU of answers keyed by pattern trees.
+
+    Only answers computed without exhausting the budget (or the time limit) are kept: those
+    are pure functions of the trees, whatever budget the next caller has.  An answer cut
+    short by the budget is never reused."""
+    with LOCK, budget.metering():
         try:
             found = _MEMO.pop(key)
         except KeyError:
             found = compute()
+            if budget.exhausted is not None:
+                return found
         except TypeError:  # an unhashable tree: do not cache
             return compute()
         _MEMO[key] = found
@@ -278,11 +287,10 @@ def _memo(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         return found
 
 
-def _covers(patterns: tuple[Pat, ...], references: tuple[Pat, ...], budget: int) -> Coverage:
+def _covers(patterns: tuple[Pat, ...], references: tuple[Pat, ...], shared: Budget) -> Coverage:
     problem = _reference_problem(references)
     if problem:
         return Coverage(Verdict.UNKNOWN, problem)
-    shared = Budget(budget)
     json_pats = tuple(p for p in patterns if p.is_json)
     text_pats = tuple(p for p in patterns if not p.is_json)
     negations = [negate(p.formula()) for p in json_pats]
@@ -292,10 +300,9 @@ def _covers(patterns: tuple[Pat, ...], references: tuple[Pat, ...], budget: int)
 
     results = []
     for case in _cases(references):
-        if shared.left <= 0:
-            results.append(
-                CaseResult(case.text, None, "search budget exhausted before this case was examined")
-            )
+        if shared.exhausted is not None or shared.left <= 0:
+            why = shared.exhausted or "analysis budget exhausted"
+            results.append(CaseResult(case.text, None, f"{why}, before this case was examined"))
             continue
         results.append(_case(case, negations, patterns, text_pats, accept, shared))
     missed = [r for r in results if r.covered is False]
@@ -438,14 +445,16 @@ def _example(
     return None
 
 
-def satisfiable(patterns: tuple[Pat, ...], budget: int) -> tuple[bool | None, str | None, str]:
+def satisfiable(
+    patterns: tuple[Pat, ...], budget: Budget | int
+) -> tuple[bool | None, str | None, str]:
     """``(answer, example event, reason)`` for "does some event match a pattern"."""
-    with LOCK:
-        return _satisfiable(patterns, budget)
+    work = as_budget(budget)
+    with LOCK, work.metering():
+        return _satisfiable(patterns, work)
 
 
-def _satisfiable(patterns: tuple[Pat, ...], budget: int) -> tuple[bool | None, str | None, str]:
-    shared = Budget(budget)
+def _satisfiable(patterns: tuple[Pat, ...], shared: Budget) -> tuple[bool | None, str | None, str]:
     reasons = []
     for pat in patterns:
         if isinstance(pat.tree, ast.MatchAll):
@@ -484,18 +493,21 @@ def _any_example(
 # --------------------------------------------------------------------------- relation
 
 
-def relation(patterns: tuple[Pat, ...], references: tuple[Pat, ...], budget: int) -> Relation:
+def relation(
+    patterns: tuple[Pat, ...], references: tuple[Pat, ...], budget: Budget | int
+) -> Relation:
     """The relation of the patterns' events to the references' (cached by tree)."""
-    key = ("relation", _key(patterns), _key(references), budget)
-    result: Relation = _memo(key, lambda: _relation(patterns, references, budget))
+    work = as_budget(budget)
+    key = ("relation", _key(patterns), _key(references), work.limit)
+    result: Relation = _memo(key, work, lambda: _relation(patterns, references, work))
     return result
 
 
-def _relation(patterns: tuple[Pat, ...], references: tuple[Pat, ...], budget: int) -> Relation:
+def _relation(patterns: tuple[Pat, ...], references: tuple[Pat, ...], shared: Budget) -> Relation:
     problem = _reference_problem(references)
     if problem:
         return Relation("unknown", problem)
-    shared = Budget(budget)
+    budget = shared  # one allowance for every question this answer needs
     sat, _, why = satisfiable(patterns, budget)
     if sat is False:
         cover = covers(patterns, references, budget)

@@ -31,7 +31,7 @@ from ..automata import Constraint, LanguageBudgetError, Spec, enumerate_words, f
 from ..jsondoc import JsonNumber
 from ..values import wildcard_shape
 from .numbers import Intervals, parse_json_number, spellings
-from .unknown import Undecided, cached_hash
+from .unknown import BudgetExhausted, Undecided, cached_hash
 
 __all__ = [
     "ABSENT",
@@ -315,6 +315,8 @@ def _kinds(domain: Domain) -> tuple[frozenset[str], frozenset[str], str | None]:
             continue
         try:
             found = witness() is not None
+        except BudgetExhausted:
+            raise  # the call's budget, not the domain: never cache it as a doubt
         except Undecided as exc:
             maybe.add(kind)
             doubt = exc.reason

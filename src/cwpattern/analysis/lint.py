@@ -28,7 +28,7 @@ from .core import Pat, satisfiable
 from .formula import condition_lit, disjoin
 from .records import base_records, serialize
 from .results import PatternWarning
-from .solver import Budget, leaves
+from .solver import Budget, as_budget, leaves
 from .unknown import Undecided
 
 __all__ = ["ALWAYS_PRESENT", "ATTACKER_CONTROLLED", "CLOUDTRAIL_FIELDS", "lint"]
@@ -108,7 +108,7 @@ CLOUDTRAIL_FIELDS = frozenset(
 COMMON_BENIGN = ("Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey")
 
 
-def lint(pat: Pat, references: tuple[Pat, ...], budget: int) -> list[PatternWarning]:
+def lint(pat: Pat, references: tuple[Pat, ...], budget: Budget | int) -> list[PatternWarning]:
     """Every warning for one pattern (``references`` sharpen some checks)."""
     tree = pat.tree
     out: list[PatternWarning] = []
@@ -289,7 +289,7 @@ def _attacker_controlled(selector: ast.Selector) -> bool:
 
 
 def _json(
-    pat: Pat, tree: ast.JsonPattern, references: tuple[Pat, ...], budget: int
+    pat: Pat, tree: ast.JsonPattern, references: tuple[Pat, ...], budget: Budget | int
 ) -> Iterator[PatternWarning]:
     conds = list(ast.conditions(tree.expr))
     comparisons = [c for c in conds if isinstance(c, ast.Comparison)]
@@ -374,7 +374,7 @@ def _record_values() -> set[str]:
     return out
 
 
-def _may_be_absent(cond: ast.Comparison, references: tuple[Pat, ...], budget: int) -> str:
+def _may_be_absent(cond: ast.Comparison, references: tuple[Pat, ...], budget: Budget | int) -> str:
     """Non-empty (a short qualifier) when the field may be absent: in some required event
     when references are given, else when it is not an always-present CloudTrail field."""
     absent = condition_lit(ast.Predicate(cond.selector, ast.PredicateKind.NOT_EXISTS))
@@ -383,7 +383,7 @@ def _may_be_absent(cond: ast.Comparison, references: tuple[Pat, ...], budget: in
             [r.formula() for r in references if isinstance(r.tree, (ast.JsonPattern, ast.MatchAll))]
         )
         try:
-            found = next(leaves([required, absent], Budget(budget)), None)
+            found = next(leaves([required, absent], as_budget(budget)), None)
         except Undecided:
             return ""
         return " in some events the reference requires" if found is not None else ""
@@ -398,7 +398,9 @@ def _may_be_absent(cond: ast.Comparison, references: tuple[Pat, ...], budget: in
 # --------------------------------------------------------------------------- semantic
 
 
-def _semantic(pat: Pat, references: tuple[Pat, ...], budget: int) -> Iterator[PatternWarning]:
+def _semantic(
+    pat: Pat, references: tuple[Pat, ...], budget: Budget | int
+) -> Iterator[PatternWarning]:
     if isinstance(pat.tree, (ast.JsonPattern, ast.TermPattern, ast.RegexPattern)):
         try:
             sat = satisfiable((pat,), budget)[0]

@@ -28,11 +28,14 @@ and list the text fragments every such event's serialisation contains.
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from .. import ast
+from ..automata import METER
 from .concrete import holds_at
 from .domain import (
     ABSENT,
@@ -54,9 +57,17 @@ from .domain import (
 from .formula import Formula, Fresh, Junction, Lit, Path, Step
 from .unknown import BudgetExhausted, Undecided
 
-__all__ = ["DEFAULT_BUDGET", "Budget", "Leaf", "State", "leaves", "satisfiable"]
+__all__ = ["DEFAULT_BUDGET", "Budget", "Leaf", "State", "as_budget", "leaves", "satisfiable"]
 
-DEFAULT_BUDGET = 20000
+
+def _charge(units: int) -> None:
+    meter = METER.get()
+    if units and meter is not None:
+        meter(units)
+
+
+#: Work units one analysis may spend per 1,024 characters of input (see :class:`Budget`).
+DEFAULT_BUDGET = 60000
 _OBJECT = Domain(frozenset({OBJECT}), None, None)
 _ARRAY = Domain(frozenset({ARRAY, ARRAY_NULL}), None, None)
 _CONTAINER = Domain(CONTAINERS, None, None)
@@ -65,19 +76,69 @@ _PREFERENCE = (STRING, NUMBER, OBJECT, ARRAY, TRUE, FALSE, NULL, ARRAY_NULL, ABS
 
 
 class Budget:
-    """A shared allowance of search steps; exhausting it raises :class:`Undecided`."""
+    """The work allowance of one analysis, shared by all its searches.
 
-    def __init__(self, limit: int = DEFAULT_BUDGET) -> None:
+    A unit is a small, bounded piece of work: applying one literal to a search state,
+    examining one operand of a disjunction, trying one witness, closing one universal
+    literal over one child, building one automaton state or visiting one product state
+    (:data:`cwpattern.automata.METER`).  So the time an analysis takes is proportional to
+    the units it spends, whatever the shape of the patterns.  ``timeout`` (seconds) adds a
+    wall-clock limit.  Exhausting either raises :class:`BudgetExhausted`, which every
+    caller turns into ``unknown`` with this reason — never into a verdict.
+
+    >>> b = Budget(3)
+    >>> b.spend(2); b.left
+    1
+    >>> b.spend(2)
+    Traceback (most recent call last):
+    ...
+    cwpattern.analysis.unknown.BudgetExhausted: analysis budget of 3 work units exhausted (pass a larger budget= to try harder)
+    """
+
+    _CLOCK_EVERY = 256  # units between two looks at the clock
+
+    def __init__(self, limit: int = DEFAULT_BUDGET, *, timeout: float | None = None) -> None:
         self.limit = limit
         self.left = limit
+        self.timeout = timeout
+        self.deadline = None if timeout is None else time.monotonic() + timeout
+        self.exhausted: str | None = None  # the reason, once exhausted
+        self._until_clock = self._CLOCK_EVERY
 
     def spend(self, n: int = 1) -> None:
         self.left -= n
         if self.left < 0:
-            raise BudgetExhausted(
-                f"search budget of {self.limit} steps exhausted "
-                "(pass a larger budget to try harder)"
+            self._exhaust(
+                f"analysis budget of {self.limit} work units exhausted "
+                "(pass a larger budget= to try harder)"
             )
+        if self.deadline is not None:
+            self._until_clock -= n
+            if self._until_clock <= 0:
+                self._until_clock = self._CLOCK_EVERY
+                if time.monotonic() > self.deadline:
+                    self._exhaust(f"time limit of {self.timeout:g} s reached (timeout=)")
+
+    def _exhaust(self, reason: str) -> None:
+        self.left = min(self.left, -1)  # every later spend fails too
+        if self.exhausted is None:
+            self.exhausted = reason
+        raise BudgetExhausted(self.exhausted)
+
+    @contextlib.contextmanager
+    def metering(self) -> Iterator[None]:
+        """Charge the automata's work (states built, product states visited) to this
+        budget while the block runs."""
+        token = METER.set(self.spend)
+        try:
+            yield
+        finally:
+            METER.reset(token)
+
+
+def as_budget(budget: Budget | int) -> Budget:
+    """``budget`` itself, or a fresh :class:`Budget` of that many units."""
+    return budget if isinstance(budget, Budget) else Budget(budget)
 
 
 def _step_for(step: Step) -> Domain:
@@ -111,6 +172,7 @@ class State:
         kinds = new.feasible_kinds()
         if not kinds:
             return None
+        _charge(len(self.one) >> 4)  # the copy below: large states cost more
         one = dict(self.one)
         one[path] = new
         state: State | None = State(one, self.some, self.every, self.fresh)
@@ -196,6 +258,7 @@ def _dpll(
         while stack:
             f = stack.pop()
             if isinstance(f, Lit):
+                budget.spend()
                 new = state.add(f)
                 if new is None:
                     return
@@ -211,10 +274,13 @@ def _dpll(
         for o in ors:
             viable: list[Formula] = []
             entailed = False
+            budget.spend(len(o.operands))
             for op in o.operands:
                 if isinstance(op, Lit):
                     try:
                         new = state.add(op)
+                    except BudgetExhausted:
+                        raise
                     except Undecided:
                         viable.append(op)
                         continue
@@ -257,7 +323,7 @@ def _witness(state: State, budget: Budget, undecided: list[str]) -> Iterator[Lea
     """Choose a child for every existential literal, then close and check structure."""
     if not state.some:
         try:
-            leaf = _close(state)
+            leaf = _close(state, budget)
         except BudgetExhausted:
             raise
         except Undecided as exc:
@@ -285,7 +351,7 @@ def _witness(state: State, budget: Budget, undecided: list[str]) -> Iterator[Lea
             yield from _witness(moved, budget, undecided)
 
 
-def _close(state: State) -> Leaf | None:
+def _close(state: State, budget: Budget) -> Leaf | None:
     """Apply the universal literals to every child of their parent (to a fixpoint) and
     check the structure."""
     applied: set[tuple[int, Step]] = set()
@@ -295,15 +361,18 @@ def _close(state: State) -> Leaf | None:
         changed = False
         assert current is not None
         for i, lit in enumerate(current.every):
+            budget.spend()
             for child in current.children(lit.base):
                 if (i, child) in applied:
                     continue
+                budget.spend()
                 applied.add((i, child))
                 changed = True
                 current = current.constrain(lit.base + (child,) + lit.rest, lit.domain)
                 if current is None:
                     return None
     assert current is not None
+    budget.spend(len(current.one) + len(current.every))
     root = _tree(current.one, current.every)
     if OBJECT not in root.feasible:
         return None
