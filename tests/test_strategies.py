@@ -618,6 +618,19 @@ def test_records_honour_pins(record: str) -> None:
     assert "pendingWindowInDays" in doc["requestParameters"]  # the real template
 
 
+def test_unknown_record_pins_are_errors_naming_the_accepted_ones() -> None:
+    """Issue 9 item 11: ``event_source=`` used to add a key named ``event_source``."""
+    with pytest.raises(InvalidArgument, match=r"event_source.*did you mean 'eventSource'") as e:
+        cloudtrail_records(event_source="kms.amazonaws.com")
+    assert "accepted: " in str(e.value) and "eventName" in str(e.value)
+    with pytest.raises(InvalidArgument, match="userIdentity__type"):
+        cloudtrail_records(userIdentity__kind="Root")
+    with pytest.raises(InvalidArgument, match="no fields below"):
+        cloudtrail_records(eventName__x="y")
+    # free-form objects take any nested pin
+    cloudtrail_records(requestParameters__keyId="k", userIdentity__sessionContext__x=1)
+
+
 def test_record_pins_are_validated() -> None:
     with pytest.raises(InvalidArgument):
         cloudtrail_records(eventName=object())

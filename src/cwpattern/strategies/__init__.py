@@ -46,7 +46,7 @@ from typing import Any
 
 from .. import ast
 from ._choices import Drawn
-from ._cloudtrail import ABSENT, IDENTITY_TYPES, build_record, dump
+from ._cloudtrail import ABSENT, IDENTITY_TYPES, build_record, dump, pin_problem
 from ._events import BASES, NoEventsError, Plan, plan_for
 from ._patterns import FAMILIES, trees
 
@@ -156,6 +156,9 @@ def _pins(pinned: Mapping[str, Any]) -> dict[tuple[str, ...], Any]:
         path = tuple(part for part in key.replace("__", ".").split(".") if part)
         if not path:
             raise InvalidArgument(f"bad field name {key!r}")
+        problem = pin_problem(path)
+        if problem is not None:
+            raise InvalidArgument(problem)
         out[path] = value
     return out
 
@@ -174,6 +177,10 @@ def cloudtrail_records(**pinned: Any) -> st.SearchStrategy[str]:
             a value may be a JSON value, a strategy (drawn), or :data:`ABSENT` to remove the
             field.  ``eventSource``, ``eventName``, ``userIdentity__type``, ``errorCode`` and
             ``awsRegion`` also choose a matching template, caller and outcome.
+
+    Raises:
+        InvalidArgument: a pin that is not a CloudTrail record field (``event_source``
+            for ``eventSource``); the message names the accepted fields.
 
     >>> import json
     >>> from hypothesis import find

@@ -29,12 +29,100 @@ __all__ = [
     "ABSENT",
     "FIELD_VALUES",
     "IDENTITY_TYPES",
+    "RECORD_FIELDS",
     "REGIONS",
     "build_record",
     "dump",
     "event_spec",
+    "pin_problem",
     "source_of",
 ]
+
+#: The fields of a CloudTrail record (CloudTrail record contents reference).  For each, the
+#: nested fields a pin may name below it: a tuple of names, ``None`` for a free-form object
+#: (any path below it), or ``()`` for a value that has no fields.
+RECORD_FIELDS: dict[str, tuple[str, ...] | None] = {
+    "eventVersion": (),
+    "userIdentity": (
+        "type",
+        "principalId",
+        "arn",
+        "accountId",
+        "accessKeyId",
+        "userName",
+        "sessionContext",
+        "invokedBy",
+        "identityProvider",
+        "credentialId",
+        "onBehalfOf",
+        "inScopeOf",
+    ),
+    "eventTime": (),
+    "eventSource": (),
+    "eventName": (),
+    "awsRegion": (),
+    "sourceIPAddress": (),
+    "userAgent": (),
+    "errorCode": (),
+    "errorMessage": (),
+    "requestParameters": None,
+    "responseElements": None,
+    "additionalEventData": None,
+    "requestID": (),
+    "eventID": (),
+    "eventType": (),
+    "apiVersion": (),
+    "managementEvent": (),
+    "readOnly": (),
+    "resources": (),
+    "recipientAccountId": (),
+    "serviceEventDetails": None,
+    "sharedEventID": (),
+    "vpcEndpointId": (),
+    "vpcEndpointAccountId": (),
+    "eventCategory": (),
+    "addendum": None,
+    "sessionCredentialFromConsole": (),
+    "edgeDeviceDetails": None,
+    "tlsDetails": ("tlsVersion", "cipherSuite", "clientProvidedHostHeader"),
+    "insightDetails": None,
+}
+# Below these nested fields anything goes (free-form objects).
+_FREE_BELOW = {("userIdentity", "sessionContext"), ("userIdentity", "onBehalfOf")}
+
+
+def pin_problem(path: tuple[str, ...]) -> str | None:
+    """Why ``path`` is not a field of a CloudTrail record (``None``: it is one).
+
+    >>> pin_problem(("userIdentity", "type")) is None, pin_problem(("requestParameters", "keyId"))
+    (True, None)
+    >>> print(pin_problem(("event_source",)))  # doctest: +ELLIPSIS
+    unknown CloudTrail record field 'event_source' (did you mean 'eventSource'?); accepted: ...
+    """
+    top = path[0]
+    if top not in RECORD_FIELDS:
+        folded = {name.lower(): name for name in RECORD_FIELDS}
+        guess = folded.get(top.replace("_", "").replace("-", "").lower())
+        hint = f" (did you mean {guess!r}?)" if guess else ""
+        return (
+            f"unknown CloudTrail record field {top!r}{hint}; accepted: "
+            + ", ".join(sorted(RECORD_FIELDS))
+            + " (nested fields with '__', e.g. userIdentity__type)"
+        )
+    below = RECORD_FIELDS[top]
+    if len(path) == 1 or below is None or path[:2] in _FREE_BELOW:
+        return None
+    if not below:
+        return f"{top!r} has no fields below it (pin it as a whole)"
+    if path[1] not in below:
+        accepted = ", ".join(f"{top}__{name}" for name in below)
+        return (
+            f"unknown CloudTrail record field {'.'.join(path[:2])!r}; "
+            f"fields accepted below {top!r}: {accepted}"
+        )
+    if len(path) > 2:
+        return f"{'.'.join(path[:2])!r} has no fields below it (pin it as a whole)"
+    return None
 
 
 class _Absent:
