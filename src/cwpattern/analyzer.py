@@ -134,6 +134,7 @@ def covers(
     *,
     budget: int | None = None,
     timeout: float | None = None,
+    any_json_spelling: bool = False,
 ) -> Coverage:
     """Does every event the reference matches also match the pattern (or one of the
     patterns)?
@@ -146,6 +147,11 @@ def covers(
             :data:`DEFAULT_BUDGET` per 1,024 characters of patterns and references).
         timeout: seconds allowed before answering ``unknown`` (default: no time limit;
             the work budget alone bounds the time).
+        any_json_spelling: answer for every RFC 8259 spelling of the records, not only
+            CloudTrail's compact one.  A term, regex or space-delimited pattern reads the
+            record's text: by default a ``yes`` it earns that way rests on CloudTrail's
+            spelling and says so in ``assumptions``; with this option such a case is
+            refuted by a respelled record or is ``unknown``.
 
     Returns:
         :class:`Coverage` with one :class:`CaseResult` per disjunct of the reference's
@@ -158,7 +164,7 @@ def covers(
     <Verdict.YES: 'yes'>
     """
     pats, refs = _many(pattern), _many(reference)
-    return _covers(pats, refs, _budget(budget, timeout, pats, refs))
+    return _covers(pats, refs, _budget(budget, timeout, pats, refs), any_json_spelling)
 
 
 def relation(
@@ -167,6 +173,7 @@ def relation(
     *,
     budget: int | None = None,
     timeout: float | None = None,
+    any_json_spelling: bool = False,
 ) -> Relation:
     """How the pattern's events relate to the reference's: ``equivalent``, ``broader``,
     ``narrower``, ``overlap``, ``disjoint``, ``never`` or ``unknown`` (with reason and
@@ -177,7 +184,7 @@ def relation(
     'never'
     """
     pats, refs = _many(pattern), _many(reference)
-    return _relation(pats, refs, _budget(budget, timeout, pats, refs))
+    return _relation(pats, refs, _budget(budget, timeout, pats, refs), any_json_spelling)
 
 
 def is_satisfiable(
@@ -193,7 +200,12 @@ def is_satisfiable(
 
 
 def equivalent(
-    a: Patterns, b: Patterns, *, budget: int | None = None, timeout: float | None = None
+    a: Patterns,
+    b: Patterns,
+    *,
+    budget: int | None = None,
+    timeout: float | None = None,
+    any_json_spelling: bool = False,
 ) -> bool | None:
     """Whether two patterns (or sets) match exactly the same events; ``None`` if undecided.
 
@@ -202,10 +214,10 @@ def equivalent(
     """
     pa, pb = _many(a), _many(b)
     work = _budget(budget, timeout, pa, pb)
-    forward = _covers(pa, pb, work)
+    forward = _covers(pa, pb, work, any_json_spelling)
     if forward.verdict == "no":
         return False
-    backward = _covers(pb, pa, work)
+    backward = _covers(pb, pa, work, any_json_spelling)
     if backward.verdict == "no":
         return False
     if forward.verdict == "yes" and backward.verdict == "yes":

@@ -226,7 +226,10 @@ class AuditReport:
             notes = "".join(
                 f"; warning [{w.code}] filter {w.filter}: {w.message}" for w in c.warnings
             )
-            if c.status == "pass" and not c.warnings:
+            assumed = _assumptions(c) if c.status == "pass" else []
+            if assumed:  # a pass that rests on an assumption says so
+                notes += "; assuming " + "; ".join(assumed)
+            if c.status == "pass" and not c.warnings and not assumed:
                 continue
             kind, level = {
                 "fail": ("fail", "error"),
@@ -245,6 +248,7 @@ class AuditReport:
                     "links": [link.to_dict() for link in c.links],
                     "evidence": c.evidence,
                     "warnings": [w.to_dict() for w in c.warnings],
+                    "assumptions": _assumptions(c),
                 },
             }
             locations = _sarif_locations(self.path, c, self.lines)
@@ -576,8 +580,10 @@ class _Auditor:
         source: str,
         labels: Mapping[str, str] | None = None,
         assume_log_group: str | None = None,
+        any_json_spelling: bool = False,
     ) -> None:
         self.snap = snapshot
+        self.any_json_spelling = any_json_spelling
         self.source = source
         self.iac = source != "snapshot"
         self.assume = assume_log_group
@@ -607,7 +613,11 @@ class _Auditor:
             try:
                 if len(trees) != len(filters):
                     raise TypeError("a filter without a parsed pattern")
-                result = covers(trees, control.effective_pattern)
+                result = covers(
+                    trees,
+                    control.effective_pattern,
+                    any_json_spelling=self.any_json_spelling,
+                )
             except Exception as err:  # noqa: BLE001 - an analyzer failure is "cannot decide"
                 result = _Undecided(f"the analyzer failed: {type(err).__name__}: {err}")
             self._covers[key] = result
@@ -933,6 +943,9 @@ class _Auditor:
         )
         if result.counterexample:
             evidence["counterexample"] = result.counterexample
+        assumed = list(getattr(result, "assumptions", ()))
+        if assumed:
+            evidence["assumptions"] = assumed
         names = _describe([f.name for f in usable])
         plural = len(usable) > 1
         if verdict == "yes":
@@ -943,6 +956,8 @@ class _Auditor:
             )
             if notes:
                 why += " (" + "; ".join(notes) + ")"
+            if assumed:
+                why += "; assuming " + "; ".join(assumed)
             return LinkResult("metric-filter", "pass", why, evidence), verdict
         if verdict == "unknown" or undecidable:
             why = (
@@ -1293,6 +1308,19 @@ def _merged_reason(options: list[Any], groups: list[_Group]) -> str:
     return f"no metric filter on log group {where} covers the control: {'; '.join(parts)}"
 
 
+def _assumptions(c: ControlResult) -> list[str]:
+    """What a control's metric-filter verdict rests on (``Coverage.assumptions``)."""
+    out: list[str] = []
+    for link in c.links:
+        for metric in (
+            (link.evidence or {}).get("metrics", ()) if link.name == "metric-filter" else ()
+        ):
+            for a in metric.get("assumptions", ()) if isinstance(metric, dict) else ():
+                if a not in out:
+                    out.append(a)
+    return out
+
+
 class _Undecided:
     """An analyzer failure, shaped like an ``unknown`` Coverage."""
 
@@ -1385,6 +1413,12 @@ def _report(
             ),
             "the SNS topics in the alarms' actions get confirmed subscriptions",
         )
+    assumptions += tuple(
+        f"{c.id} passes assuming {a}"
+        for c in results
+        if c.status == "pass"
+        for a in _assumptions(c)
+    )
     return AuditReport(
         results,
         auditor.source,
@@ -1400,10 +1434,12 @@ def audit(
     *,
     controls: Iterable[str] | None = None,
     benchmark: str = "cis-aws-3.0.0",
+    any_json_spelling: bool = False,
 ) -> AuditReport:
     """Audit the monitoring controls of ``benchmark`` (or the ``controls`` ids) on an
     account snapshot (``docs/audit-snapshot.md``): a path, a decoded document or a
-    loaded :class:`~cwpattern.snapshot.Snapshot`.
+    loaded :class:`~cwpattern.snapshot.Snapshot`.  ``any_json_spelling``: judge filters
+    for every RFC 8259 spelling of the records (:func:`cwpattern.analyzer.covers`).
 
     Raises:
         SnapshotError: the snapshot cannot be read at all (missing file, not JSON), or
@@ -1426,7 +1462,8 @@ def audit(
             "(docs/audit-snapshot.md)",
             path or "",
         )
-    return _report(_Auditor(snapshot, source="snapshot"), selected, path)
+    auditor = _Auditor(snapshot, source="snapshot", any_json_spelling=any_json_spelling)
+    return _report(auditor, selected, path)
 
 
 def audit_iac(
@@ -1437,6 +1474,7 @@ def audit_iac(
     assume_log_group: str | None = None,
     path: str | None = None,
     text: str | None = None,
+    any_json_spelling: bool = False,
 ) -> AuditReport:
     """Audit the metric filters and alarms of a Terraform plan or CloudFormation
     template (:mod:`cwpattern.iac`) before they are deployed.
@@ -1460,6 +1498,7 @@ def audit_iac(
         source=resources.source,
         labels=labels,
         assume_log_group=assume_log_group,
+        any_json_spelling=any_json_spelling,
     )
     report = _report(auditor, selected, path, notes)
     if text is None:

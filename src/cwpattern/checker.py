@@ -93,6 +93,7 @@ class FilterResult:
     counterexample: str | None = None
     error: dict[str, Any] | None = None
     warnings: tuple[PatternWarning, ...] = ()
+    assumptions: tuple[str, ...] = ()  # what a YES rests on (Coverage.assumptions)
 
     @property
     def covered(self) -> bool:
@@ -112,6 +113,7 @@ class FilterResult:
             "counterexample": self.counterexample,
             "error": self.error,
             "warnings": [w.to_dict() for w in self.warnings],
+            "assumptions": list(self.assumptions),
         }
 
 
@@ -123,6 +125,7 @@ class MetricGroup:
     filters: tuple[str, ...]
     verdict: Verdict
     counterexample: str | None = None
+    assumptions: tuple[str, ...] = ()  # what a YES rests on (Coverage.assumptions)
 
     @property
     def covered(self) -> bool:
@@ -136,6 +139,7 @@ class MetricGroup:
             "covers": self.covered,
             "verdict": self.verdict.value,
             "counterexample": self.counterexample,
+            "assumptions": list(self.assumptions),
         }
 
 
@@ -197,6 +201,12 @@ class CheckReport:
         return f"{count} covers the control"
 
     @property
+    def assumptions(self) -> tuple[str, ...]:
+        """What a ``YES`` rests on beyond the patterns (the covering units' assumptions)."""
+        units = [r for r in self.results if r.covered] + [g for g in self.groups if g.covered]
+        return tuple(sorted({a for u in units for a in u.assumptions}))
+
+    @property
     def warnings(self) -> tuple[tuple[str, PatternWarning], ...]:
         """Every filter's warnings, as ``(filter name, warning)``."""
         return tuple((r.name, w) for r in self.results for w in r.warnings)
@@ -211,6 +221,7 @@ class CheckReport:
             "truncated": self.truncated,
             "filters": [r.to_dict() for r in self.results],
             "metrics": [g.to_dict() for g in self.groups],
+            "assumptions": list(self.assumptions),
         }
 
 
@@ -339,7 +350,7 @@ def filters_from(source: Any) -> list[FilterInput]:
 Source = Filters | Iterable[str | Mapping[str, Any] | FilterInput] | Mapping[str, Any] | str
 
 
-def check(patterns: Source, *, control: str) -> CheckReport:
+def check(patterns: Source, *, control: str, any_json_spelling: bool = False) -> CheckReport:
     """Judge each filter, and each metric's filters together, against ``control``.
 
     Args:
@@ -349,6 +360,8 @@ def check(patterns: Source, *, control: str) -> CheckReport:
             default benchmark (``4.7``), as :func:`cwpattern.controls.get`.
 
     Invalid patterns are reported as such (``valid`` false); they never stop the check.
+    ``any_json_spelling``: judge every RFC 8259 spelling of the records, not only
+    CloudTrail's (see :func:`cwpattern.analyzer.covers`).
 
     Raises:
         FilterInputError: the input is not filters.
@@ -373,8 +386,9 @@ def check(patterns: Source, *, control: str) -> CheckReport:
                 )
             )
             continue
-        cov = covers(tree, reference)
-        rel = relation(tree, reference)
+        spelling = {"any_json_spelling": any_json_spelling}
+        cov = covers(tree, reference, **spelling)
+        rel = relation(tree, reference, **spelling)
         missed = tuple(c.case for c in cov.cases if c.covered is not True)
         result = FilterResult(
             f.name,
@@ -386,6 +400,7 @@ def check(patterns: Source, *, control: str) -> CheckReport:
             missed,
             cov.counterexample,
             warnings=tuple(warnings(f.pattern, reference=reference)),  # text: parentheses
+            assumptions=cov.assumptions,
         )
         results.append(result)
         if f.metric:
@@ -394,20 +409,27 @@ def check(patterns: Source, *, control: str) -> CheckReport:
     for metric, members in by_metric.items():
         if len(members) < 2:
             continue
-        cov = covers([m.pattern for m in members], reference)
+        cov = covers([m.pattern for m in members], reference, any_json_spelling=any_json_spelling)
         groups.append(
-            MetricGroup(metric, tuple(m.name for m in members), cov.verdict, cov.counterexample)
+            MetricGroup(
+                metric,
+                tuple(m.name for m in members),
+                cov.verdict,
+                cov.counterexample,
+                cov.assumptions,
+            )
         )
     if not by_metric and len(results) > 1:  # bare patterns: judge them together too
         valid = [r for r in results if r.valid]
         if len(valid) > 1:
-            cov = covers([r.pattern for r in valid], reference)
+            cov = covers([r.pattern for r in valid], reference, any_json_spelling=any_json_spelling)
             groups.append(
                 MetricGroup(
                     "(all patterns together)",
                     tuple(r.name for r in valid),
                     cov.verdict,
                     cov.counterexample,
+                    cov.assumptions,
                 )
             )
     return CheckReport(ctrl.id, reference, tuple(results), tuple(groups), given.truncated)

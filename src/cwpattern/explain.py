@@ -26,8 +26,12 @@ from .reporting import Case, Finding, Level, Rule
 __all__ = ["ci_results", "explain", "render_text", "tree_lines"]
 
 
-def explain(pattern: str, *, control: str | None = None) -> dict[str, Any]:
+def explain(
+    pattern: str, *, control: str | None = None, any_json_spelling: bool = False
+) -> dict[str, Any]:
     """The explanation of ``pattern`` (and its coverage of ``control``) as plain data.
+    ``any_json_spelling``: judge every RFC 8259 spelling of the records
+    (:func:`cwpattern.analyzer.covers`).
 
     An invalid pattern gives ``{"valid": False, "error": {...}}`` rather than raising.
     """
@@ -67,8 +71,8 @@ def explain(pattern: str, *, control: str | None = None) -> dict[str, Any]:
 
     ctrl = controls.get(control)
     reference = ctrl.effective_pattern
-    coverage = covers(tree, reference)
-    rel = relation(tree, reference)
+    coverage = covers(tree, reference, any_json_spelling=any_json_spelling)
+    rel = relation(tree, reference, any_json_spelling=any_json_spelling)
     report.update(
         {
             "control": {
@@ -85,6 +89,7 @@ def explain(pattern: str, *, control: str | None = None) -> dict[str, Any]:
             "example": rel.example,
             "cases": [c.to_dict() for c in coverage.cases],
             "warnings": [w.to_dict() for w in warnings(compiled, reference=reference)],
+            "assumptions": list(coverage.assumptions),
         }
     )
     fix = remediate(pattern, ctrl.id)
@@ -198,6 +203,7 @@ def render_text(report: dict[str, Any]) -> str:
             )
         )
         out.append(f"covers:    {verdict}{detail}")
+        out.extend(f"assumes:   {a}" for a in report.get("assumptions", ()))
         relation = report["relation"]
         out.append(
             f"relation:  {relation}"

@@ -474,8 +474,7 @@ def assert_covers(
     strict = DEFAULTS["strict"] if strict is None else strict
     pats = _patterns(pattern)
     reference, name = _reference(control_or_reference)
-    options = {} if budget is None else {"budget": budget}
-    coverage = analyzer.covers(list(pats.compiled), list(reference.compiled), **options)
+    coverage = analyzer.covers(list(pats.compiled), list(reference.compiled), budget=budget)
     report = _Report(f"the pattern does not cover {name}", pats.label, reference.label, name)
 
     event, found_by = None, ""
@@ -530,8 +529,7 @@ def assert_equivalent(
     strict = DEFAULTS["strict"] if strict is None else strict
     left, _ = _reference(a)
     right, right_name = _reference(b)
-    options = {} if budget is None else {"budget": budget}
-    relation = analyzer.relation(list(left.compiled), list(right.compiled), **options)
+    relation = analyzer.relation(list(left.compiled), list(right.compiled), budget=budget)
     title = "the patterns are not equivalent"
     for source, other, analyzer_event in (
         (right, left, relation.counterexample),

@@ -40,10 +40,17 @@ from .formula import (
     from_json,
     negate,
 )
-from .records import Oracle, hints, rank_bases, serialize
-from .results import AnalyzerInternalError, CaseResult, Coverage, Relation, Verdict
+from .records import Oracle, hints, rank_bases, respellings, serialize
+from .results import (
+    COMPACT_JSON_SPELLING,
+    AnalyzerInternalError,
+    CaseResult,
+    Coverage,
+    Relation,
+    Verdict,
+)
 from .solver import Budget, Leaf, as_budget, leaves
-from .text import break_patterns, fragments, make_match, prove
+from .text import SPELLING_FREE, break_patterns, fragments, make_match, prove
 from .unknown import BudgetExhausted, Undecided
 
 __all__ = ["STRICT", "Pat", "covers", "relation", "satisfiable"]
@@ -249,13 +256,17 @@ def _key(pats: tuple[Pat, ...]) -> tuple[ast.Pattern, ...]:
 
 
 def covers(
-    patterns: tuple[Pat, ...], references: tuple[Pat, ...], budget: Budget | int
+    patterns: tuple[Pat, ...],
+    references: tuple[Pat, ...],
+    budget: Budget | int,
+    any_spelling: bool = False,
 ) -> Coverage:
     """Whether every event of the references matches one of the patterns (cached by tree:
-    the answer depends only on what the patterns mean)."""
+    the answer depends only on what the patterns mean).  ``any_spelling``: for every
+    RFC 8259 spelling of the events, not only CloudTrail's compact one."""
     work = as_budget(budget)
-    key = ("covers", _key(patterns), _key(references), work.limit)
-    result: Coverage = _memo(key, work, lambda: _covers(patterns, references, work))
+    key = ("covers", _key(patterns), _key(references), work.limit, any_spelling)
+    result: Coverage = _memo(key, work, lambda: _covers(patterns, references, work, any_spelling))
     return result
 
 
@@ -287,7 +298,12 @@ def _memo(key: tuple[Any, ...], budget: Budget, compute: Callable[[], Any]) -> A
         return found
 
 
-def _covers(patterns: tuple[Pat, ...], references: tuple[Pat, ...], shared: Budget) -> Coverage:
+def _covers(
+    patterns: tuple[Pat, ...],
+    references: tuple[Pat, ...],
+    shared: Budget,
+    any_spelling: bool = False,
+) -> Coverage:
     problem = _reference_problem(references)
     if problem:
         return Coverage(Verdict.UNKNOWN, problem)
@@ -304,7 +320,7 @@ def _covers(patterns: tuple[Pat, ...], references: tuple[Pat, ...], shared: Budg
             why = shared.exhausted or "analysis budget exhausted"
             results.append(CaseResult(case.text, None, f"{why}, before this case was examined"))
             continue
-        results.append(_case(case, negations, patterns, text_pats, accept, shared))
+        results.append(_case(case, negations, patterns, text_pats, accept, shared, any_spelling))
     missed = [r for r in results if r.covered is False]
     unsure = [r for r in results if r.covered is None]
     total = len(results)
@@ -321,8 +337,13 @@ def _covers(patterns: tuple[Pat, ...], references: tuple[Pat, ...], shared: Budg
             f"{unsure[0].reason}"
         )
         return Coverage(Verdict.UNKNOWN, reason, None, tuple(results))
+    assumed = tuple(sorted({a for r in results for a in r.assumptions}))
     return Coverage(
-        Verdict.YES, f"all {total} case(s) of the reference are covered", None, tuple(results)
+        Verdict.YES,
+        f"all {total} case(s) of the reference are covered",
+        None,
+        tuple(results),
+        assumed,
     )
 
 
@@ -333,8 +354,10 @@ def _case(
     text_pats: tuple[Pat, ...],
     accept: Callable[[str], bool],
     budget: Budget,
+    any_spelling: bool = False,
 ) -> CaseResult:
     guide = rank_bases([case.formula], case.literals)
+    assumed = False  # a text proof read the record as CloudTrail spells it
     best = guide[0] if guide else None
     favour = (lambda f: holds(f, best)) if best is not None else None
 
@@ -354,7 +377,10 @@ def _case(
                 message = _build(leaf, bases(), accept, "counterexample")
                 doc = _decode(message)
                 return CaseResult(case.text, False, _explain_miss(patterns, doc, message), message)
-            verdict = _text_leaf(leaf, bases(), text_pats, accept)
+            verdict = _text_leaf(leaf, bases(), text_pats, accept, any_spelling)
+            if isinstance(verdict, _Proved):
+                assumed = assumed or verdict.compact_spelling
+                continue
             if isinstance(verdict, _Refuted):
                 doc = _decode(verdict.message)
                 return CaseResult(
@@ -366,6 +392,13 @@ def _case(
         return CaseResult(case.text, None, exc.reason)
     if undecided:
         return CaseResult(case.text, None, undecided[0])
+    if assumed:
+        return CaseResult(
+            case.text,
+            True,
+            "every event of this case matches the pattern(s), spelled as CloudTrail spells it",
+            assumptions=(COMPACT_JSON_SPELLING,),
+        )
     return CaseResult(case.text, True, "every event of this case matches the pattern(s)")
 
 
@@ -385,22 +418,48 @@ class _Open:
     reason: str
 
 
+@dataclass
+class _Proved:
+    compact_spelling: bool  # the proof holds for CloudTrail's spelling of the record only
+
+
 def _text_leaf(
-    leaf: Leaf, bases: list[Any], text_pats: tuple[Pat, ...], accept: Callable[[str], bool]
-) -> _Refuted | _Open | None:
-    """Decide whether every event of a leaf matches one of the text patterns: ``None``
-    (proved), a refuting event, or an open question."""
-    frags = fragments(leaf)
+    leaf: Leaf,
+    bases: list[Any],
+    text_pats: tuple[Pat, ...],
+    accept: Callable[[str], bool],
+    any_spelling: bool = False,
+) -> _Refuted | _Open | _Proved:
+    """Decide whether every event of a leaf matches one of the text patterns: proved
+    (for every spelling of the record, or for CloudTrail's compact spelling only), a
+    refuting event, or an open question.  With ``any_spelling`` a compact-only proof is
+    not enough: an event in another RFC 8259 spelling may refute it, else it stays open."""
     for pat in text_pats:
-        if prove(pat.tree, frags) is not None:
-            return None
+        if prove(pat.tree, SPELLING_FREE, any_spelling=True) is not None:
+            return _Proved(False)
+    frags = fragments(leaf)
+    compact = any(prove(pat.tree, frags) is not None for pat in text_pats)
+    if compact and not any_spelling:
+        return _Proved(True)
+
+    def full(message: str) -> bool:
+        return accept(message) and not _matches_any(text_pats, message)
+
+    if compact:
+        # the smallest event first: its respelling is the most readable counterexample
+        for ev in (leaf.event(None, hints), *(leaf.event(b, hints) for b in bases[:3])):
+            for respelled in respellings(ev):
+                if full(respelled):
+                    return _Refuted(respelled)
+        names = ", ".join(p.label() for p in text_pats)
+        return _Open(
+            f"{names} match every event of this case as CloudTrail spells it, but whether "
+            "every RFC 8259 spelling of the record matches could not be decided"
+        )
     targets = [(p.tree, p.match) for p in text_pats]
 
     def adjust(ev: Any) -> Any | None:
         return break_patterns(ev, leaf, targets, accept)
-
-    def full(message: str) -> bool:
-        return accept(message) and not _matches_any(text_pats, message)
 
     message = _build_with_text(leaf, bases, full, adjust)
     if message is not None:
@@ -494,23 +553,31 @@ def _any_example(
 
 
 def relation(
-    patterns: tuple[Pat, ...], references: tuple[Pat, ...], budget: Budget | int
+    patterns: tuple[Pat, ...],
+    references: tuple[Pat, ...],
+    budget: Budget | int,
+    any_spelling: bool = False,
 ) -> Relation:
     """The relation of the patterns' events to the references' (cached by tree)."""
     work = as_budget(budget)
-    key = ("relation", _key(patterns), _key(references), work.limit)
-    result: Relation = _memo(key, work, lambda: _relation(patterns, references, work))
+    key = ("relation", _key(patterns), _key(references), work.limit, any_spelling)
+    result: Relation = _memo(key, work, lambda: _relation(patterns, references, work, any_spelling))
     return result
 
 
-def _relation(patterns: tuple[Pat, ...], references: tuple[Pat, ...], shared: Budget) -> Relation:
+def _relation(
+    patterns: tuple[Pat, ...],
+    references: tuple[Pat, ...],
+    shared: Budget,
+    any_spelling: bool = False,
+) -> Relation:
     problem = _reference_problem(references)
     if problem:
         return Relation("unknown", problem)
     budget = shared  # one allowance for every question this answer needs
     sat, _, why = satisfiable(patterns, budget)
     if sat is False:
-        cover = covers(patterns, references, budget)
+        cover = covers(patterns, references, budget, any_spelling)
         return Relation(
             "never", "the pattern matches no event at all: " + why, None, cover.counterexample
         )
@@ -529,15 +596,24 @@ def _relation(patterns: tuple[Pat, ...], references: tuple[Pat, ...], shared: Bu
     def inside(message: str) -> bool:
         return _matches_any(references, message)
 
-    cover = covers(patterns, references, budget)
+    cover = covers(patterns, references, budget, any_spelling)
     extra, example, extra_why = _any_example(patterns, not_ref, outside, shared)
     if sat is None and extra is not True:
         return Relation("unknown", f"cannot tell whether the pattern matches anything: {why}")
     forward = cover.verdict
     if forward == "yes" and extra is False:
-        return Relation("equivalent", "the pattern matches exactly the reference's events")
+        return Relation(
+            "equivalent",
+            "the pattern matches exactly the reference's events",
+            assumptions=cover.assumptions,
+        )
     if forward == "yes" and extra is True:
-        return Relation("broader", "the pattern matches every reference event, and more", example)
+        return Relation(
+            "broader",
+            "the pattern matches every reference event, and more",
+            example,
+            assumptions=cover.assumptions,
+        )
     if forward == "no" and extra is False:
         return Relation(
             "narrower",

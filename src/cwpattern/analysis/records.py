@@ -26,7 +26,15 @@ from ..jsondoc import JsonNumber, decode, encode
 from .concrete import holds, node_at
 from .formula import Formula, Path
 
-__all__ = ["Oracle", "base_records", "hints", "json_string", "rank_bases", "serialize"]
+__all__ = [
+    "Oracle",
+    "base_records",
+    "hints",
+    "json_string",
+    "rank_bases",
+    "respellings",
+    "serialize",
+]
 
 _DATA = "data/kms_records.jsonl"
 
@@ -61,6 +69,68 @@ def json_string(text: str) -> str:
 def serialize(value: Any) -> str:
     """Compact JSON text of a decoded value (numbers keep their raw token text)."""
     return encode(value)
+
+
+def respellings(value: Any) -> list[str]:
+    """Other RFC 8259 spellings of the same record than CloudTrail's compact one: ``/``
+    written ``\\/``; the first or every string character written ``\\uXXXX`` (lower- and upper-case hex,
+    surrogate pairs beyond the BMP); blanks after ``:`` and ``,``.  They decode to the same
+    value, so JSON patterns judge them alike; term, regex and space-delimited patterns read
+    the text and may not.
+
+    >>> from cwpattern.jsondoc import decode
+    >>> respellings({"e": "A/x", "k": "ab"})[:2]
+    ['{"e":"A\\\\/x","k":"ab"}', '{"\\\\u0065":"\\\\u0041/x","\\\\u006b":"\\\\u0061b"}']
+    >>> all(decode(t) == {"e": "A/x"} for t in respellings({"e": "A/x"}))
+    True
+    """
+    compact = encode(value)
+    return [
+        _respell(compact, lambda ch: "\\/" if ch == "/" else ch),
+        _respell(compact, _u_escape, first_only=True),
+        _respell(compact, _u_escape),
+        _respell(compact, lambda ch: _u_escape(ch).upper().replace("\\U", "\\u")),
+        _respell(compact, lambda ch: ch, blanks=True),
+    ]
+
+
+def _u_escape(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def _respell(text: str, char: Any, *, blanks: bool = False, first_only: bool = False) -> str:
+    """``text`` (compact JSON) with each unescaped string character (with ``first_only``:
+    the first character of each string) passed through ``char`` and, with ``blanks``, a
+    space after every ``:`` and ``,`` outside strings."""
+    out: list[str] = []
+    in_string = first = False
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if in_string:
+            if ch == "\\":
+                out.append(text[i : i + 2])
+                i += 2
+                first = False
+                continue
+            if ch == '"':
+                in_string = False
+                out.append(ch)
+            else:
+                out.append(char(ch) if first or not first_only else ch)
+                first = False
+        else:
+            if ch == '"':
+                in_string = first = True
+            out.append(ch)
+            if blanks and ch in ":,":
+                out.append(" ")
+        i += 1
+    return "".join(out)
 
 
 # Realistic values for common CloudTrail fields, tried when the real records' own values

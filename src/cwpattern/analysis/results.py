@@ -10,6 +10,7 @@ from typing import Any, Literal, NoReturn
 from ..ast import Span
 
 __all__ = [
+    "COMPACT_JSON_SPELLING",
     "AnalyzerInternalError",
     "CaseResult",
     "Coverage",
@@ -59,6 +60,17 @@ RelationKind = Literal[
 ]
 
 
+#: The assumption behind a "yes" that a term, regex or space-delimited pattern earns by
+#: reading the record's text: the record is spelled as CloudTrail writes it.
+COMPACT_JSON_SPELLING = (
+    "compact-json-spelling: the term, regex or space-delimited pattern(s) were proved to "
+    "match records spelled as CloudTrail writes them (compact JSON, '/' not escaped, "
+    "non-ASCII characters as they are, lowercase \\u hex digits); a record spelled "
+    'otherwise, such as {"errorCode":"AccessDenied\\/x"}, may escape them '
+    "(any_json_spelling=True answers for every RFC 8259 spelling)"
+)
+
+
 class AnalyzerInternalError(AssertionError):
     """An event the analyzer built failed the matcher's re-check: a bug in the analyzer.
     Raised only in strict mode (tests); otherwise the answer becomes ``unknown``."""
@@ -70,16 +82,20 @@ class CaseResult:
 
     ``case`` is its canonical text (``$.a = "x" && $.b = "y"``); ``covered`` is ``True``,
     ``False`` or ``None`` (undecided); ``counterexample`` is a record the case matches
-    and the pattern does not (only when ``covered is False``).
+    and the pattern does not (only when ``covered is False``); ``assumptions`` what a
+    ``True`` rests on beyond the patterns themselves (:data:`COMPACT_JSON_SPELLING`).
     """
 
     case: str
     covered: bool | None
     reason: str
     counterexample: str | None = None
+    assumptions: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out["assumptions"] = list(self.assumptions)
+        return out
 
 
 @dataclass(frozen=True)
@@ -100,6 +116,7 @@ class Coverage:
     reason: str
     counterexample: str | None = None
     cases: tuple[CaseResult, ...] = ()
+    assumptions: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:  # accept "yes"/"no"/"unknown"; store the enum
         object.__setattr__(self, "verdict", Verdict(self.verdict))
@@ -118,6 +135,7 @@ class Coverage:
             "reason": self.reason,
             "counterexample": self.counterexample,
             "cases": [c.to_dict() for c in self.cases],
+            "assumptions": list(self.assumptions),
         }
 
 
@@ -130,16 +148,20 @@ class Relation:
     ``disjoint``, ``never`` (the pattern matches no event at all) or ``unknown``.
     ``example`` is an event the pattern matches and the reference does not (broader,
     overlap, disjoint); ``counterexample`` an event the reference matches and the pattern
-    does not (narrower, overlap, disjoint, never).
+    does not (narrower, overlap, disjoint, never).  ``assumptions``: what an
+    ``equivalent`` or ``broader`` rests on beyond the patterns (:data:`COMPACT_JSON_SPELLING`).
     """
 
     kind: RelationKind
     reason: str
     example: str | None = None
     counterexample: str | None = None
+    assumptions: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out["assumptions"] = list(self.assumptions)
+        return out
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,11 @@ from .formula import Path
 from .records import json_string, serialize
 from .solver import Leaf, Node
 
-__all__ = ["Accept", "break_patterns", "fragments", "make_match", "prove"]
+__all__ = ["SPELLING_FREE", "Accept", "break_patterns", "fragments", "make_match", "prove"]
+
+#: Texts every RFC 8259 spelling of a JSON object contains (its braces): a proof from
+#: these alone holds however the record is spelled.
+SPELLING_FREE = ["{", "}"]
 
 Accept = Callable[[str], bool]
 ATTACKER_FIELD = "userAgent"
@@ -106,8 +110,11 @@ def _value_fragments(node: Node) -> list[tuple[str, bool]]:
     return []
 
 
-def _impossible(text: str) -> bool:
-    """Whether ``text`` can never occur in a compact, minimally escaped JSON text."""
+def _impossible(text: str, any_spelling: bool = False) -> bool:
+    """Whether ``text`` can never occur in a compact, minimally escaped JSON text (with
+    ``any_spelling``: in any RFC 8259 JSON text, where tab, LF and CR may be blanks)."""
+    if any_spelling:
+        return any(ord(c) < 0x20 and c not in "\t\n\r" for c in text)
     return any(ord(c) < 0x20 for c in text)
 
 
@@ -115,9 +122,10 @@ def _forced_by(term: str, frags: list[str]) -> str | None:
     return next((f for f in frags if term in f), None)
 
 
-def prove(tree: ast.Pattern, frags: list[str]) -> str | None:
+def prove(tree: ast.Pattern, frags: list[str], *, any_spelling: bool = False) -> str | None:
     """Why ``tree`` matches every event whose serialisation contains all ``frags`` (or
-    ``None`` when that cannot be shown this way)."""
+    ``None`` when that cannot be shown this way).  With ``any_spelling`` the serialisation
+    may be any RFC 8259 spelling (pass :data:`SPELLING_FREE` as ``frags``)."""
     if isinstance(tree, ast.MatchAll):
         return "the empty pattern matches every event"
     if isinstance(tree, ast.TermPattern):
@@ -132,7 +140,7 @@ def prove(tree: ast.Pattern, frags: list[str]) -> str | None:
                     return None
                 why.append(f"the term {json_string(term)} is part of the pinned text {frag!r}")
             for term in excluded:
-                if not _impossible(term):
+                if not _impossible(term, any_spelling):
                     return None
                 why.append(f"the excluded term {json_string(term)} can never occur")
             return "; ".join(why)

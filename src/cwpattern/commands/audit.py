@@ -87,6 +87,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="exit 1 when a control fails (fail), or also when one cannot be decided "
         "(unknown, the default)",
     )
+    parser.add_argument(
+        "--any-json-spelling",
+        action="store_true",
+        help="judge filters for every RFC 8259 spelling of the records, not only "
+        "CloudTrail's compact one (a pass that rests on it becomes fail or unknown)",
+    )
     parser.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     parser.add_argument(
         "--verbose", "-v", action="store_true", help="text: show the links of passing controls too"
@@ -118,7 +124,11 @@ def _report(args: argparse.Namespace) -> AuditReport:
         )
     if args.parameter and not args.cloudformation:
         raise CWPatternError("--parameter applies to --cloudformation only")
-    options: dict[str, Any] = {"controls": args.control, "benchmark": args.benchmark}
+    options: dict[str, Any] = {
+        "controls": args.control,
+        "benchmark": args.benchmark,
+        "any_json_spelling": args.any_json_spelling,
+    }
     if iac_path:
         parameters = _parameters(args.parameter)
         if iac_path == "-":

@@ -62,6 +62,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="exit 1 when the control is not covered (fail) or also when coverage is "
         "unknown (unknown, the default)",
     )
+    parser.add_argument(
+        "--any-json-spelling",
+        action="store_true",
+        help="judge every RFC 8259 spelling of the records, not only CloudTrail's compact "
+        "one (a yes that rests on it becomes no or unknown)",
+    )
     parser.add_argument("--format", choices=(*WRITERS, *_benchmark.CI_FORMATS), default="text")
     _benchmark.add_arguments(parser)
 
@@ -77,11 +83,13 @@ def run(args: argparse.Namespace) -> int:
     if (args.benchmark is None) == (args.control is None):
         raise CWPatternError("give --control ID or --benchmark ID (one of them)")
     if args.benchmark is not None:
+        if args.any_json_spelling:
+            raise CWPatternError("--any-json-spelling applies to --control only")
         return _benchmark.run(args, _read(args.file))
     control = controls.get(args.control)  # an unknown control is reported before any input
     text = _read(args.file)
     filters = read_filters(text, mode=args.input)
-    report = check(filters, control=control.id)
+    report = check(filters, control=control.id, any_json_spelling=args.any_json_spelling)
     # the fix (and the CI formats) come from the control's row of its benchmark's matrix
     path = None if args.file == "-" else args.file
     fixes = _benchmark.control_report(text, args.input, control.id, path)
@@ -133,6 +141,8 @@ def write_text(report: CheckReport, out: TextIO) -> None:
     for g in report.groups:
         out.write(f"together on {g.metric} ({', '.join(g.filters)}): covers {_MARK[g.verdict]}\n")
     out.write(f"control covered: {_MARK[report.verdict]} ({report.reason})\n")
+    for assumption in report.assumptions:
+        out.write(f"assumes: {assumption}\n")
 
 
 #: ``--format`` choices: each writes a :class:`~cwpattern.checker.CheckReport` to a stream.

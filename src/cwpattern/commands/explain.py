@@ -33,6 +33,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         f"number such as 4.7 of the default benchmark {DEFAULT_BENCHMARK}",
     )
     parser.add_argument(
+        "--any-json-spelling",
+        action="store_true",
+        help="judge every RFC 8259 spelling of the records, not only CloudTrail's compact "
+        "one (a yes that rests on it becomes no or unknown)",
+    )
+    parser.add_argument(
         "--format",
         choices=("text", "json", "sarif", "github", "junit"),
         default="text",
@@ -42,7 +48,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     pattern = sys.stdin.read().rstrip("\n") if args.pattern == "-" else args.pattern
-    report = explain(pattern, control=args.control)
+    report = explain(pattern, control=args.control, any_json_spelling=args.any_json_spelling)
     if args.format == "json":
         json.dump(report, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
