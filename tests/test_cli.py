@@ -134,6 +134,7 @@ def test_check_describe_metric_filters(capsys: pytest.CaptureFixture[str], tmp_p
             "covers": True,
             "verdict": "yes",
             "counterexample": None,
+            "assumptions": [],
         }
     ]
 
