@@ -567,7 +567,13 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for name, fast, slow, threshold, _ in checks:
         wall = ratio(fast, slow, "seconds")
-        cpu = None if "jobs" in name or "rg" in name else ratio(fast, slow, "cpu_seconds")
+        # (no CPU ratio against external tools, for --jobs 2, or for the one-pass row,
+        # whose process also runs the 15 single scans it is checked against)
+        cpu = (
+            None
+            if "jobs" in name or "rg" in name or "one pass" in name
+            else ratio(fast, slow, "cpu_seconds")
+        )
         out.append(
             {
                 "target": name,
@@ -627,7 +633,8 @@ def report(results: dict[str, Any]) -> str:
         "",
         table(results),
         "",
-        "| target (1 GB, 11 % KMS, ratios of one run) | measured (wall) | measured (CPU time)¹ | met |",
+        f"| target ({results['size'] / 1e6:,.0f} MB, 11 % KMS, ratios of one run) "
+        "| measured (wall) | measured (CPU time)¹ | met |",
         "|---|---:|---:|---|",
     ]
     for t in results["targets"]:
