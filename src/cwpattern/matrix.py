@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from . import controls as catalog
 from .checker import CheckReport, FilterResult, check
@@ -31,7 +31,11 @@ from .filterdefs import FilterDef
 from .remediation import FilterTarget, Remediation, remediate
 from .reporting import Case, Finding, Rule
 
-__all__ = ["BenchmarkReport", "ControlRow", "check_benchmark"]
+if TYPE_CHECKING:
+    from .audit import AuditReport
+    from .audit import ControlResult as AuditControl
+
+__all__ = ["BenchmarkReport", "ControlRow", "audit_remediations", "check_benchmark"]
 
 Verdict = Literal["yes", "no", "unknown"]
 #: Relations from closest to farthest: the closest filter is the one a fix edits.
@@ -346,3 +350,51 @@ def check_benchmark(
             for r in rows
         )
     return BenchmarkReport(chosen[0].benchmark if chosen else benchmark, rows, tuple(filters), path)
+
+
+def audit_remediations(report: AuditReport) -> dict[str, Remediation]:
+    """The fix of every control of an audit whose failing link is its metric filter, from
+    the filters the audit looked at (those on the trail's log group), by control id.
+
+    Controls are judged within their benchmark, so a filter that is for another control is
+    never edited: such a control gets a new filter on the trail's log group.
+    """
+    failing = [c for c in report.controls if c.failing_link == "metric-filter"]
+    if not failing:
+        return {}
+    seen: dict[str, FilterDef] = {}
+    groups: set[str] = set()
+    for c in failing:
+        evidence = c.evidence.get("metric-filter", {})
+        groups.update(g for g in evidence.get("logGroups", ()) if isinstance(g, str))
+        for metric in evidence.get("metrics", ()):
+            for f in metric.get("filters", ()):
+                key = str(f.get("location") or f.get("name"))
+                if key in seen or not isinstance(f.get("pattern"), str):
+                    continue
+                seen[key] = FilterDef(
+                    str(f.get("name")),
+                    f["pattern"],
+                    f.get("logGroup") if isinstance(f.get("logGroup"), str) else None,
+                    metric.get("metricName") if isinstance(metric.get("metricName"), str) else None,
+                    metric.get("namespace") if isinstance(metric.get("namespace"), str) else None,
+                    address=key,
+                )
+    out: dict[str, Remediation] = {}
+    by_benchmark: dict[str, list[AuditControl]] = {}
+    for c in failing:
+        by_benchmark.setdefault(catalog.get(c.id).benchmark, []).append(c)
+    log_group = next(iter(groups)) if len(groups) == 1 else None
+    for benchmark, members in by_benchmark.items():
+        filters = list(seen.values())
+        if log_group is not None:  # a new filter goes on the trail's log group
+            filters = [f if f.log_group else replace(f, log_group=log_group) for f in filters]
+        matrix = check_benchmark(filters, benchmark)
+        for c in members:
+            row = matrix.row(c.id)
+            fix = row.remediation
+            if fix is not None and fix.target.log_group is None and log_group is not None:
+                fix = replace(fix, target=replace(fix.target, log_group=log_group))
+            if fix is not None and fix.kind == "fix":
+                out[c.id] = fix
+    return out

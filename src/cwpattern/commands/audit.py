@@ -13,12 +13,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping
 from typing import Any, TextIO
 
 from ..audit import AuditReport, ControlResult, audit, audit_iac
 from ..controls import DEFAULT_BENCHMARK
 from ..errors import CWPatternError
 from ..iac import from_cloudformation, from_terraform_plan, load_iac
+from ..matrix import audit_remediations
+from ..remediation import Remediation
 from ..snapshot import loads_snapshot
 
 NAME = "audit"
@@ -166,20 +169,38 @@ def _report(args: argparse.Namespace) -> AuditReport:
 
 def run(args: argparse.Namespace) -> int:
     report = _report(args)  # CWPatternError, OSError: exit 2 in cli.main
+    fixes = audit_remediations(report)  # verified fixes of failing metric-filter links
     if args.format == "json":
-        json.dump(report.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
+        doc = report.to_dict()
+        for control in doc["controls"]:
+            fix = fixes.get(control["id"])
+            control["remediation"] = None if fix is None else fix.to_dict()
+        json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     elif args.format == "sarif":
-        json.dump(report.to_sarif(), sys.stdout, indent=2, ensure_ascii=False)
+        log = report.to_sarif()
+        for run_ in log["runs"]:
+            for result in run_["results"]:
+                fix = fixes.get(result["ruleId"])
+                if fix is not None:
+                    result["message"]["text"] += f"; fix: {fix.pattern}"
+                    result.setdefault("properties", {})["remediation"] = fix.to_dict()
+        json.dump(log, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        write_text(report, sys.stdout, verbose=args.verbose)
+        write_text(report, sys.stdout, verbose=args.verbose, fixes=fixes)
     if not report.controls:
         return 1
     return 1 if any(c.status in FAIL_ON[args.fail_on] for c in report.controls) else 0
 
 
-def write_text(report: AuditReport, out: TextIO, *, verbose: bool = False) -> None:
+def write_text(
+    report: AuditReport,
+    out: TextIO,
+    *,
+    verbose: bool = False,
+    fixes: Mapping[str, Remediation] | None = None,
+) -> None:
     """The text report: one line per control, the links of those that do not pass."""
     counts = report.summary()
     what = report.path or ("stdin" if report.source == "snapshot" else report.source)
@@ -196,6 +217,18 @@ def write_text(report: AuditReport, out: TextIO, *, verbose: bool = False) -> No
         out.write(f"{_MARK[c.status]:<8} {c.id:<{width}}  {c.title}\n")
         if detailed:
             _write_links(c, out)
+            fix = (fixes or {}).get(c.id)
+            if fix is not None:
+                how = {"edit": "edit of", "add-branches": "branches added to"}
+                what = (
+                    f"{how[fix.strategy]} {fix.target.filter_name}"
+                    if fix.strategy in how
+                    else "new filter"
+                )
+                out.write(f"  fix ({what}):\n")
+                if fix.drops:
+                    out.write(f"    drops: {'; '.join(fix.drops)}\n")
+                out.write("    " + fix.cli.replace("\n", "\n    ") + "\n")
         for w in c.warnings:
             out.write(f"  warning [{w.code}] filter {w.filter}: {w.message}\n")
         block = detailed or bool(c.warnings)
