@@ -50,8 +50,13 @@ def test_audit_outputs_carry_the_fix(capsys: pytest.CaptureFixture[str], fmt: st
         (control,) = [c for c in doc["controls"] if c["status"] != "pass"]
         fix = control["remediation"]
     else:
-        (result,) = doc["runs"][0]["results"]
+        (result,) = [r for r in doc["runs"][0]["results"] if r["ruleId"] == "cis-aws-3.0.0-4.7"]
         fix = result["properties"]["remediation"]
+        others = [r for r in doc["runs"][0]["results"] if r is not result]
+        assert all("remediation" not in r.get("properties", {}) for r in others)
+        from test_ci_outputs import validate_sarif
+
+        validate_sarif(doc)
         assert "fix:" in result["message"]["text"]
     assert analyzer.covers(fix["pattern"], KMS).verdict == "yes"
     passing = [c for c in doc.get("controls", []) if c["status"] == "pass"]
