@@ -25,12 +25,13 @@ its public methods never raise.
 from __future__ import annotations
 
 import operator
-import re
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Sequence
+from itertools import islice
 from typing import Any
 
 from . import ast
-from .delimited import Token, bind
+from .delimited import field_matches, tokenize
 from .jsondoc import JsonNumber, decode
 from .values import is_number, wildcard_matcher
 
@@ -418,25 +419,6 @@ def _leaf_equal(value: ast.Value) -> NodeTest:
 
 # --------------------------------------------------------------------------- space-delimited
 
-# Spec §5.3 as one regular expression: blanks, then a "..." or [...] field when its closing
-# delimiter exists, else a run of non-blanks (which keeps an unclosed '"' or '[').
-_FIELD = re.compile(r'[ \t]*(?:"([^"]*)"|\[([^\]]*)\]|([^ \t]+))')
-
-
-def _tokenize(message: str) -> list[Token]:
-    """Same tokens as :func:`cwpattern.delimited.tokenize`, in one regex scan."""
-    out = []
-    for m in _FIELD.finditer(message):
-        plain = m.group(3)
-        if plain is not None:
-            out.append(Token(plain, m.start(3), m.end()))
-        else:
-            quoted = m.group(1)
-            inner = quoted if quoted is not None else m.group(2)
-            end = m.end()
-            out.append(Token(inner, end - len(inner) - 2, end))
-    return out
-
 
 def _field_test(expr: ast.FieldExpr) -> TextTest:
     if isinstance(expr, ast.FieldAnd):
@@ -464,6 +446,10 @@ def _field_test(expr: ast.FieldExpr) -> TextTest:
 
 
 def _delimited(tree: ast.DelimitedPattern) -> tuple[Matcher, Extractor]:
+    """Fields are read lazily (:func:`cwpattern.delimited.field_matches`, linear time) and
+    only those the pattern binds are kept: the first ``k`` (the last entry takes the rest
+    of the line as raw text) or, around an ellipsis, the first and the last ones.  Only
+    ``extract`` with an ellipsis keeps every field, which it returns."""
     entries = tree.entries
     k = len(entries)
     p = tree.ellipsis_index
@@ -474,38 +460,66 @@ def _delimited(tree: ast.DelimitedPattern) -> tuple[Matcher, Extractor]:
     )
     before = p if p is not None else k
     after = k - 1 - p if p is not None else 0
+    first_after = before + 1  # entry of the first field after the ellipsis
+    head_tests = tests[:before]
+    tail_tests = tests[before + 1 :]
 
-    def entry_of(i: int, n: int) -> int | None:
-        """Pattern entry bound to bound-item i of n (None: covered by the ellipsis)."""
-        if p is None or i < before:
-            return i
-        if i >= n - after:
-            return p + 1 + i - (n - after)
-        return None
+    def key(entry: int | None, index: int) -> str:
+        name = names[entry] if entry is not None else None
+        return f"${name}" if name is not None else f"${index + 1}"
 
-    def run(message: str, want_values: bool) -> dict[str, str] | None:
-        tokens = _tokenize(message)
-        if k == 0:
-            if not want_values:
-                return {}
-            return {f"${i + 1}": t.value for i, t in enumerate(tokens)}
-        bound = bind(k, p, message, tokens)
-        if bound is None:
+    def fixed(message: str, want_values: bool) -> dict[str, str] | None:
+        """No ellipsis: k fields, the last one running to the end of the line."""
+        first = tokenize(message, k + 1)
+        if len(first) < k:
             return None
-        n = len(bound)
-        for i, (_, value) in enumerate(bound):
-            j = entry_of(i, n)
-            if j is not None:
-                test = tests[j]
-                if test is not None and not test(value):
-                    return None
+        values = [t.value for t in first[: k - 1]]
+        last = first[k - 1]
+        # With more fields, the last entry spans to the end of the last field, which is
+        # the end of the line without its trailing blanks.
+        values.append(last.value if len(first) == k else message[last.start :].rstrip(" \t"))
+        for test, value in zip(tests, values):
+            if test is not None and not test(value):
+                return None
         if not want_values:
             return {}
-        out: dict[str, str] = {}
-        for i, (index, value) in enumerate(bound):
-            j = entry_of(i, n)
-            name = names[j] if j is not None else None
-            out[f"${name}" if name is not None else f"${index + 1}"] = value
+        return {key(i, i): value for i, value in enumerate(values)}
+
+    def around(message: str, want_values: bool) -> dict[str, str] | None:
+        """An ellipsis at entry p: the first ``before`` and the last ``after`` fields."""
+        fields = field_matches(message)
+        head = [m.group(m.lastindex or 3) for m in islice(fields, before)]
+        if len(head) < before:
+            return None
+        rest: Sequence[str] = ()
+        tail: Sequence[str] = ()
+        if want_values:
+            rest = [m.group(m.lastindex or 3) for m in fields]
+            tail = rest[len(rest) - after :] if after else ()
+        elif after:  # only the last `after` fields are kept
+            tail = [m.group(m.lastindex or 3) for m in deque(fields, maxlen=after)]
+        if len(tail) < after:
+            return None
+        for test, value in zip(head_tests, head):
+            if test is not None and not test(value):
+                return None
+        for test, value in zip(tail_tests, tail):
+            if test is not None and not test(value):
+                return None
+        if not want_values:
+            return {}
+        out = {key(i, i): value for i, value in enumerate(head)}
+        n = before + len(rest)
+        for j, value in enumerate(rest):
+            i = before + j
+            out[key(first_after + i - (n - after) if i >= n - after else None, i)] = value
         return out
 
+    def every(message: str, want_values: bool) -> dict[str, str] | None:
+        """No entries (``[]``): every message matches; extract returns every field."""
+        if not want_values:
+            return {}
+        return {f"${i + 1}": t.value for i, t in enumerate(tokenize(message))}
+
+    run = every if k == 0 else fixed if p is None else around
     return (lambda message: run(message, False) is not None), (lambda m: run(m, True))

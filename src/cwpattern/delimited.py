@@ -8,11 +8,18 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from typing import NamedTuple
 
-__all__ = ["Token", "tokenize", "bind"]
+__all__ = ["Token", "field_matches", "iter_tokens", "tokenize", "bind"]
 
 _SEPARATORS = " \t"
+
+# Spec §5.3 as regular expressions: blanks, then a "..." or [...] field when its closing
+# delimiter exists, else a run of non-blanks (which keeps an unclosed '"' or '[').
+_FIELD = re.compile(r'[ \t]*(?:"([^"]*)"|\[([^\]]*)\]|([^ \t]+))')
+_FIELD_NO_BRACKET = re.compile(r'[ \t]*(?:"([^"]*)"|()(?!)|([^ \t]+))')  # same groups
 
 
 class Token(NamedTuple):
@@ -21,33 +28,59 @@ class Token(NamedTuple):
     end: int
 
 
-def tokenize(message: str) -> list[Token]:
-    """Split a message into fields: runs of spaces/tabs separate; a field that starts with
-    ``"`` or ``[`` runs to the next ``"`` / ``]`` (kept in the span, stripped from the
-    value); an opening delimiter that is never closed is an ordinary character."""
-    tokens: list[Token] = []
-    n = len(message)
-    i = 0
-    while True:
-        while i < n and message[i] in _SEPARATORS:
-            i += 1
-        if i >= n:
-            return tokens
-        c = message[i]
-        j = -1
-        if c == '"':
-            j = message.find('"', i + 1)
-        elif c == "[":
-            j = message.find("]", i + 1)
-        if j >= 0:
-            tokens.append(Token(message[i + 1 : j], i, j + 1))
-            i = j + 1
-            continue
-        j = i
-        while j < n and message[j] not in _SEPARATORS:
-            j += 1
-        tokens.append(Token(message[i:j], i, j))
-        i = j
+def field_matches(message: str) -> Iterator[re.Match[str]]:
+    """One regex match per field, in time linear in the message: with
+    ``i = m.lastindex``, the field's value is ``m.group(i)`` and its span
+    ``[m.start(i) - (i != 3), m.end())`` (a delimited field's span includes its delimiters).
+
+    A failed attempt at a delimited field scans to the end of the message, so such
+    attempts must be rare: trailing blanks are cut off first (a search that can only fail
+    there would be retried at each of them), a ``[`` is tried as an opening delimiter only
+    up to the last ``]`` (after it, none can close: the pattern without the bracket
+    alternative takes over), and only the last ``"`` of a message can fail to close.
+    """
+    end = len(message.rstrip(_SEPARATORS))  # the end of the last field
+    last = message.rfind("]", 0, end)
+    if message.find("[", last + 1, end) < 0:  # every '[' that starts a field closes
+        return _FIELD.finditer(message, 0, end)
+    return _split_matches(message, last, end)
+
+
+def _split_matches(message: str, last: int, end: int) -> Iterator[re.Match[str]]:
+    pos = 0
+    if last >= 0:
+        for m in _FIELD.finditer(message, 0, end):
+            yield m
+            pos = m.end()
+            if pos > last:
+                break
+        else:
+            return
+    yield from _FIELD_NO_BRACKET.finditer(message, pos, end)
+
+
+def iter_tokens(message: str) -> Iterator[Token]:
+    """The fields of a message, lazily (see :func:`tokenize`)."""
+    for m in field_matches(message):
+        i = m.lastindex or 3
+        yield Token(m.group(i), m.start(i) - (i != 3), m.end())
+
+
+def tokenize(message: str, limit: int | None = None) -> list[Token]:
+    """Split a message into fields (the first ``limit`` ones, if given): runs of
+    spaces/tabs separate; a field that starts with ``"`` or ``[`` runs to the next ``"`` /
+    ``]`` (kept in the span, stripped from the value); an opening delimiter that is never
+    closed is an ordinary character.  Linear time (:func:`field_matches`)."""
+    out: list[Token] = []
+    if limit is not None and limit <= 0:
+        return out
+    append = out.append
+    for m in field_matches(message):
+        i = m.lastindex or 3
+        append(Token(m.group(i), m.start(i) - (i != 3), m.end()))
+        if len(out) == limit:
+            break
+    return out
 
 
 def bind(
