@@ -338,3 +338,13 @@ def test_check_shows_warnings_in_text_and_json(capsys, monkeypatch) -> None:
 def test_explain_shows_mixed_precedence(capsys, monkeypatch) -> None:
     code, out, _ = run(capsys, monkeypatch, "explain", "-c", "4.7", "--format", "json", MIXED)
     assert "mixed-precedence" in [w["code"] for w in json.loads(out)["warnings"]]
+
+
+def test_test_says_it_reads_a_terminal(capsys, monkeypatch) -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stdin", Tty('{"a":1}\n'))
+    assert main(["test", "{ $.a = 1 }"]) == 0
+    assert "reading messages from stdin" in capsys.readouterr().err

@@ -43,6 +43,11 @@ def run(args: argparse.Namespace) -> int:
     if args.file:
         messages.extend(_lines(args.file))
     elif not messages:
+        if sys.stdin.isatty():  # not a hang: say what is awaited
+            print(
+                "cwpattern test: reading messages from stdin, one per line (end with Ctrl-D)",
+                file=sys.stderr,
+            )
         messages = _lines("-")
     try:
         matches = test_metric_filter(args.pattern, messages)
