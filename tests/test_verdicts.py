@@ -348,3 +348,17 @@ def test_test_says_it_reads_a_terminal(capsys, monkeypatch) -> None:
     monkeypatch.setattr("sys.stdin", Tty('{"a":1}\n'))
     assert main(["test", "{ $.a = 1 }"]) == 0
     assert "reading messages from stdin" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("line", ['"kms.amazonaws.com"', "404"])
+def test_check_a_pattern_that_is_also_a_json_scalar(capsys, monkeypatch, line: str) -> None:
+    """A file of one quoted term (valid JSON on its own) is a pattern, not a document."""
+    code, out, err = run(
+        capsys, monkeypatch, "check", "-c", "4.7", "--format", "json", stdin=line + "\n"
+    )
+    assert code in (0, 1) and err == "", err
+    assert json.loads(out)["filters"][0]["pattern"] == line
+    code, _, err = run(
+        capsys, monkeypatch, "check", "--benchmark", "cis-aws-3.0.0", stdin=line + "\n"
+    )
+    assert code in (0, 1) and "error" not in err, err

@@ -45,9 +45,8 @@ def read_filters(text: str, mode: str = "auto") -> list[FilterDef]:
     input is JSON, or a YAML CloudFormation template), else one pattern per line (``#``
     comments and blank lines ignored); ``mode`` ``lines``/``json`` forces one reading."""
     if mode != "lines":
-        try:
-            json.loads(text)
-            whole_json = True
+        try:  # a JSON string or number on its own is a pattern ("kms.amazonaws.com", 404)
+            whole_json = isinstance(json.loads(text), (dict, list))
         except ValueError:
             whole_json = False
         except RecursionError:  # JSON too deep for Python: read_metric_filters reports it
