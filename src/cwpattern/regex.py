@@ -461,6 +461,16 @@ def _single_char(atom: RegexItem) -> str | None:
 # words and a piece takes a few dozen steps at most (counts are <= 1000), so a search is
 # linear in the subject, with a constant proportional to the body, whatever both are.
 #
+# Memory.  Each bit set is n + 1 bytes (one lane per boundary).  The RUN levels are cached
+# per table, but a body may use a hundred tables of ten levels each (61 pieces [aX]{1000}
+# needed about 650 bytes per message character): at most _MAX_CACHED bit sets are kept
+# besides the levels of the table in use (at most 18: counts, merged, stay below 2^18),
+# least recently used tables first to go; an evicted table costs its levels again, no more
+# than the step that uses them (a body alternating three many-level tables runs about 2x
+# slower than with every level cached).  A search holds at most about 45 bit sets, and
+# measures at most 36 bytes per message character (benchmarks/bench_hostile.py): memory is
+# a small multiple of the message whatever the body, and time stays linear.
+#
 # Only ASCII is distinguishable: literals and range ends are ASCII, and every set either
 # contains all non-ASCII code points (complements, '.') or none.  So each code point maps to
 # one byte, every non-ASCII one (lone surrogates included: nothing is ever encoded as UTF-8)
@@ -479,6 +489,8 @@ def _single_char(atom: RegexItem) -> str | None:
 #     most len(text) * _FIXED_WIDTH tests.
 
 _LANE = 8  # bits per position
+#: Bit sets (each of n + 1 bytes) a search keeps cached besides those of the table in use.
+_MAX_CACHED = 24
 _START, _END = -1, -2  # anchor steps; other steps name a character-set table
 _MAX_LITERAL_BRANCHES = 8
 _FIXED_WIDTH = 16
@@ -616,24 +628,41 @@ class _BitSearch:
             else _NON_ASCII.sub("\x80", text).encode("latin-1")
         )
         n = len(data)
-        runs: dict[int, list[int]] = {}  # table -> [RUN_1, RUN_2, RUN_4, ...]
+        # table -> [RUN_1, RUN_2, RUN_4, ...], least recently used first.  At most
+        # _MAX_CACHED bit sets are kept besides those of the table in use (see the note
+        # above): an evicted table's levels are recomputed when it is used again.
+        cache: dict[int, list[int]] = {}
+        kept = 0
 
-        def run(k: int, level: int) -> int:
-            levels = runs.get(k)
+        def evict() -> None:
+            nonlocal kept
+            while kept > _MAX_CACHED and len(cache) > 1:
+                kept -= len(cache.pop(next(iter(cache))))
+
+        def levels_of(k: int) -> list[int]:
+            nonlocal kept
+            levels = cache.pop(k, None)
             if levels is None:
-                levels = runs[k] = [
-                    int.from_bytes(data.translate(self.tables[k]), "little") << _LANE
-                ]
+                levels = [int.from_bytes(data.translate(self.tables[k]), "little") << _LANE]
+                kept += 1
+            cache[k] = levels  # now the most recently used
+            evict()
+            return levels
+
+        def run(levels: list[int], level: int) -> int:
+            nonlocal kept
             while len(levels) <= level:
                 prev = levels[-1]
                 levels.append(prev & (prev << (_LANE << (len(levels) - 1))))
+                kept += 1
+                evict()
             return levels[level]
 
-        def exact(r: int, k: int, count: int) -> int:
+        def exact(r: int, levels: list[int], count: int) -> int:
             level = 0
             while count and r:
                 if count & 1:
-                    r = (r << (_LANE << level)) & run(k, level)
+                    r = (r << (_LANE << level)) & run(levels, level)
                 count >>= 1
                 level += 1
             return r
@@ -647,19 +676,20 @@ class _BitSearch:
                 elif k == _END:
                     r &= 0xFF << (_LANE * n)
                 else:
-                    r = exact(r, k, lo)
+                    levels = levels_of(k)
+                    r = exact(r, levels, lo)
                     if r and hi is None:
                         # Fill along runs of C: adding the seeds x (inside the runs m) to m
                         # carries from each seed to the end of its run; the changed bits,
                         # plus the seeds themselves, within m are the reachable boundaries.
-                        m = run(k, 0)
+                        m = levels[0]
                         x = (r << _LANE) & m
                         r |= (((m + x) ^ m) | x) & m
                     elif r and hi is not None:
                         covered, extra = 0, hi - lo
                         while covered < extra:
                             step = min(covered + 1, extra - covered)
-                            more = exact(r, k, step)
+                            more = exact(r, levels, step)
                             if not more:  # no longer path either
                                 break
                             r |= more
