@@ -96,7 +96,8 @@ def print_syntax_error(err: PatternSyntaxError, command: str | None = None) -> N
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     command = next((a for a in args_list if not a.startswith("-")), None)
-    parser = build_parser(command if command in _command_names() else None)
+    module = command.replace("-", "_") if command else None  # spark-count -> spark_count
+    parser = build_parser(module if module in _command_names() else None)
     try:
         args = parser.parse_args(args_list)
     except SystemExit as exit_:

@@ -1,0 +1,131 @@
+"""``cwpattern spark-count (--control ID | -e PATTERN)... PATH...``: counts on Spark.
+
+The counts of ``cwpattern grep --count --each`` computed by Spark (:mod:`cwpattern.spark`):
+one line per pattern, ``COUNT<TAB>LABEL``, in the order given, where the label is the
+control id for ``--control`` (a benchmark expands to its monitoring controls) and the
+pattern text for ``-e``.  Every pattern is counted in one scan.  PATH may be any URI Spark
+reads (``s3://bucket/AWSLogs/``, ``file:///data``) or a local path.  Runs local Spark
+(``local[*]``) unless ``--master`` says otherwise.  Needs the ``spark`` extra.
+
+Exit status as ``grep``: 0 when some pattern matched, 1 when none did, 2 for an invalid
+pattern or control, a missing pyspark, input that could not be read, or input that was
+skipped (a count over incomplete input is not a verdict) unless ``--skip-ok`` (or ``-s``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+NAME = "spark-count"
+HELP = "count the events of CloudTrail trees that each pattern matches, on Spark"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="files or directories (URIs)")
+    parser.add_argument(
+        "--control",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="a control id or a benchmark (e.g. cis-aws-3.0.0); repeatable",
+    )
+    parser.add_argument(
+        "-e",
+        "--pattern",
+        dest="patterns",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="a filter pattern; repeatable",
+    )
+    parser.add_argument("--master", default="local[*]", help="Spark master URL (default: local[*])")
+    parser.add_argument(
+        "--format",
+        choices=("auto", "jsonl", "text", "json"),
+        default="auto",
+        help="input format (default: sniffed per file)",
+    )
+    parser.add_argument(
+        "-s",
+        "--no-messages",
+        action="store_true",
+        help="do not report skipped input on stderr (implies --skip-ok)",
+    )
+    parser.add_argument(
+        "--skip-ok",
+        action="store_true",
+        help="skipped data (invalid lines, binary files...) does not make the status 2",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from .. import controls as catalog
+    from ..pattern import compile
+
+    labelled: list[tuple[str, str]] = []
+    for name in args.control:
+        for control in catalog.resolve(name):  # UnknownControlError -> exit 2
+            labelled.append((control.id, control.effective_pattern))
+    for text in args.patterns:
+        compile(text)  # PatternSyntaxError -> exit 2, before Spark starts
+        labelled.append((text, text))
+    if not labelled:
+        print("cwpattern spark-count: give --control or -e PATTERN", file=sys.stderr)
+        return 2
+    try:
+        from pyspark.errors import PySparkException
+        from pyspark.sql import SparkSession
+    except ImportError:
+        print(
+            "cwpattern spark-count: pyspark is not installed (pip install 'cwpattern[spark]')",
+            file=sys.stderr,
+        )
+        return 2
+    from .. import spark as cwspark
+    from ..sources import ScanStats
+    from .grep import ERRORS
+
+    if args.master.startswith("local"):  # workers run this interpreter (cwpattern is here)
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    session = (
+        SparkSession.builder.master(args.master)
+        .appName("cwpattern spark-count")
+        .config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    try:
+        skips = cwspark.SkipCounter(session)
+        paths = [_uri(p) for p in args.paths]
+        df = cwspark.read_cloudtrail(session, paths, fmt=args.format, skips=skips)
+        try:
+            counts = cwspark.count(df, [pattern for _, pattern in labelled])
+        except PySparkException as e:  # e.g. a path that does not exist
+            print(f"cwpattern spark-count: {str(e).splitlines()[0]}", file=sys.stderr)
+            return 2
+        out = sys.stdout
+        for label, pattern in labelled:
+            out.write(f"{counts[pattern]}\t{label}\n")
+        out.flush()
+        stats = ScanStats(skipped=skips.skipped, ignored=skips.ignored)
+        if not args.no_messages:
+            for label_, counts_ in (("skipped", stats.skipped), ("ignored", stats.ignored)):
+                for reason, n in sorted(counts_.items()):
+                    print(f"cwpattern spark-count: {label_} {n} x {reason}", file=sys.stderr)
+        errors = sum(stats.skipped.get(k, 0) for k in ERRORS)
+        lost = stats.incomplete() - errors
+        if errors or (lost and not (args.skip_ok or args.no_messages)):
+            return 2
+        return 0 if any(counts.values()) else 1
+    finally:
+        session.stop()
+
+
+def _uri(path: str) -> str:
+    """Local paths as absolute ``file:`` URIs (Spark would resolve them against its
+    default filesystem, which on a cluster is not this machine's)."""
+    if "://" in path or path.startswith("file:"):
+        return path
+    return "file://" + os.path.abspath(path)
