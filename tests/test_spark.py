@@ -145,6 +145,7 @@ def test_filter_keeps_exactly_the_matching_rows_and_extracts(spark: SparkSession
             bdf = spark.createDataFrame([("4", raw[4])], "id string, message binary")
             got = {r.id for r in cs.filter(bdf, pattern).collect()}
             want = {"4"}
+            assert cs.count(bdf, [pattern, "caf"]) == {pattern: 1, "caf": 1}
         assert got == want, pattern
     rows = cs.filter(df, "[ip, user, method, status=4*]", extract=True).collect()
     assert [(r.id, dict(r.extractedValues)) for r in rows] == [

@@ -270,6 +270,13 @@ def prefilter_column(pattern: str | CompiledPattern, column: str = "message") ->
     return test
 
 
+def _is_string(df: DataFrame, column: str) -> bool:
+    """Whether ``contains`` tests can run on the column (binary columns: no pushdown)."""
+    from pyspark.sql.types import StringType
+
+    return isinstance(df.schema[column].dataType, StringType)
+
+
 def _any_prefilter(compiled: Sequence[CompiledPattern], column: str) -> Column | None:
     tests = [prefilter_column(c, column) for c in compiled]
     if not tests or any(t is None for t in tests):
@@ -297,7 +304,7 @@ def filter(  # noqa: A001 - the DataFrame verb
 
     compiled = pattern if isinstance(pattern, CompiledPattern) else _compile_pattern(pattern)
     text = compiled.pattern
-    pre = prefilter_column(compiled, column)
+    pre = prefilter_column(compiled, column) if _is_string(df, column) else None
     source = df.where(pre) if pre is not None else df
     schema = source.schema
     position = schema.fieldNames().index(column)
@@ -380,7 +387,7 @@ def count(
         per_task = files.mapInArrow(lambda it: _count_files(it, texts, fmt, skips), schema)
     else:
         selected = df.select(column)
-        pre = _any_prefilter(compiled, column)
+        pre = _any_prefilter(compiled, column) if _is_string(df, column) else None
         if pre is not None:
             selected = selected.where(pre)
         per_task = selected.mapInArrow(lambda it: _count_batches(it, texts, 0), schema)
