@@ -15,7 +15,7 @@ from spark_inputs import EDGE_LINES, EDGE_PATTERNS, make_edge_files, make_tree
 import cwpattern
 from cwpattern.batch import BatchMatcher, decode_message, utf8_requirement
 from cwpattern.printer import unparse
-from cwpattern.scanner import count
+from cwpattern.scanner import count, count_many
 from cwpattern.sources import ScanStats, events_from_bytes, iter_events
 
 
@@ -102,3 +102,13 @@ def test_each_edge_line_is_framed_as_grep_frames_it(tmp_path: Path, line: bytes)
     path = tmp_path / "one.jsonl"
     path.write_bytes(line + b"\n")
     assert list(events_from_bytes(line + b"\n", str(path))) == list(iter_events([str(path)]))
+
+
+def test_grep_counts_records_with_lone_surrogate_escapes(tmp_path: Path) -> None:
+    # a Records document may escape a lone surrogate; the scanner's prefilter must not
+    # crash on the re-serialised message (it raised UnicodeEncodeError)
+    path = tmp_path / "trail.json"
+    path.write_text('{"Records":[{"errorMessage":"caf\\u00e9 \\ud800","eventName":"X"}]}')
+    patterns = ['{ $.eventName = "X" }', "{ $.errorMessage = %caf% }", '{ $.eventName = "Y" }']
+    assert [count(p, [str(path)]) for p in patterns] == [1, 1, 0]
+    assert count_many(patterns, [str(path)]) == [1, 1, 0]

@@ -180,38 +180,38 @@ def test_to_column_translates_only_what_is_exact(spark: SparkSession) -> None:
         cs.to_column("ERROR", StructType([StructField("msg", StringType())]))
 
 
-def test_cli_prints_what_grep_count_prints(
-    inputs: tuple[Path, list[Path], list[Path]], spark: SparkSession
+def test_cli_prints_what_grep_count_each_prints(
+    inputs: tuple[Path, list[Path], list[Path]], spark: SparkSession, tmp_path: Path
 ) -> None:
-    root, files, _ = inputs
-    logs = root / "AWSLogs"
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cwpattern",
-            "spark-count",
-            "--control",
-            "cis-aws-3.0.0-4.7",
-            "-e",
-            "{ $.a IS NULL }",
-            "--master",
-            "local[1]",
-            "-s",
-            str(logs),
-        ],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYSPARK_PYTHON": sys.executable},
-        timeout=300,
-    )
-    assert run.returncode == 0, run.stderr
-    grep_paths = [str(f) for f in files if str(f).startswith(str(logs))]
-    cis47 = controls.get("cis-aws-3.0.0-4.7").effective_pattern
-    assert run.stdout == (
-        f"{grep_count(cis47, grep_paths)}\tcis-aws-3.0.0-4.7\n"
-        f"{grep_count('{ $.a IS NULL }', grep_paths)}\t{{ $.a IS NULL }}\n"
-    )
+    root, _, _ = inputs
+    patterns = tmp_path / "patterns.txt"
+    patterns.write_text("ERROR\n\n{ $.n > 1000 }\n")
+    args = [
+        "-e",
+        "{ $.a IS NULL }",
+        "--control",
+        "cis-aws-3.0.0-4.7",
+        "-f",
+        str(patterns),
+        "--control",
+        "cis-aws-3.0.0-4.3",
+    ]
+    env = {**os.environ, "PYSPARK_PYTHON": sys.executable}
+
+    def cli(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "cwpattern", *argv],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+
+    spark_run = cli("spark-count", *args, "--master", "local[1]", "--skip-ok", str(root))
+    grep_run = cli("grep", "--count", "--each", *args, "--skip-ok", str(root))
+    assert spark_run.returncode == grep_run.returncode == 0, spark_run.stderr
+    assert spark_run.stdout == grep_run.stdout
+    assert len(spark_run.stdout.splitlines()) == 5
 
 
 def test_cli_errors_exit_2_before_spark_starts(tmp_path: Path) -> None:

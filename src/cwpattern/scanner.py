@@ -452,7 +452,7 @@ def _document_hits(
     check = engine.check  # the literal prefilter: sound on any message
     for event in _file_events(buffered, name, fmt, st, engine.cfg.max_line, 1 << 28):
         message = event.message
-        if check is not _always and not check(message.encode("utf-8", "surrogateescape")):
+        if check is not _always and not _passes(check, message):
             continue
         try:
             ok = match(message)
@@ -573,6 +573,20 @@ class _MultiRegion:
                         st.problems.append(problem)
 
 
+def _encodable(message: str) -> bytes | None:
+    """The bytes the prefilter checks, or None for a message with a lone surrogate that
+    no byte spelling has (a record with ``"\\ud800"``): it goes to the matcher unfiltered."""
+    try:
+        return message.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return None
+
+
+def _passes(check: Callable[[bytes], bool], message: str) -> bool:
+    line = _encodable(message)
+    return line is None or check(line)
+
+
 def _multi_document_hits(
     multi: _Multi, stream: Any, name: str, fmt: str, st: ScanStats
 ) -> Iterator[Any]:
@@ -581,10 +595,12 @@ def _multi_document_hits(
     mode = multi.cfg.mode
     engines = multi.engines
     for event in _file_events(stream, name, fmt, st, multi.cfg.max_line, 1 << 28):
-        line = event.message.encode("utf-8", "surrogateescape")
+        line = _encodable(event.message)
         for i, e in enumerate(engines):
             try:
-                ok = (e.check is _always or e.check(line)) and e.matches(event.message)
+                ok = (e.check is _always or line is None or e.check(line)) and e.matches(
+                    event.message
+                )
             except _RESOURCE_ERRORS as exc:
                 _not_evaluated(st, event.location, exc)
                 ok = False

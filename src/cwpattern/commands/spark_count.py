@@ -1,4 +1,4 @@
-"""``cwpattern spark-count (--control ID | -e PATTERN)... PATH...``: counts on Spark.
+"""``cwpattern spark-count (--control ID | -e PATTERN | -f FILE)... PATH...``: on Spark.
 
 The counts of ``cwpattern grep --count --each`` computed by Spark (:mod:`cwpattern.spark`):
 one line per pattern, ``COUNT<TAB>LABEL``, in the order given, where the label is the
@@ -26,19 +26,30 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files or directories (URIs)")
     parser.add_argument(
         "--control",
+        dest="items",
         action="append",
         default=[],
+        type=lambda text: ("control", text),
         metavar="ID",
         help="a control id or a benchmark (e.g. cis-aws-3.0.0); repeatable",
     )
     parser.add_argument(
         "-e",
-        "--pattern",
-        dest="patterns",
+        "--regexp",
+        dest="items",
         action="append",
-        default=[],
+        type=lambda text: ("pattern", text),
         metavar="PATTERN",
         help="a filter pattern; repeatable",
+    )
+    parser.add_argument(
+        "-f",
+        "--file",
+        dest="items",
+        action="append",
+        type=lambda text: ("file", text),
+        metavar="FILE",
+        help="read patterns from FILE, one per non-blank line",
     )
     parser.add_argument("--master", default="local[*]", help="Spark master URL (default: local[*])")
     parser.add_argument(
@@ -64,15 +75,18 @@ def run(args: argparse.Namespace) -> int:
     from .. import controls as catalog
     from ..pattern import compile
 
-    labelled: list[tuple[str, str]] = []
-    for name in args.control:
-        for control in catalog.resolve(name):  # UnknownControlError -> exit 2
-            labelled.append((control.id, control.effective_pattern))
-    for text in args.patterns:
-        compile(text)  # PatternSyntaxError -> exit 2, before Spark starts
-        labelled.append((text, text))
+    labelled: list[tuple[str, str]] = []  # in the order given, as grep --each
+    for kind, text in args.items:
+        if kind == "control":
+            for control in catalog.resolve(text):  # UnknownControlError -> exit 2
+                labelled.append((control.id, control.effective_pattern))
+            continue
+        lines = [text] if kind == "pattern" else _read_patterns(text)
+        for line in lines:
+            compile(line)  # PatternSyntaxError -> exit 2, before Spark starts
+            labelled.append((line, line))
     if not labelled:
-        print("cwpattern spark-count: give --control or -e PATTERN", file=sys.stderr)
+        print("cwpattern spark-count: give --control, -e PATTERN or -f FILE", file=sys.stderr)
         return 2
     try:
         from pyspark.errors import PySparkException
@@ -121,6 +135,17 @@ def run(args: argparse.Namespace) -> int:
         return 0 if any(counts.values()) else 1
     finally:
         session.stop()
+
+
+def _read_patterns(path: str) -> list[str]:
+    """The non-blank lines of a pattern file (as ``grep -f``)."""
+    from ..errors import CWPatternError
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return [line for line in fh.read().splitlines() if line.strip()]
+    except (OSError, UnicodeDecodeError) as e:
+        raise CWPatternError(f"cannot read patterns from {path}: {e}") from None
 
 
 def _uri(path: str) -> str:
