@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import gzip
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -112,3 +114,22 @@ def test_grep_counts_records_with_lone_surrogate_escapes(tmp_path: Path) -> None
     patterns = ['{ $.eventName = "X" }', "{ $.errorMessage = %caf% }", '{ $.eventName = "Y" }']
     assert [count(p, [str(path)]) for p in patterns] == [1, 1, 0]
     assert count_many(patterns, [str(path)]) == [1, 1, 0]
+
+
+@pytest.mark.parametrize("flags", [[], ["-n"], ["-H"], ["-c", "-H"], ["--json"], ["-l"]])
+def test_grep_prints_records_with_lone_surrogate_escapes(tmp_path: Path, flags: list[str]) -> None:
+    # printing such a record crashed with UnicodeEncodeError (exit 1 and a traceback): it
+    # is written with its JSON escape, as the record spelled it
+    path = tmp_path / "trail.json"
+    path.write_text('{"Records":[{"x":"\\ud800","eventName":"X"},{"x":"ok","eventName":"X"}]}')
+    run = subprocess.run(
+        [sys.executable, "-m", "cwpattern", "grep", *flags, '{ $.eventName = "X" }', str(path)],
+        capture_output=True,
+    )
+    assert run.returncode == 0, run.stderr.decode()
+    assert b"Traceback" not in run.stderr
+    if not flags:
+        assert run.stdout.splitlines() == [
+            b'{"x":"\\ud800","eventName":"X"}',
+            b'{"x":"ok","eventName":"X"}',
+        ]

@@ -47,7 +47,7 @@ def escape_json(text: str, rng: random.Random, share: float = 0.5) -> str:
             in_string = c == '"'
             out.append(c)
         elif c == "\\":  # an existing escape: keep it whole
-            width = 6 if text[i + 1] == "u" else 2
+            width = 6 if text[i + 1 : i + 2] == "u" else 2  # a message may end in "\\"
             out.append(text[i : i + width])
             i += width
             continue

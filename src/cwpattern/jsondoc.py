@@ -108,3 +108,19 @@ def _write(value: Any, out: list[str]) -> None:
         out.append("]")
     else:
         raise TypeError(f"not a JSON value: {value!r}")
+
+
+def message_bytes(message: str) -> bytes:
+    """The bytes to write for a message: UTF-8, with the undecodable input bytes that
+    ``surrogateescape`` kept restored, and a lone surrogate (which only a JSON escape such
+    as ``"\\ud800"`` can put in a message) written back as its JSON escape.
+
+    >>> message_bytes('{"x":"\\ud800"}')
+    b'{"x":"\\\\ud800"}'
+    >>> message_bytes("caf\\xe9 \\udcff")
+    b'caf\\xc3\\xa9 \\xff'
+    """
+    try:
+        return message.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return message.encode("utf-8", "backslashreplace")

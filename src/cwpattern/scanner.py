@@ -50,6 +50,7 @@ from . import ast, multiliteral
 from .compiler import _DEEP_BRACKETS as _DEEP
 from .compiler import HAVE_ORJSON, compile_line_matcher, compile_pattern
 from .errors import MatchResourceError
+from .jsondoc import message_bytes
 from .pattern import CompiledPattern, compile
 from .prefilter import Plan, Prefilter, choose_plan, prefilter_for
 from .sources import (
@@ -257,7 +258,7 @@ class _Hit(NamedTuple):
 
     def raw(self) -> bytes:
         data = self.data
-        return data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
+        return message_bytes(data) if isinstance(data, str) else data
 
     @property
     def location(self) -> str:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple, Protocol
 
 from ..errors import MatchResourceError
+from ..jsondoc import message_bytes
 from ..pattern import CompiledPattern
 from ..scanner import scan
 from ..sources import STDIN, ScanStats, iter_events
@@ -155,7 +156,7 @@ def write_by_file(
 
 
 def _b(text: str) -> bytes:
-    return text.encode("utf-8", "surrogateescape")
+    return message_bytes(text)
 
 
 def _json(hit: Hit) -> bytes:

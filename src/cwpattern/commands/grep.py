@@ -40,6 +40,7 @@ from typing import IO, Any
 
 from .. import controls
 from ..errors import CWPatternError
+from ..jsondoc import message_bytes
 from ..pattern import CompiledPattern, compile
 from ..scanner import count, count_many, iter_messages, scan, scan_many
 from ..sources import FORMATS, STDIN, ScanStats, expand
@@ -267,7 +268,7 @@ def _run_many(
         counts = count_many(compiled, paths, **options)
         before_output()
         for (label, _), n in zip(labelled, counts):
-            out.write(b"%d\t%s\n" % (n, label.encode("utf-8", "surrogateescape")))
+            out.write(b"%d\t%s\n" % (n, message_bytes(label)))
         return sum(counts)
     found = 0
     last = None
@@ -281,7 +282,7 @@ def _run_many(
         if args.json:
             out.write(_json_line(match.message, match.location, match.timestamp, match.extracted))
         elif not args.count:
-            out.write(match.message.encode("utf-8", "surrogateescape") + b"\n")
+            out.write(message_bytes(match.message) + b"\n")
     if args.count:
         before_output()
         out.write(b"%d\n" % found)
