@@ -859,9 +859,8 @@ def _document_events(
                 return
         st.skip("invalid_json", f"{name}:{e.line}", e.message)
         win.drain()
-    except UnicodeDecodeError as e:
-        st.skip("not_utf8", name, str(e))
-        win.drain()
+    if win.bad_utf8:
+        st.flag("not_utf8", name, "invalid UTF-8 read as U+FFFD")
 
 
 class _JsonError(Exception):
@@ -881,6 +880,9 @@ _WS_RE = re.compile(r"[ \t\r\n]*")
 _READ = 1 << 20
 
 
+_FFFD = "\ufffd".encode()
+
+
 class _Window:
     """The decoded text of a byte stream, read a chunk at a time; ``text[pos:]`` is what
     is left to parse, and the text before ``pos`` is dropped when more is read, so memory
@@ -888,7 +890,11 @@ class _Window:
 
     def __init__(self, stream: IO[bytes], st: ScanStats) -> None:
         self.stream, self.st = stream, st
-        self.decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        # Invalid UTF-8 reads as U+FFFD, as in every other family (spec §4.3): one stray
+        # byte in a field must not hide a whole document's records.
+        self.decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
+        self.bad_utf8 = False  # whether a replacement was made (U+FFFD not in the input)
+        self._tail = b""  # the last bytes read, for a U+FFFD spelling split between reads
         self.text = ""
         self.pos = 0
         self.eof = False
@@ -910,10 +916,19 @@ class _Window:
             self.raw.append(data)
         if not data:
             self.eof = True
-            self.text += self.decoder.decode(b"", final=True)
+            self.text += self._decode(b"", final=True)
             return False
-        self.text += self.decoder.decode(data)
+        self.text += self._decode(data)
         return True
+
+    def _decode(self, data: bytes, final: bool = False) -> str:
+        text = self.decoder.decode(data, final)
+        if not self.bad_utf8 and "\ufffd" in text:
+            seen = self._tail + data
+            spelled = seen.count(_FFFD) - self._tail.count(_FFFD)
+            self.bad_utf8 = text.count("\ufffd") > spelled
+        self._tail = data[-2:]
+        return text
 
     def line(self) -> int:
         """Line number at ``pos``."""

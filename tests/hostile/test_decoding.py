@@ -136,3 +136,41 @@ def test_json_lines_with_invalid_utf8_are_events(data: list[bytes]) -> None:
         events = list(cwpattern.sources.iter_events([str(path)], fmt="jsonl"))
     assert got == [f"{path}:{n}" for n, line in enumerate(data, 1) if compiled.matches(line)]
     assert len(events) == len(data) and "not_utf8" not in stats.skipped
+
+
+@pytest.mark.parametrize("gz", [False, True])
+@pytest.mark.parametrize("split", [1, 7, 64 * 1024])
+def test_a_stray_byte_does_not_hide_a_records_document(
+    tmp_path: Path, gz: bool, split: int
+) -> None:
+    # A CloudTrail Records document with one invalid byte in a field was skipped whole
+    # (not_utf8): every record, the clean ones too, escaped every pattern.  It now reads
+    # as U+FFFD like every other family, and the file is flagged, not skipped.
+    import gzip
+
+    from cwpattern.scanner import count
+    from cwpattern.sources import iter_events
+
+    records = [b'{"eventName":"DisableKey","userAgent":"x\xff"}']
+    records += [b'{"eventName":"DisableKey","userAgent":"ok\xef\xbf\xbd"}'] * split
+    doc = b'{"Records":[' + b",".join(records) + b"]}\n"
+    path = tmp_path / ("trail.json.gz" if gz else "trail.json")
+    path.write_bytes(gzip.compress(doc) if gz else doc)
+    stats = ScanStats()
+    events = list(iter_events([str(path)], stats=stats))
+    assert len(events) == len(records) and stats.skipped == {}
+    assert stats.flagged == {"not_utf8": 1}
+    pattern = '{ $.userAgent = "x*" }'
+    assert cwpattern.compile(pattern).matches(records[0])
+    assert count(pattern, [str(path)], stats=ScanStats()) == 1
+    assert count('{ $.eventName = "DisableKey" }', [str(path)], stats=ScanStats()) == len(records)
+
+
+def test_a_spelled_replacement_character_is_not_invalid_utf8(tmp_path: Path) -> None:
+    from cwpattern.sources import iter_events
+
+    path = tmp_path / "trail.json"
+    path.write_bytes('{"Records":[{"userAgent":"ok\ufffd"}]}'.encode())
+    stats = ScanStats()
+    assert len(list(iter_events([str(path)], stats=stats))) == 1
+    assert stats.flagged == {} and stats.skipped == {}
