@@ -38,13 +38,13 @@ import sys
 from collections.abc import Callable
 from typing import IO, Any
 
-from .. import controls
 from ..errors import CWPatternError
 from ..jsondoc import message_bytes
 from ..pattern import CompiledPattern, compile
 from ..scanner import count, count_many, iter_messages, scan, scan_many
 from ..sources import FORMATS, STDIN, ScanStats, expand
 from ._grep_output import needs_files, write_by_file
+from ._patternargs import add_pattern_options, labelled_patterns
 
 NAME = "grep"
 HELP = "print the events of log files (JSON lines, CloudTrail, text, gzip) that a pattern matches"
@@ -55,51 +55,13 @@ ERRORS = ("unreadable_file", "bad_gzip", "read_error", "not_evaluated", "out_of_
 _PROGRESS_MIN_BYTES = 64 << 20
 
 
-class _PatternOption(argparse.Action):
-    """-e / -f / --control append ``(kind, value)`` to one list, keeping their order."""
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: Any,
-        option_string: str | None = None,
-    ) -> None:
-        items = list(getattr(namespace, "pattern_options", None) or [])
-        items.append((self.const, values))
-        namespace.pattern_options = items
-
-
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "pattern", nargs="?", help="the filter pattern (a path when -e/-f/--control is given)"
     )
     many = parser.add_argument_group("several patterns, one read of the input")
-    many.add_argument(
-        "-e",
-        "--regexp",
-        action=_PatternOption,
-        const="e",
-        dest="pattern_options",
-        metavar="PATTERN",
-        help="a pattern; repeatable (an event matches when any of them does)",
-    )
-    many.add_argument(
-        "-f",
-        "--file",
-        action=_PatternOption,
-        const="f",
-        dest="pattern_options",
-        metavar="FILE",
-        help="read patterns from FILE, one per line (blank lines ignored); repeatable",
-    )
-    many.add_argument(
-        "--control",
-        action=_PatternOption,
-        const="control",
-        dest="pattern_options",
-        metavar="ID",
-        help="a benchmark's monitoring controls (e.g. cis-aws-3.0.0) or one control",
+    add_pattern_options(
+        many, e_help="a pattern; repeatable (an event matches when any of them does)"
     )
     many.add_argument(
         "--each",
@@ -231,26 +193,6 @@ def _jobs(text: str) -> int:
     return int(text) or (os.cpu_count() or 1)
 
 
-def _patterns(args: argparse.Namespace) -> list[tuple[str, CompiledPattern]]:
-    """``(label, compiled)`` of -e/-f/--control in the order given."""
-    out: list[tuple[str, CompiledPattern]] = []
-    for kind, value in args.pattern_options:
-        if kind == "e":
-            out.append((value, compile(value)))
-        elif kind == "f":
-            try:
-                with open(value, encoding="utf-8") as fh:
-                    lines = fh.read().splitlines()
-            except (OSError, UnicodeDecodeError) as e:
-                raise CWPatternError(f"cannot read patterns from {value}: {e}") from e
-            out += [(line, compile(line)) for line in lines if line.strip()]
-        else:
-            out += [(c.id, compile(c.effective_pattern)) for c in controls.resolve(value)]
-    if not out:
-        raise CWPatternError("no pattern: -f files held only blank lines")
-    return out
-
-
 def _run_many(
     args: argparse.Namespace,
     labelled: list[tuple[str, CompiledPattern]],
@@ -300,7 +242,7 @@ def run(args: argparse.Namespace) -> int:
     given = list(args.paths)
     pattern: CompiledPattern | list[tuple[str, CompiledPattern]]
     if args.pattern_options:
-        pattern = _patterns(args)  # PatternSyntaxError -> exit 2 in cli.main
+        pattern = labelled_patterns(args)  # PatternSyntaxError -> exit 2 in cli.main
         if args.pattern is not None:
             given.insert(0, args.pattern)  # the first positional argument is a path
     elif args.pattern is None:

@@ -18,39 +18,15 @@ import argparse
 import os
 import sys
 
+from ._patternargs import add_pattern_options, labelled_patterns
+
 NAME = "spark-count"
 HELP = "count the events of CloudTrail trees that each pattern matches, on Spark"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files or directories (URIs)")
-    parser.add_argument(
-        "--control",
-        dest="items",
-        action="append",
-        default=[],
-        type=lambda text: ("control", text),
-        metavar="ID",
-        help="a control id or a benchmark (e.g. cis-aws-3.0.0); repeatable",
-    )
-    parser.add_argument(
-        "-e",
-        "--regexp",
-        dest="items",
-        action="append",
-        type=lambda text: ("pattern", text),
-        metavar="PATTERN",
-        help="a filter pattern; repeatable",
-    )
-    parser.add_argument(
-        "-f",
-        "--file",
-        dest="items",
-        action="append",
-        type=lambda text: ("file", text),
-        metavar="FILE",
-        help="read patterns from FILE, one per non-blank line",
-    )
+    add_pattern_options(parser)
     parser.add_argument("--master", default="local[*]", help="Spark master URL (default: local[*])")
     parser.add_argument(
         "--format",
@@ -72,22 +48,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import controls as catalog
-    from ..pattern import compile
-
-    labelled: list[tuple[str, str]] = []  # in the order given, as grep --each
-    for kind, text in args.items:
-        if kind == "control":
-            for control in catalog.resolve(text):  # UnknownControlError -> exit 2
-                labelled.append((control.id, control.effective_pattern))
-            continue
-        lines = [text] if kind == "pattern" else _read_patterns(text)
-        for line in lines:
-            compile(line)  # PatternSyntaxError -> exit 2, before Spark starts
-            labelled.append((line, line))
-    if not labelled:
+    if not getattr(args, "pattern_options", None):
         print("cwpattern spark-count: give --control, -e PATTERN or -f FILE", file=sys.stderr)
         return 2
+    # in the order given, as grep --each; errors exit 2 before Spark starts
+    labelled = labelled_patterns(args)
     try:
         from pyspark.errors import PySparkException
         from pyspark.sql import SparkSession
@@ -121,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
         out = sys.stdout
         for label, pattern in labelled:
-            out.write(f"{counts[pattern]}\t{label}\n")
+            out.write(f"{counts[pattern.pattern]}\t{label}\n")
         out.flush()
         stats = ScanStats(skipped=skips.skipped, ignored=skips.ignored)
         if not args.no_messages:
@@ -135,17 +100,6 @@ def run(args: argparse.Namespace) -> int:
         return 0 if any(counts.values()) else 1
     finally:
         session.stop()
-
-
-def _read_patterns(path: str) -> list[str]:
-    """The non-blank lines of a pattern file (as ``grep -f``)."""
-    from ..errors import CWPatternError
-
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return [line for line in fh.read().splitlines() if line.strip()]
-    except (OSError, UnicodeDecodeError) as e:
-        raise CWPatternError(f"cannot read patterns from {path}: {e}") from None
 
 
 def _uri(path: str) -> str:
