@@ -51,12 +51,12 @@ print(json.dumps({{"outcome": str(outcome)[:110], "s": time.perf_counter() - sta
 CASES = {
     "YAML billion laughs (10**9 leaves)": """
         def run():
-            from cwpattern.iac import from_cloudformation
+            from cwpattern.aws.iac import from_cloudformation
             return from_cloudformation(laughs(10))
     """,
     "snapshot JSON nested 100,000 deep": """
         def run():
-            from cwpattern.snapshot import load_snapshot
+            from cwpattern.aws.snapshot import load_snapshot
             path = os.path.join(tempfile.mkdtemp(), "deep.json")
             with open(path, "w") as fh:
                 fh.write('{"trails":' + "[" * 100_000 + "]" * 100_000 + "}")
@@ -64,13 +64,13 @@ CASES = {
     """,
     "CloudFormation YAML nested 5,000 deep": """
         def run():
-            from cwpattern.iac import from_cloudformation
+            from cwpattern.aws.iac import from_cloudformation
             return from_cloudformation("Resources:\\n  X: " + "[" * 5000 + "]" * 5000 + "\\n")
     """,
     "Threshold 10**400 in CloudFormation": """
         def run():
-            from cwpattern.audit import audit_iac
-            from cwpattern.iac import from_cloudformation
+            from cwpattern.aws.audit import audit_iac
+            from cwpattern.aws.iac import from_cloudformation
             t = {"Resources": {"A": {"Type": "AWS::CloudWatch::Alarm", "Properties": {
                 "AlarmName": "a", "MetricName": "m", "Namespace": "n", "Statistic": "Sum",
                 "Period": 300, "EvaluationPeriods": 1, "Threshold": 10**400,

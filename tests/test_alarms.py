@@ -1,4 +1,4 @@
-"""CloudWatch alarm evaluation (cwpattern.alarms)."""
+"""CloudWatch alarm evaluation (cwpattern.aws.alarms)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cwpattern.alarms import (
+from cwpattern.aws.alarms import (
     ALARM,
     INSUFFICIENT_DATA,
     OK,

@@ -1,4 +1,4 @@
-"""The CIS monitoring audit (`cwpattern.audit`, `cwpattern audit`) on the fixtures of
+"""The CIS monitoring audit (`cwpattern.aws.audit`, `cwpattern audit`) on the fixtures of
 tests/data/audit: the verdict of every control, the failing link and its evidence."""
 
 from __future__ import annotations
@@ -14,10 +14,17 @@ import pytest
 
 import cwpattern
 from cwpattern import controls as catalog
-from cwpattern.audit import LINKS, AuditReport, ControlResult, audit, audit_iac, resolve_controls
+from cwpattern.aws.audit import (
+    LINKS,
+    AuditReport,
+    ControlResult,
+    audit,
+    audit_iac,
+    resolve_controls,
+)
+from cwpattern.aws.iac import from_cloudformation, from_terraform_plan, load_iac
+from cwpattern.aws.snapshot import SnapshotError
 from cwpattern.cli import main
-from cwpattern.iac import from_cloudformation, from_terraform_plan, load_iac
-from cwpattern.snapshot import SnapshotError
 
 DATA = Path(__file__).parent / "data"
 AUDIT = DATA / "audit"
@@ -922,7 +929,7 @@ def test_iac_values_known_only_after_apply_make_a_filter_undecidable() -> None:
     plan = json.loads((IAC / "terraform_plan.json").read_text())
     res = from_terraform_plan(plan)
     body = dict(res.metric_filters[0].body)
-    from cwpattern.snapshot import Unknown
+    from cwpattern.aws.snapshot import Unknown
 
     body["emitSystemFieldDimensions"] = Unknown("known after apply")
     import dataclasses
@@ -953,7 +960,7 @@ def test_analyzer_failures_and_internal_errors_are_unknown(
     def bug(*args: Any, **kwargs: Any) -> Any:
         raise KeyError("oops")
 
-    monkeypatch.setattr("cwpattern.audit._Auditor.alarm_paths", bug)
+    monkeypatch.setattr("cwpattern.aws.audit._Auditor.alarm_paths", bug)
     c = audit(AUDIT / "pass_cis_4_7.json", controls=["4.7"]).controls[0]
     assert (c.status, c.failing_link) == ("unknown", None)
     assert c.reason.startswith("internal error while auditing: KeyError")
@@ -962,7 +969,7 @@ def test_analyzer_failures_and_internal_errors_are_unknown(
 def test_an_invalid_reference_pattern_is_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
     import dataclasses
 
-    import cwpattern.audit as audit_module
+    import cwpattern.aws.audit as audit_module
 
     broken = dataclasses.replace(catalog.get("cis-aws-3.0.0-4.7"), pattern="{ $.a == 1 }")
     monkeypatch.setattr(audit_module, "resolve_controls", lambda ids, bench: (broken,))
@@ -972,7 +979,7 @@ def test_an_invalid_reference_pattern_is_unknown(monkeypatch: pytest.MonkeyPatch
 
 
 def test_audit_accepts_a_path_a_document_or_a_snapshot() -> None:
-    from cwpattern.snapshot import load_snapshot
+    from cwpattern.aws.snapshot import load_snapshot
 
     path = AUDIT / "fail_no_alarm.json"
     by_path = audit(str(path), controls=["4.5"])

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from cwpattern import analyzer, controls
-from cwpattern.audit import audit
+from cwpattern.aws.audit import audit
+from cwpattern.aws.matrix import audit_remediations
 from cwpattern.cli import main
-from cwpattern.matrix import audit_remediations
 
 AUDIT = Path(__file__).parent / "data" / "audit"
 KMS = controls.get("cis-aws-3.0.0-4.7").effective_pattern

@@ -1,4 +1,4 @@
-"""cwpattern.filterdefs / cwpattern.testing.load_metric_filters: every kind of file users
+"""cwpattern.aws.filterdefs / cwpattern.testing.load_metric_filters: every kind of file users
 keep metric filters in."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cwpattern.filterdefs import FilterFileError, load_metric_filters, read_metric_filters
+from cwpattern.aws.filterdefs import FilterFileError, load_metric_filters, read_metric_filters
 from cwpattern.testing import assert_covers
 from cwpattern.testing import load_metric_filters as loader_from_testing
 

@@ -10,8 +10,14 @@ from typing import Any
 
 import pytest
 
-from cwpattern.iac import IacError, IacResources, from_cloudformation, from_terraform_plan, load_iac
-from cwpattern.snapshot import Unknown, alarm_links
+from cwpattern.aws.iac import (
+    IacError,
+    IacResources,
+    from_cloudformation,
+    from_terraform_plan,
+    load_iac,
+)
+from cwpattern.aws.snapshot import Unknown, alarm_links
 
 IAC = Path(__file__).parent / "data" / "iac"
 P47 = "{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }"

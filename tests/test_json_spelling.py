@@ -18,7 +18,7 @@ import pytest
 import cwpattern
 from cwpattern import analyzer
 from cwpattern.analysis.results import COMPACT_JSON_SPELLING
-from cwpattern.checker import check
+from cwpattern.aws.checker import check
 from cwpattern.cli import main
 from cwpattern.explain import explain
 from cwpattern.jsondoc import decode
@@ -111,7 +111,7 @@ def test_cli_flag(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
 def test_audit_reports_the_assumption_in_text_json_and_sarif(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    from cwpattern.audit import audit
+    from cwpattern.aws.audit import audit
 
     doc = json.loads((Path(__file__).parent / "data/audit/pass_cis_4_7.json").read_text())
     for f in doc["metricFilters"]["metricFilters"]:

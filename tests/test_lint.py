@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from cwpattern import analyzer, controls
+from cwpattern.aws.iaclint import lint_files, named_controls
 from cwpattern.cli import main
-from cwpattern.iaclint import lint_files, named_controls
 
 ROOT = Path(__file__).resolve().parents[1]
 KMS_REF = controls.get("cis-aws-3.0.0-4.7").effective_pattern

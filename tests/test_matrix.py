@@ -1,4 +1,4 @@
-"""cwpattern.matrix: every control of a benchmark at once, with a verified fix for each
+"""cwpattern.aws.matrix: every control of a benchmark at once, with a verified fix for each
 control that is not covered."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from xml.etree import ElementTree
 import pytest
 
 from cwpattern import analyzer, controls
+from cwpattern.aws.filterdefs import FilterDef
+from cwpattern.aws.matrix import check_benchmark
 from cwpattern.cli import main
-from cwpattern.filterdefs import FilterDef
-from cwpattern.matrix import check_benchmark
 
 REF = {c.id: c.effective_pattern for c in controls.by_benchmark("cis-aws-3.0.0")}
 

@@ -13,9 +13,8 @@ import pytest
 from conftest import DATA, load_jsonl
 
 import cwpattern
-from cwpattern.alarms import Alarm, Datapoint, evaluate
-from cwpattern.errors import CWPatternError, MetricFilterError
-from cwpattern.metricfilter import (
+from cwpattern.aws.alarms import Alarm, Datapoint, evaluate
+from cwpattern.aws.publish import (
     CODES,
     FilterStats,
     MetricFilter,
@@ -23,6 +22,7 @@ from cwpattern.metricfilter import (
     Outcome,
     datapoints,
 )
+from cwpattern.errors import CWPatternError, MetricFilterError
 from cwpattern.sources import LogEvent, iter_events
 
 ROOT = Path(__file__).resolve().parents[1]

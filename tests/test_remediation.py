@@ -331,7 +331,7 @@ def test_terraform_unknown_log_group_is_a_variable() -> None:
 @pytest.mark.parametrize("fmt", ["yaml", "json"])
 def test_cloudformation_round_trips_through_the_iac_reader(pattern: str, fmt: str) -> None:
     pytest.importorskip("yaml")
-    from cwpattern.iac import from_cloudformation
+    from cwpattern.aws.iac import from_cloudformation
 
     for target in (FilterTarget("trail", "f", "M", "NS"), FilterTarget(filter_name="f")):
         text = render_cloudformation(pattern, target, fmt=fmt)  # type: ignore[arg-type]

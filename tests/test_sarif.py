@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from cwpattern.audit import audit, audit_iac, resource_lines
+from cwpattern.aws.audit import audit, audit_iac, resource_lines
+from cwpattern.aws.iac import load_iac
 from cwpattern.cli import main
-from cwpattern.iac import load_iac
 from cwpattern.reporting import Finding, Rule, sarif_log
 
 jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is in the test and dev extras")

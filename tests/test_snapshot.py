@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 
-from cwpattern.commands import snapshot as snapshot_command
-from cwpattern.snapshot import (
+from cwpattern.aws.snapshot import (
     AdvancedSelector,
     ClassicSelector,
     EventSelectors,
@@ -31,6 +30,7 @@ from cwpattern.snapshot import (
     qualifying_log_groups,
     trail_findings,
 )
+from cwpattern.commands import snapshot as snapshot_command
 
 AUDIT = Path(__file__).parent / "data" / "audit"
 TRAIL = "arn:aws:cloudtrail:us-east-1:123456789012:trail/management-events"

@@ -16,7 +16,7 @@ import cwpattern
 import cwpattern.analyzer
 from cwpattern import controls
 from cwpattern.analyzer import Verdict, covers
-from cwpattern.checker import FilterInputError, check, read_filters
+from cwpattern.aws.checker import FilterInputError, check, read_filters
 from cwpattern.cli import main
 
 DATA = Path(__file__).parent / "data"

@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # what type checkers see: the real functions and result types
     from . import ast, controls
     from .analysis.results import CaseResult, Coverage, PatternWarning, Relation, Verdict
     from .analyzer import covers, relation
-    from .checker import CheckReport, FilterResult, MetricGroup, check
+    from .aws.checker import CheckReport, FilterResult, MetricGroup, check
     from .pattern import CompiledPattern
     from .scanner import Match, count_many, scan, scan_many
 
@@ -76,9 +76,9 @@ _LAZY = {
     "Relation": "analysis.results",
     "Verdict": "analysis.results",
     "PatternWarning": "analysis.results",
-    "CheckReport": "checker",
-    "FilterResult": "checker",
-    "MetricGroup": "checker",
+    "CheckReport": "aws.checker",
+    "FilterResult": "aws.checker",
+    "MetricGroup": "aws.checker",
     "Match": "scanner",
 }
 
@@ -128,8 +128,8 @@ if not TYPE_CHECKING:  # at run time: thin wrappers that import the heavy parts 
         return _relation(pattern, reference, **options)
 
     def check(patterns, **options):
-        """Judge many filters against a control.  See :func:`cwpattern.checker.check`."""
-        from .checker import check as _check
+        """Judge many filters against a control.  See :func:`cwpattern.aws.checker.check`."""
+        from .aws.checker import check as _check
 
         return _check(patterns, **options)
 

@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import ast
+from .aws.filterdefs import FilterDef, load_metric_filters
 from .errors import CWPatternError
-from .filterdefs import FilterDef, load_metric_filters
 from .printer import json_expr_text, unparse
 
 __all__ = [

@@ -12,17 +12,17 @@ from typing import Any
 
 import pytest
 
-from cwpattern.audit import audit, audit_iac
-from cwpattern.cli import main
-from cwpattern.documents import MAX_DEPTH, DocumentError, finite_number, loads
-from cwpattern.iac import (
+from cwpattern.aws.audit import audit, audit_iac
+from cwpattern.aws.iac import (
     MAX_RESOLVE_NODES,
     IacError,
     from_cloudformation,
     from_terraform_plan,
     load_iac,
 )
-from cwpattern.snapshot import SnapshotError, Unknown, load_snapshot
+from cwpattern.aws.snapshot import SnapshotError, Unknown, load_snapshot
+from cwpattern.cli import main
+from cwpattern.documents import MAX_DEPTH, DocumentError, finite_number, loads
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 PASS_47 = DATA / "audit" / "pass_cis_4_7.json"

@@ -1,5 +1,5 @@
 """``cwpattern check --benchmark ID [FILE|-]``: every control of a benchmark at once (the
-matrix of :mod:`cwpattern.matrix`), in text, JSON, SARIF, GitHub annotations or JUnit XML.
+matrix of :mod:`cwpattern.aws.matrix`), in text, JSON, SARIF, GitHub annotations or JUnit XML.
 
 Used by :mod:`cwpattern.commands.check`; not a command of its own.
 """
@@ -12,8 +12,8 @@ import re
 import sys
 from typing import TextIO
 
-from ..filterdefs import FilterDef, read_metric_filters
-from ..matrix import BenchmarkReport, ControlRow, check_benchmark
+from ..aws.filterdefs import FilterDef, read_metric_filters
+from ..aws.matrix import BenchmarkReport, ControlRow, check_benchmark
 from ..reporting import github_annotations, junit_xml, sarif_log
 
 #: The CI formats ``--format`` adds to ``check``'s own.
@@ -82,9 +82,9 @@ def _concatenated(text: str) -> bool:
 
 def _listing(text: str) -> list[FilterDef]:
     """Concatenated ``describe-metric-filters`` pages, as ``cwpattern check`` reads them."""
-    from ..checker import FilterInputError
-    from ..checker import read_filters as read_listing
-    from ..filterdefs import FilterFileError
+    from ..aws.checker import FilterInputError
+    from ..aws.checker import read_filters as read_listing
+    from ..aws.filterdefs import FilterFileError
 
     try:
         listing = read_listing(text, mode="json")
@@ -113,8 +113,8 @@ def run(args: argparse.Namespace, text: str) -> int:
 def _truncated(text: str, mode: str) -> bool:
     """Whether a describe-metric-filters listing ends with a ``nextToken`` (more filters
     exist than the input holds: nothing can be "not covered" for sure)."""
-    from ..checker import FilterInputError
-    from ..checker import read_filters as read_listing
+    from ..aws.checker import FilterInputError
+    from ..aws.checker import read_filters as read_listing
 
     try:
         return read_listing(text, mode=mode if mode in ("lines", "json") else "auto").truncated  # type: ignore[arg-type]

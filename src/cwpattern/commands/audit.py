@@ -16,13 +16,13 @@ import sys
 from collections.abc import Mapping
 from typing import Any, TextIO
 
-from ..audit import AuditReport, ControlResult, audit, audit_iac
+from ..aws.audit import AuditReport, ControlResult, audit, audit_iac
+from ..aws.iac import from_cloudformation, from_terraform_plan, load_iac
+from ..aws.matrix import audit_remediations
+from ..aws.snapshot import loads_snapshot
 from ..controls import DEFAULT_BENCHMARK
 from ..errors import CWPatternError
-from ..iac import from_cloudformation, from_terraform_plan, load_iac
-from ..matrix import audit_remediations
 from ..remediation import Remediation
-from ..snapshot import loads_snapshot
 
 NAME = "audit"
 HELP = "check the CIS monitoring controls of an account snapshot or of IaC (exit 0: all pass)"

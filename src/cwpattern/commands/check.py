@@ -2,7 +2,7 @@
 
 Judges many patterns at once: FILE holds one pattern per line, or JSON — the output of
 ``aws logs describe-metric-filters`` (one or several pages), a list of filters or a list
-of pattern strings (:func:`cwpattern.checker.read_filters`).  Exit 0 when the control is
+of pattern strings (:func:`cwpattern.aws.checker.read_filters`).  Exit 0 when the control is
 covered (by one filter, or by the filters of one metric together), 1 when it is not —
 an empty set of filters covers nothing — or when coverage is unknown (unless
 ``--fail-on fail``), 2 for unreadable or malformed input, an invalid option or an
@@ -19,7 +19,7 @@ from typing import TextIO
 
 from .. import controls
 from ..analysis.results import Verdict
-from ..checker import CheckReport, check, read_filters
+from ..aws.checker import CheckReport, check, read_filters
 from ..controls import DEFAULT_BENCHMARK
 from ..errors import CWPatternError
 from . import _benchmark
@@ -145,7 +145,7 @@ def write_text(report: CheckReport, out: TextIO) -> None:
         out.write(f"assumes: {assumption}\n")
 
 
-#: ``--format`` choices: each writes a :class:`~cwpattern.checker.CheckReport` to a stream.
+#: ``--format`` choices: each writes a :class:`~cwpattern.aws.checker.CheckReport` to a stream.
 WRITERS: dict[str, Callable[[CheckReport, TextIO], None]] = {
     "text": write_text,
     "json": write_json,

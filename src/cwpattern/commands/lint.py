@@ -14,7 +14,7 @@ import argparse
 import json
 import sys
 
-from ..iaclint import LintReport, lint_files
+from ..aws.iaclint import LintReport, lint_files
 from ..reporting import github_annotations, sarif_log
 
 NAME = "lint"

@@ -26,11 +26,11 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
-from ..alarms import ALARM, Alarm, AlarmError, aggregate, evaluations
+from ..aws.alarms import ALARM, Alarm, AlarmError, aggregate, evaluations
+from ..aws.publish import FilterStats, MetricFilter, MetricTransformation, datapoints
 from ..cli import print_error
 from ..documents import DocumentError, loads
 from ..errors import CWPatternError
-from ..metricfilter import FilterStats, MetricFilter, MetricTransformation, datapoints
 from ..sources import FORMATS, LogEvent, ScanStats, iter_events
 
 NAME = "simulate"

@@ -1,0 +1,1507 @@
+"""A CIS monitoring audit of a whole account, from its snapshot (or from IaC).
+
+For each monitoring control ("Ensure a log metric filter and alarm exist for ..."),
+the chain CloudWatch needs for an alert is checked link by link:
+
+1. ``trail``: a multi-region trail, logging, recording all management events, that
+   delivers to a CloudWatch Logs group (:func:`cwpattern.aws.snapshot.trail_findings`);
+2. ``metric-filter``: metric filters on that log group whose patterns, *together* when
+   they publish to the same metric (name and namespace), cover every event the control
+   requires (:func:`cwpattern.analyzer.covers`);
+3. ``alarm``: an alarm on that metric name and namespace that goes to ALARM on a single
+   matching event (:func:`cwpattern.aws.alarms.fires_on_single_event`);
+4. ``notification``: an SNS topic in the alarm's actions with a confirmed subscription.
+
+Every way the chain can be completed is tried; the control passes when one complete
+chain passes, fails when every possible chain has a failing link, and is ``unknown``
+("cannot decide") otherwise: something the verdict depends on is missing, unreadable,
+cut short by pagination, or beyond the analyzer.  An unknown never passes.  The report
+names the first failing link of the best chain, why, and the evidence
+(``docs/audit.md`` documents the JSON schema and SARIF output).
+
+>>> from cwpattern.aws.iac import from_cloudformation
+>>> template = '''{"Resources": {"F": {"Type": "AWS::Logs::MetricFilter", "Properties": {
+...   "LogGroupName": "trail", "FilterPattern": "{ $.eventName = DisableKey }",
+...   "MetricTransformations": [{"MetricName": "Kms", "MetricNamespace": "CIS",
+...                              "MetricValue": "1"}]}}}}'''
+>>> report = audit_iac(from_cloudformation(template), controls=["4.7"],
+...                    assume_log_group="trail")
+>>> c = report.controls[0]
+>>> c.status, c.failing_link
+('fail', 'metric-filter')
+>>> print(c.reason)  # doctest: +ELLIPSIS
+metric-filter: filter F on metric CIS/Kms does not cover the control: misses the required \
+case $.eventSource = "kms.amazonaws.com" && $.eventName = "ScheduleKeyDeletion"; for example {...}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+from .. import __version__, ast
+from .. import controls as catalog
+from ..errors import CWPatternError, MetricFilterError, PatternSyntaxError
+from ..pattern import compile
+from ..reporting import PROJECT_URL, SARIF_SCHEMA
+from .iac import IacResources
+from .publish import MetricFilter as SimFilter
+from .snapshot import (
+    SECTIONS,
+    AlarmLink,
+    Snapshot,
+    SnapshotError,
+    TrailFinding,
+    Unknown,
+    alarm_links,
+    load_snapshot,
+    pointer,
+    trail_findings,
+)
+
+__all__ = [
+    "LINKS",
+    "AuditReport",
+    "ControlResult",
+    "FilterWarning",
+    "LinkResult",
+    "audit",
+    "audit_iac",
+    "resolve_controls",
+    "resource_lines",
+]
+
+#: The links of a monitoring chain, in order.
+LINKS: Final = ("trail", "metric-filter", "alarm", "notification")
+Status = Literal["pass", "fail", "unknown"]
+#: ``assumed`` counts as pass (IaC with --assume-trail-log-group); ``not-checked``
+#: follows a link with nothing to check after it.
+LinkStatus = Literal["pass", "fail", "unknown", "assumed", "not-checked"]
+_RANK: Final = {"fail": 0, "unknown": 1, "pass": 2}
+_OK: Final = frozenset({"pass", "assumed"})
+_SARIF_SCHEMA: Final = SARIF_SCHEMA
+_HELP_URI: Final = f"{PROJECT_URL}/blob/main/docs/audit.md"
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    """One link of a control's chain: its status, why, and the evidence looked at."""
+
+    name: str
+    status: LinkStatus
+    reason: str
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "status": self.status, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class FilterWarning:
+    """An analyzer warning (:func:`cwpattern.analyzer.warnings`) about a metric filter
+    the control's verdict rests on, e.g. ``over-broad`` or ``mixed-precedence``."""
+
+    filter: str
+    code: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"filter": self.filter, "code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class ControlResult:
+    """The verdict on one control.
+
+    ``status`` is ``pass``, ``fail`` or ``unknown``; ``failing_link`` is the first link
+    of the best chain that fails (``fail``) or cannot be decided (``unknown``), ``None``
+    for a pass.  ``links`` holds the four links of that chain.
+    """
+
+    id: str
+    title: str
+    reference: str
+    status: Status
+    failing_link: str | None
+    reason: str
+    links: tuple[LinkResult, ...]
+    warnings: tuple[FilterWarning, ...] = ()
+
+    @property
+    def evidence(self) -> dict[str, Any]:
+        """The evidence of every link, by link name."""
+        return {link.name: dict(link.evidence) for link in self.links}
+
+    def link(self, name: str) -> LinkResult:
+        """The link called ``name`` (one of :data:`LINKS`)."""
+        for link in self.links:
+            if link.name == name:
+                return link
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "status": self.status,
+            "failing_link": self.failing_link,
+            "reason": self.reason,
+            "evidence": self.evidence,
+            "links": [link.to_dict() for link in self.links],
+            "reference": self.reference,
+            "warnings": [w.to_dict() for w in self.warnings],
+        }
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """The result of :func:`audit`: one :class:`ControlResult` per selected control.
+
+    ``problems`` are the snapshot's located problems (``{"location", "message"}``),
+    ``warnings`` its warnings (unknown keys, IaC notes), ``assumptions`` what an IaC
+    audit with an assumed log group took for granted.
+    """
+
+    controls: tuple[ControlResult, ...]
+    source: str = "snapshot"
+    path: str | None = None
+    problems: tuple[Mapping[str, str], ...] = ()
+    warnings: tuple[str, ...] = ()
+    assumptions: tuple[str, ...] = ()
+    #: IaC: the 1-based line of each resource (``Resources/KmsFilter``) in the input file.
+    lines: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        """True when every selected control passes (the CLI's exit status 0)."""
+        return bool(self.controls) and all(c.status == "pass" for c in self.controls)
+
+    def summary(self) -> dict[str, int]:
+        out = {"pass": 0, "fail": 0, "unknown": 0}
+        for c in self.controls:
+            out[c.status] += 1
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``--format json`` document (schema in ``docs/audit.md``)."""
+        return {
+            "controls": [c.to_dict() for c in self.controls],
+            "summary": self.summary(),
+            "source": self.source,
+            "input": self.path,
+            "problems": [dict(p) for p in self.problems],
+            "warnings": list(self.warnings),
+            "assumptions": list(self.assumptions),
+        }
+
+    def to_sarif(self) -> dict[str, Any]:
+        """A SARIF 2.1.0 log: one rule per control, one result per failing or unknown
+        control (level ``error`` / ``warning``), reason and evidence included."""
+        rules = []
+        results = []
+        for index, c in enumerate(self.controls):
+            rules.append(
+                {
+                    "id": c.id,
+                    "name": _rule_name(c.title),
+                    "shortDescription": {"text": c.title},
+                    "fullDescription": {
+                        "text": f"{c.title}: a metric filter covering {c.reference} on the "
+                        "log group of a multi-region trail, an alarm that fires on one event, "
+                        "and a confirmed SNS subscription."
+                    },
+                    "helpUri": _HELP_URI,
+                    "defaultConfiguration": {"level": "error"},
+                    "properties": {"reference": c.reference, "tags": ["cis", "monitoring"]},
+                }
+            )
+            notes = "".join(
+                f"; warning [{w.code}] filter {w.filter}: {w.message}" for w in c.warnings
+            )
+            assumed = _assumptions(c) if c.status == "pass" else []
+            if assumed:  # a pass that rests on an assumption says so
+                notes += "; assuming " + "; ".join(assumed)
+            if c.status == "pass" and not c.warnings and not assumed:
+                continue
+            kind, level = {
+                "fail": ("fail", "error"),
+                "unknown": ("review", "warning"),
+                "pass": ("pass", "note"),  # passes, but a filter it rests on has warnings
+            }[c.status]
+            result: dict[str, Any] = {
+                "ruleId": c.id,
+                "ruleIndex": index,
+                "kind": kind,
+                "level": level,
+                "message": {"text": f"{c.id} {c.status}: {c.reason}{notes}"},
+                "properties": {
+                    "status": c.status,
+                    "failing_link": c.failing_link,
+                    "links": [link.to_dict() for link in c.links],
+                    "evidence": c.evidence,
+                    "warnings": [w.to_dict() for w in c.warnings],
+                    "assumptions": _assumptions(c),
+                },
+            }
+            locations = _sarif_locations(self.path, c, self.lines)
+            if locations:
+                result["locations"] = locations
+            results.append(result)
+        run: dict[str, Any] = {
+            "tool": {
+                "driver": {
+                    "name": "cwpattern",
+                    "version": __version__,
+                    "informationUri": PROJECT_URL,
+                    "rules": rules,
+                }
+            },
+            "results": results,
+            "invocations": [
+                {
+                    "executionSuccessful": True,
+                    "toolExecutionNotifications": [
+                        {
+                            "level": "warning",
+                            "message": {"text": f"{p['location']}: {p['message']}"},
+                        }
+                        for p in self.problems
+                    ],
+                }
+            ],
+            "properties": {"source": self.source, "summary": self.summary()},
+        }
+        if self.path:
+            run["artifacts"] = [{"location": {"uri": _uri(self.path)}}]
+        return {"$schema": _SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def _rule_name(title: str) -> str:
+    words = "".join(ch if ch.isalnum() else " " for ch in title).split()
+    return "".join(w[:1].upper() + w[1:] for w in words) or "Control"
+
+
+def _uri(path: str) -> str:
+    return path.replace(os.sep, "/")
+
+
+def _sarif_locations(
+    path: str | None, c: ControlResult, lines: Mapping[str, int]
+) -> list[dict[str, Any]]:
+    """One SARIF location per resource the verdict points at (the failing link's, or
+    for a pass with warnings the metric filter's): the file, the resource's line when
+    known (IaC), and the resource as a logical location."""
+    names: list[str] = []
+    for link in c.links:
+        if link.name == c.failing_link:
+            names = [n for n in link.evidence.get("locations", ()) if isinstance(n, str)]
+        elif c.failing_link is None and c.warnings and link.name == "metric-filter":
+            names = [n for n in link.evidence.get("locations", ()) if isinstance(n, str)]
+    out: list[dict[str, Any]] = []
+    for name in names:
+        loc: dict[str, Any] = {}
+        if path:
+            physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(path), "index": 0}}
+            if name in lines:
+                physical["region"] = {"startLine": lines[name]}
+            loc["physicalLocation"] = physical
+        logical = {"fullyQualifiedName": name, "kind": "resource"}
+        if name.startswith("Resources/"):  # a CloudFormation logical id
+            logical = {"name": name[len("Resources/") :], **logical}
+        loc["logicalLocations"] = [logical]
+        out.append(loc)
+    if not out and path:
+        out.append({"physicalLocation": {"artifactLocation": {"uri": _uri(path), "index": 0}}})
+    return out
+
+
+def resource_lines(text: str, addresses: Iterable[str]) -> dict[str, int]:
+    """The 1-based line where each IaC resource is defined in ``text``: the key of a
+    CloudFormation logical id (``Resources/KmsFilter``, JSON or YAML), or a Terraform
+    plan's ``"address"`` entry.  Addresses not found are left out.
+
+    >>> resource_lines('{"Resources": {\\n  "KmsFilter": {}}}', ["Resources/KmsFilter"])
+    {'Resources/KmsFilter': 2}
+    """
+    out: dict[str, int] = {}
+    section = re.search(r"^[ \t{]*[\"']?Resources[\"']?[ \t]*:", text, re.MULTILINE)
+    after = section.end() if section else 0
+    for address in addresses:
+        if address.startswith("Resources/"):
+            logical = re.escape(address[len("Resources/") :])
+            # a key on a line of its own (YAML, pretty JSON), else the first JSON key
+            found = re.compile(rf"^[ \t{{,]*[\"']?{logical}[\"']?[ \t]*:", re.MULTILINE).search(
+                text, after
+            ) or re.compile(rf"\"{logical}\"\s*:").search(text, after)
+        else:
+            found = re.search(rf"\"address\"\s*:\s*{re.escape(json.dumps(address))}", text)
+        if found:
+            out[address] = text.count("\n", 0, found.start()) + 1
+    return out
+
+
+# --- selecting controls --------------------------------------------------------------------
+
+
+def resolve_controls(
+    ids: Iterable[str] | None, benchmark: str = "cis-aws-3.0.0"
+) -> tuple[catalog.Control, ...]:
+    """The controls to audit: every control of ``benchmark``, or the given ids.
+
+    An id may be a full catalog id or alias (``cis-aws-3.0.0-4.7``, ``CloudWatch.7``) or
+    a bare control number of the benchmark (``4.7``).  Raises
+    :class:`~cwpattern.controls.UnknownControlError`.
+
+    >>> [c.id for c in resolve_controls(["4.7", "cis-aws-1.4.0-4.3"])]
+    ['cis-aws-3.0.0-4.7', 'cis-aws-1.4.0-4.3']
+    """
+    if ids is None:
+        return catalog.by_benchmark(benchmark)
+    out: list[catalog.Control] = []
+    for raw in ids:
+        control = catalog.get(raw, benchmark=benchmark)
+        if control not in out:
+            out.append(control)
+    return tuple(out)
+
+
+# --- filters ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Filter:
+    """One metric filter of the snapshot, parsed and validated once."""
+
+    name: str
+    log_group: str
+    pattern: str
+    location: str
+    key: tuple[str, str]  # (namespace, metric name)
+    tree: ast.Pattern | None = None
+    error: dict[str, Any] | None = None  # pattern or transformation error
+    undecidable: str | None = None  # why its events or values cannot be judged
+    config: tuple[float, float | None, tuple[str, ...], str] | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def usable(self) -> bool:
+        return self.tree is not None and self.error is None and self.undecidable is None
+
+    def to_dict(self, verdict: str | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "name": self.name,
+            "logGroup": self.log_group,
+            "location": self.location,
+            "pattern": self.pattern,
+            "valid": self.error is None,
+        }
+        if verdict is not None:
+            out["verdict"] = verdict
+        if self.error:
+            out["error"] = self.error
+        if self.undecidable:
+            out["undecidable"] = self.undecidable
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
+        return out
+
+
+def _raw_entries(
+    doc: Mapping[str, Any], key: str, list_key: str, labels: Mapping[str, str]
+) -> dict[str, Any]:
+    """Raw listing entries by the location the snapshot gives them (pages merged)."""
+    value = doc.get(key)
+    pages = (
+        [(value, pointer(key))]
+        if isinstance(value, Mapping)
+        else [(p, pointer(key, i)) for i, p in enumerate(value)]
+        if isinstance(value, list)
+        else []
+    )
+    out: dict[str, Any] = {}
+    for page, loc in pages:
+        items = page.get(list_key) if isinstance(page, Mapping) else None
+        if isinstance(items, list):
+            for i, item in enumerate(items):
+                where = loc + pointer(list_key, i)
+                out[labels.get(where, where)] = item
+    return out
+
+
+def _read_filter(record: Any, raw: Any) -> _Filter:
+    t = record.transformations[0]
+    f = _Filter(
+        record.name,
+        record.log_group,
+        record.pattern,
+        record.location,
+        (t.metric_namespace, t.metric_name),
+    )
+    try:
+        f.tree = compile(record.pattern).ast
+    except PatternSyntaxError as err:
+        f.error = {**err.to_dict(), "kind": "pattern"}
+        return f
+    unknown = _find_unknown(raw)
+    if unknown:
+        f.undecidable = f"{unknown[0]} is {unknown[1]!r}"
+        return f
+    doc = (
+        raw
+        if isinstance(raw, Mapping)
+        else {
+            "filterName": record.name,
+            "filterPattern": record.pattern,
+            "metricTransformations": [tt.to_aws() for tt in record.transformations],
+        }
+    )
+    try:
+        sim = SimFilter.from_aws(doc)
+    except MetricFilterError as err:
+        f.error = {**err.to_dict(), "kind": "transformation"}
+        return f
+    except CWPatternError as err:
+        f.error = {"code": None, "message": str(err), "kind": "filter"}
+        return f
+    tr = sim.transformation
+    f.warnings = tuple(sim.warnings())
+    if sim.apply_on_transformed_logs or record.apply_on_transformed_logs:
+        f.undecidable = "it applies to transformed logs, whose content is not known"
+    elif sim.field_selection_criteria:
+        f.undecidable = (
+            f"its fieldSelectionCriteria {sim.field_selection_criteria!r} selects events on "
+            "system fields, which is not evaluated"
+        )
+    elif tr.value.kind != "number":
+        f.undecidable = (
+            f"its metricValue {tr.metric_value} is taken from each event: events without a "
+            "numeric value there publish nothing"
+        )
+    elif tr.dimensions:
+        f.undecidable = (
+            "its dimensions are taken from each event: events without them publish nothing"
+        )
+    assert tr.value.number is not None or f.undecidable
+    f.config = (
+        tr.value.number if tr.value.number is not None else 1.0,
+        tr.default_value,
+        sim.dimension_names,
+        tr.unit,
+    )
+    return f
+
+
+def _find_unknown(value: Any, path: str = "") -> tuple[str, Unknown] | None:
+    """The first value not known before deployment inside a raw entry, with its pointer."""
+    if isinstance(value, Unknown):
+        return path or "/", value
+    items = (
+        value.items()
+        if isinstance(value, Mapping)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for key, item in items:
+        found = _find_unknown(item, path + pointer(key))
+        if found:
+            return found
+    return None
+
+
+def _describe(names: Sequence[str]) -> str:
+    quoted = [str(n) for n in names]
+    if len(quoted) <= 1:
+        return "".join(quoted)
+    return ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+# --- chains -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Path:
+    """One way to complete the chain: a status per link, in order."""
+
+    links: tuple[LinkResult, ...]
+
+    @property
+    def status(self) -> Status:
+        statuses = [link.status for link in self.links]
+        if "fail" in statuses:
+            return "fail"
+        if "unknown" in statuses:
+            return "unknown"
+        return "pass"
+
+    def rank(self) -> tuple[int, int, int]:
+        statuses = [link.status for link in self.links]
+        first_bad = next((i for i, s in enumerate(statuses) if s not in _OK), len(statuses))
+        return (_RANK[self.status], first_bad, sum(s == "pass" for s in statuses))
+
+
+def _not_checked(name: str, why: str) -> LinkResult:
+    return LinkResult(name, "not-checked", why)
+
+
+def _complete(links: list[LinkResult]) -> _Path:
+    names = [link.name for link in links]
+    rest = LINKS[len(names) :]
+    last = links[-1]
+    why = (
+        f"not checked: the {last.name} link {'fails' if last.status == 'fail' else 'is undecided'}"
+    )
+    return _Path(tuple(links) + tuple(_not_checked(n, why) for n in rest))
+
+
+@dataclass(frozen=True)
+class _Group:
+    """A candidate log group and the status of the trail link for it."""
+
+    name: str
+    status: LinkStatus
+    reason: str
+    foreign: str | None = None  # why its filters are not in the snapshot
+
+
+class _Auditor:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        *,
+        source: str,
+        labels: Mapping[str, str] | None = None,
+        assume_log_group: str | None = None,
+        any_json_spelling: bool = False,
+    ) -> None:
+        self.snap = snapshot
+        self.any_json_spelling = any_json_spelling
+        self.source = source
+        self.iac = source != "snapshot"
+        self.assume = assume_log_group
+        raw = _raw_entries(snapshot.raw, "metricFilters", "metricFilters", labels or {})
+        self.filters = [_read_filter(r, raw.get(r.location)) for r in snapshot.metric_filters]
+        self.unreadable_filters = [
+            (err, _entry_for(err.location, raw)) for err in snapshot.metric_filters.unreadable
+        ]
+        self.findings = trail_findings(snapshot) if not self.iac else []
+        meta = snapshot.metadata
+        self.region = meta.get("region") if isinstance(meta.get("region"), (str, Unknown)) else None
+        self.account = (
+            meta.get("account") if isinstance(meta.get("account"), (str, Unknown)) else None
+        )
+        self._covers: dict[tuple[Any, ...], Any] = {}
+        self._lint: dict[tuple[str, str], tuple[FilterWarning, ...]] = {}
+
+    # -- analyzer, cached and fail-closed --
+
+    def covers(self, control: catalog.Control, filters: Sequence[_Filter]) -> Any:
+        from ..analyzer import covers
+
+        key = (control.id, tuple(sorted({f.pattern for f in filters})))
+        if key not in self._covers:
+            result: Any
+            trees = [f.tree for f in filters if f.tree is not None]
+            try:
+                if len(trees) != len(filters):
+                    raise TypeError("a filter without a parsed pattern")
+                result = covers(
+                    trees,
+                    control.effective_pattern,
+                    any_json_spelling=self.any_json_spelling,
+                )
+            except Exception as err:  # noqa: BLE001 - an analyzer failure is "cannot decide"
+                result = _Undecided(f"the analyzer failed: {type(err).__name__}: {err}")
+            self._covers[key] = result
+        return self._covers[key]
+
+    def lint(self, control: catalog.Control, f: _Filter) -> tuple[FilterWarning, ...]:
+        """The analyzer's warnings about filter ``f`` against the control's reference."""
+        from ..analyzer import warnings
+
+        key = (control.id, f.pattern)
+        if key not in self._lint:
+            try:
+                found = warnings(f.pattern, reference=control.effective_pattern)
+            except Exception as err:  # noqa: BLE001 - no warning must break the audit
+                found = []
+                self._lint[key] = (
+                    FilterWarning(f.name, "warnings-failed", f"{type(err).__name__}: {err}"),
+                )
+            else:
+                self._lint[key] = tuple(FilterWarning(f.name, w.code, w.message) for w in found)
+        return tuple(FilterWarning(f.name, w.code, w.message) for w in self._lint[key])
+
+    # -- link 1: trail --
+
+    def trail_stage(
+        self, control: catalog.Control, tree: ast.Pattern | None
+    ) -> tuple[list[_Group], dict[str, Any], LinkResult | None]:
+        """Candidate log groups (with the trail link's status for each), the trail
+        evidence, and the trail link when there is no candidate log group."""
+        if self.assume is not None:
+            reason = (
+                f"assumed: the trail is not in the {self.source} input; it is assumed to "
+                f"deliver all management events to log group {self.assume} "
+                "(--assume-trail-log-group)"
+            )
+            return [_Group(self.assume, "assumed", reason)], {"assumedLogGroup": self.assume}, None
+        if self.iac:
+            names = sorted(
+                {f.log_group for f in self.filters} | {g for _, g in self.unreadable_filters if g}
+            )
+            reason = (
+                f"the trail is not in the {self.source} input (give "
+                "--assume-trail-log-group NAME to audit only the filter and alarm links)"
+            )
+            link = None if names else LinkResult("trail", "unknown", reason)
+            return [_Group(g, "unknown", reason) for g in names], {"logGroups": names}, link
+        trails = []
+        groups: dict[str, _Group] = {}
+        failing: list[str] = []
+        for finding in self.findings:
+            qualifies, reasons = self.qualifies_for(finding, tree)
+            entry = finding.to_dict()
+            entry["qualifies"] = qualifies
+            entry["reasons"] = list(reasons)
+            trails.append(entry)
+            name = finding.log_group_name
+            label = finding.trail_name or finding.location
+            if not name:
+                if qualifies is False:
+                    failing.append(f"{label}: " + "; ".join(reasons))
+                continue
+            foreign = self.foreign(finding.log_group_arn)
+            if qualifies is True:
+                why = (
+                    f"trail {label} is multi-region, logging, records all management events "
+                    f"and delivers to log group {name}"
+                )
+                if reasons:
+                    why += " (" + "; ".join(reasons) + ")"
+                groups[name] = _Group(name, "pass", why, foreign)
+            elif qualifies is None and groups.get(name, _Group("", "fail", "")).status != "pass":
+                groups[name] = _Group(
+                    name,
+                    "unknown",
+                    f"cannot decide whether trail {label} qualifies: " + "; ".join(reasons),
+                    foreign,
+                )
+            else:
+                failing.append(f"{label}: " + "; ".join(reasons))
+        evidence: dict[str, Any] = {
+            "trails": trails,
+            "locations": [t["location"] for t in trails if t["location"]],
+        }
+        complete = self.snap.trails.complete
+        if not complete:
+            problems = [str(e) for e in self.snap.trails.problems]
+            evidence["problems"] = problems
+            why = (
+                "the trail listing is incomplete (" + "; ".join(problems) + "): an unseen "
+                "trail may deliver to this log group"
+            )
+            for f in self.filters:
+                groups.setdefault(f.log_group, _Group(f.log_group, "unknown", why))
+        undecided_trails = [t for t in trails if t["qualifies"] is None and not t["logGroupName"]]
+        if groups:
+            return list(groups.values()), evidence, None
+        if undecided_trails or not complete:
+            open_ = [
+                f"{t['trail'] or t['location']}: {'; '.join(t['reasons'])}"
+                for t in undecided_trails
+            ]
+            if not complete:
+                open_.append("the trail listing is incomplete")
+            return (
+                [],
+                evidence,
+                LinkResult("trail", "unknown", "cannot decide: " + "; ".join(open_)),
+            )
+        if not self.findings:
+            return [], evidence, LinkResult("trail", "fail", "no trail: describe-trails lists none")
+        why = "no trail qualifies: " + "; ".join(failing)
+        failed = [
+            _Group(f.log_group_name, "fail", why, self.foreign(f.log_group_arn))
+            for f in self.findings
+            if f.log_group_name
+        ]
+        return failed, evidence, None if failed else LinkResult("trail", "fail", why)
+
+    def foreign(self, arn: str | None) -> str | None:
+        """Why a log group's filters are not in this snapshot (another region/account)."""
+        parts = (arn or "").split(":")
+        if len(parts) < 6:
+            return None
+        region, account = parts[3], parts[4]
+        for what, mine in (("region", self.region), ("account", self.account)):
+            if isinstance(mine, Unknown):
+                return f"the snapshot's {what} is {mine!r}"
+        if self.region and region and region != self.region:
+            return f"the log group is in {region}, the snapshot is of {self.region}"
+        if self.account and account and account != self.account:
+            return f"the log group is in account {account}, the snapshot is of {self.account}"
+        return None
+
+    def qualifies_for(
+        self, finding: TrailFinding, tree: ast.Pattern | None
+    ) -> tuple[bool | None, tuple[str, ...]]:
+        """A trail's qualification for one control: a trail that only excludes event
+        sources still qualifies for a control none of whose events come from them."""
+        if finding.qualifies is not False or finding.coverage is None:
+            return finding.qualifies, finding.reasons
+        excluded = sorted(finding.coverage.excluded_sources)
+        trail = next((t for t in self.snap.trails if t.arn == finding.trail_arn), None)
+        if not excluded or trail is None or tree is None:
+            return False, finding.reasons
+        status = self.snap.trail_status(trail)
+        logging = None if isinstance(status, Unknown) else status.is_logging
+        cov = finding.coverage
+        if not (
+            trail.is_multi_region
+            and finding.log_group_name
+            and cov.read
+            and cov.write
+            and logging is not False
+        ):
+            return False, finding.reasons
+        relevant = [src for src in excluded if _source_matters(tree, src) is not False]
+        undecided = [src for src in relevant if _source_matters(tree, src) is None]
+        if relevant and len(undecided) < len(relevant):
+            return False, finding.reasons
+        others = tuple(r for r in finding.reasons if not r.startswith("excludes management"))
+        if undecided:
+            return None, others + (
+                (
+                    f"cannot decide whether events of {', '.join(undecided)} (excluded) are "
+                    "required by this control"
+                ),
+            )
+        note = (
+            (
+                f"it excludes {', '.join(excluded)}, which cannot produce events this control "
+                "requires"
+            ),
+        )
+        return (None if logging is None else True), others + note
+
+    # -- link 2: metric filters --
+
+    def filter_paths(
+        self, control: catalog.Control, groups: list[_Group]
+    ) -> tuple[list[tuple[LinkResult, LinkResult, tuple[str, str], list[_Filter]]], dict[str, Any]]:
+        """(trail link, filter link, metric key, filters used) per way through link 2."""
+        by_group = {g.name: g for g in groups}
+        local = [
+            f for f in self.filters if f.log_group in by_group and not by_group[f.log_group].foreign
+        ]
+        keys: dict[tuple[str, str], list[_Filter]] = {}
+        for f in local:
+            keys.setdefault(f.key, []).append(f)
+        out = []
+        metrics_evidence = []
+        for key, members in keys.items():
+            ns, name = key
+            levels: list[tuple[LinkStatus, list[_Filter]]] = []
+            for wanted in (_OK, {"unknown"}, {"fail"}):
+                chosen = [f for f in members if by_group[f.log_group].status in wanted]
+                if chosen:
+                    base = levels[-1][1] if levels else []
+                    status = next(by_group[f.log_group].status for f in chosen)
+                    levels.append((status, base + chosen))
+            metric_ev: dict[str, Any] = {"namespace": ns, "metricName": name}
+            for status, used in levels:
+                usable = [f for f in used if f.usable]
+                trail_link = self.trail_link(status, used, by_group)
+                link, _ = self.judge(control, key, used, usable)
+                out.append((trail_link, link, key, usable))
+                metric_ev.update(link.evidence)
+            if len(members) > 1:
+                for f in members:
+                    if f.usable:
+                        single = self.covers(control, [f])
+                        f_verdict = str(getattr(single, "verdict", "unknown"))
+                    else:
+                        f_verdict = "invalid" if f.error else "unknown"
+                    metric_ev.setdefault("filterVerdicts", {})[f.name] = f_verdict
+            metrics_evidence.append(metric_ev)
+        evidence: dict[str, Any] = {
+            "logGroups": [g.name for g in groups],
+            "metrics": metrics_evidence,
+            "locations": [f.location for f in local],
+        }
+        best_trail = self.best_trail(groups)
+        for g in groups:
+            if g.foreign:
+                out.append(
+                    (
+                        LinkResult("trail", g.status, g.reason),
+                        LinkResult(
+                            "metric-filter",
+                            "unknown",
+                            f"the metric filters of log group {g.name} are not in the "
+                            f"snapshot: {g.foreign}",
+                        ),
+                        ("", ""),
+                        [],
+                    )
+                )
+        problems = self.filter_problems(by_group)
+        if problems:
+            evidence["problems"] = problems
+            out.append(
+                (
+                    best_trail,
+                    LinkResult(
+                        "metric-filter",
+                        "unknown",
+                        "cannot decide: " + "; ".join(problems) + " (a filter there may cover the "
+                        "control)",
+                    ),
+                    ("", ""),
+                    [],
+                )
+            )
+        if not keys and not any(g.foreign for g in groups):
+            elsewhere = self.elsewhere(control, by_group)
+            where = _describe(sorted(by_group))
+            if elsewhere:
+                evidence["elsewhere"] = elsewhere
+            out.append(
+                (
+                    best_trail,
+                    LinkResult("metric-filter", "fail", f"no metric filter on log group {where}"),
+                    ("", ""),
+                    [],
+                )
+            )
+        elif not any(link.status == "pass" for _, link, _, _ in out):
+            elsewhere = self.elsewhere(control, by_group)
+            if elsewhere:
+                evidence["elsewhere"] = elsewhere
+        return out, evidence
+
+    def trail_link(
+        self, status: LinkStatus, used: list[_Filter], by_group: Mapping[str, _Group]
+    ) -> LinkResult:
+        groups = sorted({f.log_group for f in used if by_group[f.log_group].status == status})
+        reasons = sorted({by_group[g].reason for g in groups})
+        return LinkResult("trail", status, "; ".join(reasons))
+
+    def best_trail(self, groups: list[_Group]) -> LinkResult:
+        order = {"pass": 0, "assumed": 0, "unknown": 1, "fail": 2}
+        best = min(groups, key=lambda g: order[g.status])
+        same = [g for g in groups if g.status == best.status]
+        return LinkResult("trail", best.status, "; ".join(sorted({g.reason for g in same})))
+
+    def judge(
+        self,
+        control: catalog.Control,
+        key: tuple[str, str],
+        used: list[_Filter],
+        usable: list[_Filter],
+    ) -> tuple[LinkResult, str]:
+        """The metric-filter link for the filters ``used`` on one metric."""
+        ns, name = key
+        metric = f"{ns}/{name}"
+        evidence: dict[str, Any] = {"filters": [f.to_dict() for f in used]}
+        invalid = [f for f in used if f.error]
+        undecidable = [f for f in used if f.undecidable and not f.error]
+        notes = [
+            f"filter {f.name} is invalid ({_error_text(f.error)}) and cannot cover"
+            for f in invalid
+            if f.error
+        ] + [f"filter {f.name} cannot be judged: {f.undecidable}" for f in undecidable]
+        if not usable:
+            status: LinkStatus = "unknown" if undecidable else "fail"
+            evidence["verdict"] = "unknown" if undecidable else "no"
+            evidence["summary"] = "; ".join(notes)
+            return LinkResult(
+                "metric-filter", status, f"on metric {metric}: " + "; ".join(notes), evidence
+            ), evidence["verdict"]
+        result = self.covers(control, usable)
+        verdict = str(result.verdict)
+        found = [w for f in usable for w in self.lint(control, f)]
+        if found:
+            evidence["patternWarnings"] = [w.to_dict() for w in found]
+        cases = getattr(result, "cases", ())
+        evidence.update(
+            {
+                "verdict": verdict,
+                "analyzer": result.reason,
+                "missed": [c.case for c in cases if c.covered is not True],
+                "coveredCases": sum(c.covered is True for c in cases),
+            }
+        )
+        if result.counterexample:
+            evidence["counterexample"] = result.counterexample
+        assumed = list(getattr(result, "assumptions", ()))
+        if assumed:
+            evidence["assumptions"] = assumed
+        names = _describe([f.name for f in usable])
+        plural = len(usable) > 1
+        if verdict == "yes":
+            why = (
+                f"filters {names} on metric {metric} together cover the control"
+                if plural
+                else f"filter {names} on metric {metric} covers the control"
+            )
+            if notes:
+                why += " (" + "; ".join(notes) + ")"
+            if assumed:
+                why += "; assuming " + "; ".join(assumed)
+            return LinkResult("metric-filter", "pass", why, evidence), verdict
+        if verdict == "unknown" or undecidable:
+            why = (
+                f"cannot decide whether {'filters' if plural else 'filter'} {names} on metric "
+                f"{metric} cover{'' if plural else 's'} the control: {result.reason}"
+            )
+            if notes:
+                why += "; " + "; ".join(notes)
+            return LinkResult("metric-filter", "unknown", why, evidence), "unknown"
+        missed = evidence["missed"]
+        gap = f"misses the required case {missed[0]}" if missed else result.reason
+        if len(missed) > 1:
+            gap += f" (and {len(missed) - 1} more case(s))"
+        evidence["summary"] = f"{names} (metric {metric}) {gap}"
+        why = (
+            f"{'filters' if plural else 'filter'} {names} on metric {metric} "
+            f"{'do' if plural else 'does'} not cover the control: {gap}"
+        )
+        if result.counterexample and evidence["coveredCases"]:
+            # a near miss: the example shows what is missing (for a filter about other
+            # events it would say nothing; it stays in the evidence)
+            why += f"; for example {result.counterexample}"
+        if notes:
+            why += "; " + "; ".join(notes)
+        return LinkResult("metric-filter", "fail", why, evidence), verdict
+
+    def filter_problems(self, by_group: Mapping[str, _Group]) -> list[str]:
+        section = self.snap.metric_filters
+        problems = [str(e) for e in section.errors]
+        for err, group in self.unreadable_filters:
+            if group is None or group in by_group:
+                problems.append(f"unreadable metric filter {err}")
+        return problems
+
+    def elsewhere(
+        self, control: catalog.Control, by_group: Mapping[str, _Group]
+    ) -> list[dict[str, str]]:
+        """Filters outside the candidate log groups that would cover the control alone."""
+        out = []
+        for f in self.filters:
+            if f.log_group in by_group or not f.usable:
+                continue
+            if getattr(self.covers(control, [f]), "verdict", None) == "yes":
+                out.append({"name": f.name, "logGroup": f.log_group, "location": f.location})
+        return out
+
+    # -- links 3 and 4: alarm and notification --
+
+    def alarm_paths(
+        self, key: tuple[str, str], usable: list[_Filter]
+    ) -> tuple[list[tuple[LinkResult, LinkResult]], dict[str, Any]]:
+        ns, name = key
+        metric = f"{ns}/{name}"
+        configs = sorted({f.config for f in usable if f.config is not None}, key=repr)
+        merged: dict[str, list[AlarmLink]] = {}
+        complete, problems = True, []
+        for value, default, dims, unit in configs or [(1.0, None, (), "None")]:
+            found = alarm_links(
+                self.snap, name, ns, value=value, default_value=default, dimensions=dims, unit=unit
+            )
+            complete = complete and found.complete
+            problems = list(found.problems)
+            for link in found.links:
+                merged.setdefault(link.location, []).append(link)
+        evidence: dict[str, Any] = {
+            "metric": {"namespace": ns, "metricName": name},
+            "alarms": [],
+            "locations": list(merged),
+        }
+        others = [
+            {"alarm": e.alarm.name, "namespace": e.alarm.namespace, "location": e.location}
+            for e in self.snap.alarms
+            if e.alarm.metric_name == name and e.alarm.namespace != ns
+        ]
+        if others:
+            evidence["otherNamespaces"] = others
+        if problems:
+            evidence["problems"] = problems
+        paths = []
+        for location, links in merged.items():
+            first = links[0]
+            fires, why = _combine_fires(links, len(configs) > 1)
+            if fires and first.alarm is not None and first.alarm.dimensions:
+                fires, why = (
+                    None,
+                    (
+                        f"{why}; the alarm watches only datapoints with dimensions "
+                        f"{dict(first.alarm.dimensions)}, and whether every required event "
+                        "carries them is not decided"
+                    ),
+                )
+            label = first.alarm_name or location
+            alarm_ev = {**first.to_dict(), "fires": fires, "firesReason": why}
+            evidence["alarms"].append(alarm_ev)
+            if fires is True:
+                alarm_link = LinkResult(
+                    "alarm", "pass", f"{label} fires on a single event: {why}", evidence
+                )
+            elif fires is False:
+                alarm_link = LinkResult(
+                    "alarm", "fail", f"{label} does not fire on a single event: {why}", evidence
+                )
+            else:
+                alarm_link = LinkResult(
+                    "alarm",
+                    "unknown",
+                    f"cannot decide whether {label} fires on a single event: {why}",
+                    evidence,
+                )
+            paths.append((alarm_link, self.notification(first)))
+        if not complete:
+            paths.append(
+                (
+                    LinkResult(
+                        "alarm",
+                        "unknown",
+                        f"the alarm listing is incomplete ({'; '.join(problems)}): an alarm on "
+                        f"{metric} may be missing from it",
+                        evidence,
+                    ),
+                    _not_checked("notification", "not checked: no alarm to follow"),
+                )
+            )
+        if not merged:
+            why = f"no alarm on metric {metric}"
+            if others:
+                why += "; " + ", ".join(
+                    f"alarm {o['alarm']} watches {name} in namespace {o['namespace']}"
+                    for o in others
+                )
+            paths.append(
+                (
+                    LinkResult("alarm", "fail", why, evidence),
+                    _not_checked("notification", "not checked: no alarm to follow"),
+                )
+            )
+        return paths, evidence
+
+    def notification(self, link: AlarmLink) -> LinkResult:
+        label = link.alarm_name or link.location
+        evidence = {
+            "alarm": link.alarm_name,
+            "topics": [
+                {"arn": t.arn, "confirmed": t.confirmed, "pending": t.pending} for t in link.topics
+            ],
+            "reason": link.notify_reason,
+            "locations": [link.location],
+        }
+        if link.notifies is True:
+            return LinkResult("notification", "pass", f"{label}: {link.notify_reason}", evidence)
+        if link.notifies is False:
+            return LinkResult("notification", "fail", f"{label}: {link.notify_reason}", evidence)
+        if self.iac and self.assume is not None and link.topics:
+            topics = ", ".join(t.arn for t in link.topics)
+            return LinkResult(
+                "notification",
+                "assumed",
+                f"assumed: {label} notifies SNS topic {topics}; subscriptions are not in the "
+                f"{self.source} input and must be confirmed after deployment",
+                evidence,
+            )
+        reason = link.notify_reason
+        if self.iac and not self.snap.subscriptions.present:
+            if link.topics and not link.notify_reason.startswith("alarm actions unknown"):
+                reason = (
+                    f"notifies SNS topic {', '.join(t.arn for t in link.topics)}; its "
+                    f"subscriptions are not in the {self.source} input"
+                )
+            else:
+                reason = f"{reason} (subscriptions are not in the {self.source} input)"
+        return LinkResult("notification", "unknown", f"{label}: {reason}", evidence)
+
+    # -- one control --
+
+    def control(self, control: catalog.Control) -> ControlResult:
+        try:
+            tree: ast.Pattern | None = compile(control.effective_pattern).ast
+        except PatternSyntaxError:
+            tree = None
+        groups, trail_ev, no_group = self.trail_stage(control, tree)
+        paths: list[_Path] = []
+        filter_ev: dict[str, Any] = {}
+        if tree is None:
+            paths.append(
+                _complete(
+                    [
+                        _not_checked("trail", "not checked: the reference pattern is invalid"),
+                        LinkResult(
+                            "metric-filter",
+                            "unknown",
+                            f"the control's reference pattern is invalid: "
+                            f"{control.effective_pattern}",
+                        ),
+                    ]
+                )
+            )
+        elif no_group is not None:
+            trail_link = no_group
+            if (
+                trail_link.status == "unknown"
+                and not self.filters
+                and self.snap.metric_filters.complete
+            ):
+                where = "snapshot" if not self.iac else f"{self.source} input"
+                paths.append(
+                    _complete(
+                        [
+                            trail_link,
+                            LinkResult(
+                                "metric-filter", "fail", f"there is no metric filter in the {where}"
+                            ),
+                        ]
+                    )
+                )
+            else:
+                paths.append(_complete([trail_link]))
+        else:
+            options, filter_ev = self.filter_paths(control, groups)
+            if options and all(o[1].status == "fail" for o in options):
+                options = [self.merge_misses(control, options, groups, filter_ev)]
+            for trail_link, filter_link, key, usable in options:
+                if filter_link.status == "fail" or not key[1]:
+                    paths.append(_complete([trail_link, filter_link]))
+                    continue
+                alarm_options, _ = self.alarm_paths(key, usable)
+                for alarm_link, notify_link in alarm_options:
+                    paths.append(_Path((trail_link, filter_link, alarm_link, notify_link)))
+        best = max(paths, key=lambda p: p.rank())
+        evidence = {"trail": trail_ev, "metric-filter": filter_ev}
+        links = tuple(
+            LinkResult(
+                link.name,
+                link.status,
+                link.reason,
+                evidence.get(link.name) or dict(link.evidence),
+            )
+            for link in best.links
+        )
+        status_ = best.status
+        failing = None
+        if status_ != "pass":
+            failing = next(link.name for link in links if link.status == status_)
+        if failing:
+            reason = f"{failing}: {next(li.reason for li in links if li.name == failing)}"
+        else:
+            reason = "; ".join(f"{link.name}: {link.reason}" for link in links)
+        found = tuple(
+            FilterWarning(w["filter"], w["code"], w["message"])
+            for link in best.links
+            if link.name == "metric-filter"
+            for w in link.evidence.get("patternWarnings", ())
+        )
+        return ControlResult(
+            control.id,
+            control.title,
+            control.effective_pattern,
+            status_,
+            failing,
+            reason,
+            links,
+            found,
+        )
+
+    def merge_misses(
+        self,
+        control: catalog.Control,
+        options: list[Any],
+        groups: list[_Group],
+        evidence: dict[str, Any],
+    ) -> Any:
+        """One metric-filter failure out of the failures of every metric on the log groups:
+        invalid filters and near misses first, metrics about other events only counted,
+        then filters that would cover together on different metrics, or elsewhere."""
+        trail = self.best_trail(groups)
+        if len(options) == 1 and not evidence.get("elsewhere"):
+            return options[0]
+        metric_options = [o for o in options if o[2][1]]
+        why = (
+            _merged_reason(metric_options, groups)
+            if metric_options
+            else "; ".join(o[1].reason for o in options)
+        )
+        names = {g.name for g in groups if not g.foreign}
+        usable = [f for f in self.filters if f.log_group in names and f.usable]
+        metrics = {f.key for f in usable}
+        if len(metrics) > 1 and getattr(self.covers(control, usable), "verdict", "") == "yes":
+            near = [
+                f
+                for f in usable
+                if getattr(self.covers(control, [f]), "verdict", "") != "no"
+                or _covers_some(self.covers(control, [f]))
+            ]
+            shown = near or usable
+            why += (
+                f"; filters {_describe([f.name for f in shown])} would cover it together, but "
+                f"they publish to different metrics ({_describe(sorted({'/'.join(f.key) for f in shown}))}) "
+                "and an alarm watches one metric"
+            )
+            evidence["togetherOnDifferentMetrics"] = [f.name for f in shown]
+        if evidence.get("elsewhere"):
+            why += "; filters on other log groups cover it: " + ", ".join(
+                f"{e['name']} (log group {e['logGroup']})" for e in evidence["elsewhere"]
+            )
+        return (trail, LinkResult("metric-filter", "fail", why), ("", ""), [])
+
+
+def _error_text(error: Mapping[str, Any]) -> str:
+    """``syntax-error [CODE]: message at column N`` (as every command words a pattern
+    error), or ``error [CODE] in FIELD: message`` for a transformation error."""
+    code = f" [{error['code']}]" if error.get("code") else ""
+    if error.get("kind") == "pattern":
+        return f"syntax-error{code}: {error.get('message')} at column {error.get('column')}"
+    field_ = f" in {error['field']}" if error.get("field") else ""
+    return f"error{code}{field_}: {error.get('message')}"
+
+
+def _covers_some(result: Any) -> bool:
+    return any(c.covered is True for c in getattr(result, "cases", ()))
+
+
+def _merged_reason(options: list[Any], groups: list[_Group]) -> str:
+    near: list[tuple[int, str]] = []
+    unrelated: list[str] = []
+    for _, link, _, _ in options:
+        covered = link.evidence.get("coveredCases")
+        summary = link.evidence.get("summary") or link.reason
+        if covered is None:
+            near.append((1 << 30, summary))
+        elif covered:
+            near.append((covered, summary))
+        else:
+            unrelated.extend(f["name"] for f in link.evidence.get("filters", ()))
+    near.sort(key=lambda item: -item[0])
+    parts = [summary for _, summary in near[:3]]
+    if len(near) > 3:
+        parts.append(f"{len(near) - 3} more near miss(es)")
+    if len(unrelated) > 3:
+        parts.append(f"{len(unrelated)} other filters match none of the required events")
+    elif unrelated:
+        one = len(unrelated) == 1
+        parts.append(
+            f"{'filter' if one else 'filters'} {_describe(unrelated)} "
+            f"{'matches' if one else 'match'} none of the required events"
+        )
+    where = _describe(sorted({g.name for g in groups}))
+    if not parts:
+        return f"no metric filter on log group {where}"
+    return f"no metric filter on log group {where} covers the control: {'; '.join(parts)}"
+
+
+def _assumptions(c: ControlResult) -> list[str]:
+    """What a control's metric-filter verdict rests on (``Coverage.assumptions``)."""
+    out: list[str] = []
+    for link in c.links:
+        for metric in (
+            (link.evidence or {}).get("metrics", ()) if link.name == "metric-filter" else ()
+        ):
+            for a in metric.get("assumptions", ()) if isinstance(metric, dict) else ():
+                if a not in out:
+                    out.append(a)
+    return out
+
+
+class _Undecided:
+    """An analyzer failure, shaped like an ``unknown`` Coverage."""
+
+    verdict = "unknown"
+    counterexample = None
+    cases = ()
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _combine_fires(links: list[AlarmLink], several: bool) -> tuple[bool | None, str]:
+    """One verdict when the filters of a metric publish differently (value, default)."""
+    verdicts = [link.fires for link in links]
+    if all(v is True for v in verdicts):
+        return True, links[0].fires_reason
+    if all(v is False for v in verdicts):
+        return False, links[0].fires_reason
+    if None in verdicts:
+        bad = next(link for link in links if link.fires is None)
+        return None, bad.fires_reason
+    bad = next(link for link in links if link.fires is False)
+    return None, (
+        "the filters of this metric publish different values; for some it fires, for others "
+        f"not: {bad.fires_reason}"
+    )
+
+
+def _source_matters(tree: ast.Pattern, source: str) -> bool | None:
+    """Whether some event the control requires can come from ``source``."""
+    from ..analyzer import is_satisfiable
+
+    if not isinstance(tree, ast.JsonPattern):
+        return None
+    pin = ast.Comparison(
+        ast.Selector((ast.Member("eventSource"),)), ast.Op.EQ, ast.StringValue(source)
+    )
+    operands = tree.expr.operands if isinstance(tree.expr, ast.And) else (tree.expr,)
+    try:
+        return is_satisfiable(ast.JsonPattern(ast.And((*operands, pin))))
+    except Exception:  # noqa: BLE001 - an analyzer failure means "cannot decide"
+        return None
+
+
+def _entry_for(location: str, raw: Mapping[str, Any]) -> str | None:
+    """The log group of the raw filter entry an error location points into, if readable."""
+    for where, entry in raw.items():
+        if location == where or location.startswith(where + "/"):
+            group = entry.get("logGroupName") if isinstance(entry, Mapping) else None
+            return group if isinstance(group, str) else None
+    return None
+
+
+# --- entry points -----------------------------------------------------------------------------
+
+
+def _guarded(auditor: _Auditor, control: catalog.Control) -> ControlResult:
+    """One control's result; an unexpected failure of the audit itself is "unknown"."""
+    try:
+        return auditor.control(control)
+    except Exception as err:  # noqa: BLE001 - a bug must not turn into a crash or a pass
+        why = f"internal error while auditing: {type(err).__name__}: {err} (please report it)"
+        links = tuple(LinkResult(name, "unknown", why) for name in LINKS)
+        return ControlResult(
+            control.id, control.title, control.effective_pattern, "unknown", None, why, links
+        )
+
+
+def _report(
+    auditor: _Auditor,
+    selected: Sequence[catalog.Control],
+    path: str | None,
+    warnings: Sequence[str] = (),
+) -> AuditReport:
+    results = tuple(_guarded(auditor, c) for c in selected)
+    problems = tuple(
+        {"location": p.location, "message": p.msg}
+        for p in auditor.snap.problems
+        if not (
+            auditor.iac
+            and p.location in ("/trails", "/trailStatus", "/eventSelectors", "/subscriptions")
+        )
+    )
+    assumptions: tuple[str, ...] = ()
+    if auditor.assume is not None:
+        assumptions = (
+            (
+                f"a multi-region, logging trail records all management events and delivers them "
+                f"to log group {auditor.assume}"
+            ),
+            "the SNS topics in the alarms' actions get confirmed subscriptions",
+        )
+    assumptions += tuple(
+        f"{c.id} passes assuming {a}"
+        for c in results
+        if c.status == "pass"
+        for a in _assumptions(c)
+    )
+    return AuditReport(
+        results,
+        auditor.source,
+        path,
+        problems,
+        tuple(auditor.snap.warnings) + tuple(warnings),
+        assumptions,
+    )
+
+
+def audit(
+    snapshot: Snapshot | Mapping[str, Any] | str | os.PathLike[str],
+    *,
+    controls: Iterable[str] | None = None,
+    benchmark: str = "cis-aws-3.0.0",
+    any_json_spelling: bool = False,
+) -> AuditReport:
+    """Audit the monitoring controls of ``benchmark`` (or the ``controls`` ids) on an
+    account snapshot (``docs/audit-snapshot.md``): a path, a decoded document or a
+    loaded :class:`~cwpattern.aws.snapshot.Snapshot`.  ``any_json_spelling``: judge filters
+    for every RFC 8259 spelling of the records (:func:`cwpattern.analyzer.covers`).
+
+    Raises:
+        SnapshotError: the snapshot cannot be read at all (missing file, not JSON), or
+            is not a snapshot: it has none of the keys of :data:`~cwpattern.aws.snapshot.SECTIONS`
+            (a snapshot with only some of them is audited: what is missing is unknown).
+        UnknownControlError: an unknown control or benchmark id.
+    """
+    selected = resolve_controls(controls, benchmark)
+    path = None
+    if isinstance(snapshot, (str, os.PathLike)):
+        path = os.fspath(snapshot)
+        snapshot = load_snapshot(path)
+    elif isinstance(snapshot, Mapping):
+        snapshot = load_snapshot(snapshot)
+    elif not isinstance(snapshot, Snapshot):
+        raise SnapshotError(f"the snapshot must be a JSON object, got {type(snapshot).__name__}")
+    if not any(key in snapshot.raw for key in SECTIONS):
+        raise SnapshotError(
+            f"not an account snapshot: none of the keys {', '.join(SECTIONS)} "
+            "(docs/audit-snapshot.md)",
+            path or "",
+        )
+    auditor = _Auditor(snapshot, source="snapshot", any_json_spelling=any_json_spelling)
+    return _report(auditor, selected, path)
+
+
+def audit_iac(
+    resources: IacResources,
+    *,
+    controls: Iterable[str] | None = None,
+    benchmark: str = "cis-aws-3.0.0",
+    assume_log_group: str | None = None,
+    path: str | None = None,
+    text: str | None = None,
+    any_json_spelling: bool = False,
+) -> AuditReport:
+    """Audit the metric filters and alarms of a Terraform plan or CloudFormation
+    template (:mod:`cwpattern.aws.iac`) before they are deployed.
+
+    The trail and the SNS subscriptions are not in such inputs: their links are
+    ``unknown``, so no control passes, unless ``assume_log_group`` names the log group
+    the account's trail delivers to.  Then the trail link is ``assumed``, only filters on
+    that log group count, and an alarm that notifies an SNS topic has its notification
+    link ``assumed``; the report lists these assumptions.  ``text``, the input file's
+    content, locates each resource by line (:attr:`AuditReport.lines`, SARIF regions).
+    """
+    selected = resolve_controls(controls, benchmark)
+    labels: dict[str, str] = {}
+    for i, r in enumerate(resources.metric_filters):
+        labels[pointer("metricFilters", "metricFilters", i)] = r.address
+    notes = [
+        f"{r.address}: {n}" for r in (*resources.metric_filters, *resources.alarms) for n in r.notes
+    ]
+    auditor = _Auditor(
+        resources.to_snapshot(),
+        source=resources.source,
+        labels=labels,
+        assume_log_group=assume_log_group,
+        any_json_spelling=any_json_spelling,
+    )
+    report = _report(auditor, selected, path, notes)
+    if text is None:
+        return report
+    addresses = [r.address for r in (*resources.metric_filters, *resources.alarms)]
+    return dataclasses.replace(report, lines=resource_lines(text, addresses))

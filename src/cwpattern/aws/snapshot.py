@@ -1,0 +1,1239 @@
+"""The account snapshot: AWS CLI outputs, unchanged, in one JSON document.
+
+An audit of the CIS monitoring controls needs six AWS answers (``docs/audit-snapshot.md``
+gives the commands)::
+
+    {"trails":         <aws cloudtrail describe-trails>,
+     "trailStatus":    {"<trail ARN>": <aws cloudtrail get-trail-status>, ...},
+     "eventSelectors": {"<trail ARN>": <aws cloudtrail get-event-selectors>, ...},
+     "metricFilters":  <aws logs describe-metric-filters>,
+     "alarms":         <aws cloudwatch describe-alarms>,
+     "subscriptions":  <aws sns list-subscriptions>}
+
+This module reads that document into typed, located records and performs the checks
+that need no pattern reasoning: which trails deliver every management event to a
+CloudWatch Logs group (:func:`trail_findings`), and which alarms watch a metric, fire on
+one event and notify a confirmed subscriber (:func:`alarm_links`).
+
+It never guesses.  A missing key, an unreadable entry or a listing cut short by
+pagination makes the affected answer *unknown* (:class:`Unknown`, ``None`` verdicts,
+``Section.complete == False``) with a JSON-pointer location, so that an audit says
+"cannot decide" instead of passing silently.  Unknown fields are ignored; AWS CLI
+pagination fragments (a list of pages) are merged.
+
+>>> snap = load_snapshot({"trails": {"trailList": []}})
+>>> snap.trails.complete, snap.alarms.present
+(True, False)
+>>> [str(p) for p in snap.problems][:2]
+['/trailStatus: missing: the snapshot has no trailStatus key', \
+'/eventSelectors: missing: the snapshot has no eventSelectors key']
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, Generic, TypeVar
+
+from ..documents import DocumentError, check_depth, finite_number, loads
+from ..errors import CWPatternError
+from .alarms import Alarm, AlarmError, fires_on_single_event
+
+__all__ = [
+    "SECTIONS",
+    "AdvancedSelector",
+    "AlarmEntry",
+    "AlarmLink",
+    "AlarmLinks",
+    "ClassicSelector",
+    "EventSelectors",
+    "FieldSelector",
+    "ManagementCoverage",
+    "MetricFilter",
+    "MetricTransformation",
+    "Section",
+    "Snapshot",
+    "SnapshotError",
+    "Subscription",
+    "TopicCheck",
+    "Trail",
+    "TrailFinding",
+    "TrailStatus",
+    "Unknown",
+    "alarm_links",
+    "load_snapshot",
+    "log_group_name",
+    "management_coverage",
+    "pointer",
+    "qualifying_log_groups",
+    "trail_findings",
+]
+
+SECTIONS: Final = (
+    "trails",
+    "trailStatus",
+    "eventSelectors",
+    "metricFilters",
+    "alarms",
+    "subscriptions",
+)
+_OPTIONAL_KEYS: Final = frozenset({"metadata", "$schema"})
+T = TypeVar("T")
+
+
+class SnapshotError(CWPatternError):
+    """A snapshot piece that is missing or malformed, with its JSON-pointer ``location``."""
+
+    def __init__(self, msg: str, location: str = "", *, raw: Any = None) -> None:
+        self.msg = msg
+        self.location = location
+        self.raw = raw
+        super().__init__(f"{location}: {msg}" if location else msg)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"location": self.location, "message": self.msg}
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """A value the snapshot (or an IaC plan) does not determine, and why.
+
+    Truth-testing it raises ``TypeError``: code must decide what "unknown" means.
+    """
+
+    reason: str
+
+    def __repr__(self) -> str:
+        return f"unknown ({self.reason})"
+
+    def __bool__(self) -> bool:
+        raise TypeError(f"the truth of an unknown value is undecided: {self.reason}")
+
+
+def pointer(*parts: str | int) -> str:
+    """A JSON pointer (RFC 6901): ``pointer("a", "x/y", 0) == "/a/x~1y/0"``."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Section(Generic[T]):
+    """The readable entries of one snapshot key, and why the rest could not be read.
+
+    ``present`` is False when the key is absent.  ``errors`` are problems of the key
+    itself (absent, not CLI output, a listing cut short by pagination); ``unreadable``
+    are entries that could not be read.  ``complete`` is False in all those cases, and
+    then the absence of something from ``items`` proves nothing.
+    """
+
+    key: str
+    present: bool
+    items: tuple[T, ...] = ()
+    errors: tuple[SnapshotError, ...] = ()
+    unreadable: tuple[SnapshotError, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return self.present and not self.errors and not self.unreadable
+
+    @property
+    def problems(self) -> tuple[SnapshotError, ...]:
+        return self.errors + self.unreadable
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+# --- typed records ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Trail:
+    """One ``trailList`` entry of ``describe-trails``."""
+
+    name: str
+    arn: str
+    is_multi_region: bool
+    home_region: str | None
+    log_group_arn: str | None
+    is_organization_trail: bool
+    location: str
+
+    @property
+    def log_group_name(self) -> str | None:
+        return log_group_name(self.log_group_arn) if self.log_group_arn else None
+
+
+@dataclass(frozen=True, slots=True)
+class TrailStatus:
+    """``get-trail-status`` of one trail (the fields the audit uses)."""
+
+    is_logging: bool
+    delivery_error: str | None
+    location: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClassicSelector:
+    """One ``EventSelectors`` entry."""
+
+    read_write_type: str
+    include_management_events: bool
+    excluded_sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSelector:
+    """One ``FieldSelectors`` entry of an advanced event selector."""
+
+    field: str
+    equals: tuple[str, ...] = ()
+    not_equals: tuple[str, ...] = ()
+    starts_with: tuple[str, ...] = ()
+    not_starts_with: tuple[str, ...] = ()
+    ends_with: tuple[str, ...] = ()
+    not_ends_with: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AdvancedSelector:
+    """One ``AdvancedEventSelectors`` entry: its field selectors are AND-ed."""
+
+    name: str | None
+    fields: tuple[FieldSelector, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EventSelectors:
+    """``get-event-selectors`` of one trail (either shape)."""
+
+    classic: tuple[ClassicSelector, ...]
+    advanced: tuple[AdvancedSelector, ...]
+    location: str
+
+
+@dataclass(frozen=True, slots=True)
+class MetricTransformation:
+    """One ``metricTransformations`` entry, types checked (semantics: the metric filter module)."""
+
+    metric_name: str
+    metric_namespace: str
+    metric_value: str
+    default_value: float | None = None
+    dimensions: tuple[tuple[str, str], ...] = ()
+    unit: str | None = None
+
+    def to_aws(self) -> dict[str, Any]:
+        """The ``describe-metric-filters`` shape."""
+        out: dict[str, Any] = {
+            "metricName": self.metric_name,
+            "metricNamespace": self.metric_namespace,
+            "metricValue": self.metric_value,
+        }
+        if self.default_value is not None:
+            out["defaultValue"] = self.default_value
+        if self.dimensions:
+            out["dimensions"] = dict(self.dimensions)
+        if self.unit is not None:
+            out["unit"] = self.unit
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class MetricFilter:
+    """One ``metricFilters`` entry of ``describe-metric-filters``."""
+
+    name: str
+    log_group: str
+    pattern: str
+    transformations: tuple[MetricTransformation, ...]
+    location: str
+    apply_on_transformed_logs: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmEntry:
+    """One ``MetricAlarms`` entry.  ``actions_unknown`` explains unknown action fields
+    (IaC values known only after apply); the alarm then has no actions recorded."""
+
+    alarm: Alarm
+    location: str
+    actions_unknown: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """One ``Subscriptions`` entry of ``sns list-subscriptions``."""
+
+    arn: str
+    topic_arn: str
+    protocol: str | None
+    endpoint: str | None
+    location: str
+
+    @property
+    def confirmed(self) -> bool:
+        """Confirmed: the SubscriptionArn is a real ARN, not PendingConfirmation/Deleted."""
+        return self.arn.startswith("arn:")
+
+
+def log_group_name(arn: str) -> str | None:
+    """The log group name in a log group ARN (``...:log-group:NAME`` or ``...:NAME:*``).
+
+    >>> log_group_name("arn:aws:logs:us-east-1:123456789012:log-group:CloudTrail/Default:*")
+    'CloudTrail/Default'
+    """
+    parts = arn.split(":", 6)
+    if len(parts) != 7 or parts[0] != "arn" or parts[2] != "logs" or parts[5] != "log-group":
+        return None
+    name = parts[6].removesuffix(":*")
+    return name or None
+
+
+def _arn_region_account(arn: str | None) -> tuple[str, str] | None:
+    if not arn:
+        return None
+    parts = arn.split(":", 5)
+    return (parts[3], parts[4]) if len(parts) == 6 and parts[0] == "arn" else None
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class _Entry:
+    """Typed field access to one object, raising located SnapshotErrors."""
+
+    def __init__(self, doc: Any, location: str) -> None:
+        if not isinstance(doc, Mapping):
+            raise SnapshotError(f"expected an object, got {_show(doc)}", location, raw=doc)
+        self.doc = doc
+        self.location = location
+
+    def fail(self, key: str, msg: str) -> SnapshotError:
+        return SnapshotError(msg, self.location + pointer(key), raw=self.doc)
+
+    def get(self, key: str, kind: type | tuple[type, ...], what: str, *, required: bool) -> Any:
+        value = self.doc.get(key)
+        if value is None:
+            if required:
+                raise self.fail(key, "missing")
+            return None
+        if isinstance(value, Unknown):
+            raise self.fail(key, repr(value))
+        if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+            raise self.fail(key, f"must be {what}, got {_show(value)}")
+        return value
+
+    def text(self, key: str, *, required: bool = True) -> Any:
+        return self.get(key, str, "a string", required=required)
+
+    def flag(self, key: str, *, required: bool = True) -> Any:
+        return self.get(key, bool, "true or false", required=required)
+
+    def texts(self, key: str) -> tuple[str, ...]:
+        value = self.get(key, list, "a list of strings", required=False) or []
+        for i, item in enumerate(value):
+            if not isinstance(item, str):
+                raise SnapshotError(
+                    f"must be a string, got {_show(item)}",
+                    self.location + pointer(key, i),
+                    raw=self.doc,
+                )
+        return tuple(value)
+
+
+_LISTINGS: Final[dict[str, tuple[str, str]]] = {
+    # key: (list key in the CLI output, the command)
+    "trails": ("trailList", "aws cloudtrail describe-trails"),
+    "metricFilters": ("metricFilters", "aws logs describe-metric-filters"),
+    "alarms": ("MetricAlarms", "aws cloudwatch describe-alarms"),
+    "subscriptions": ("Subscriptions", "aws sns list-subscriptions"),
+}
+_TOKENS: Final = ("NextToken", "nextToken")
+
+
+@dataclass
+class _Listing:
+    items: list[tuple[Any, str]] = field(default_factory=list)  # (entry, location)
+    errors: list[SnapshotError] = field(default_factory=list)
+    pages: list[Mapping[str, Any]] = field(default_factory=list)
+
+
+def _read_listing(value: Any, key: str) -> _Listing:
+    """Merge one page or a list of pages of a paginated CLI output."""
+    list_key, command = _LISTINGS[key]
+    out = _Listing()
+    if isinstance(value, Mapping):
+        pages = [(value, pointer(key))]
+    elif isinstance(value, list):
+        pages = [(page, pointer(key, i)) for i, page in enumerate(value)]
+    else:
+        out.errors.append(
+            SnapshotError(
+                f"expected the output of {command} (an object with {list_key}) or a list of its "
+                f"pages, got {_show(value)}",
+                pointer(key),
+            )
+        )
+        return out
+    if not pages:
+        out.errors.append(SnapshotError(f"empty list of pages of {command}", pointer(key)))
+        return out
+    tokens = 0
+    for page, loc in pages:
+        if not isinstance(page, Mapping) or not isinstance(page.get(list_key), list):
+            hint = ""
+            if isinstance(page, Mapping) and "Trails" in page and key == "trails":
+                hint = " (this is list-trails output; describe-trails is needed)"
+            out.errors.append(
+                SnapshotError(
+                    f"expected a page of {command} with a {list_key} list, got {_show(page)}{hint}",
+                    loc,
+                )
+            )
+            continue
+        out.pages.append(page)
+        if any(page.get(t) for t in _TOKENS):
+            tokens += 1
+        out.items.extend(
+            (item, loc + pointer(list_key, i)) for i, item in enumerate(page[list_key])
+        )
+    if out.pages and tokens == len(out.pages):
+        out.errors.append(
+            SnapshotError(
+                f"incomplete listing: every page of {command} carries a NextToken, so more "
+                "pages exist; fetch them (or omit --max-items/--no-paginate)",
+                pointer(key),
+            )
+        )
+    return out
+
+
+def _read_trail(doc: Any, loc: str) -> Trail:
+    e = _Entry(doc, loc)
+    arn = e.text("TrailARN")
+    return Trail(
+        name=e.text("Name"),
+        arn=arn,
+        is_multi_region=e.flag("IsMultiRegionTrail"),
+        home_region=e.text("HomeRegion", required=False),
+        log_group_arn=e.text("CloudWatchLogsLogGroupArn", required=False) or None,
+        is_organization_trail=bool(e.flag("IsOrganizationTrail", required=False)),
+        location=loc,
+    )
+
+
+def _read_status(doc: Any, loc: str) -> TrailStatus:
+    e = _Entry(doc, loc)
+    error = e.doc.get("LatestCloudWatchLogsDeliveryError")
+    return TrailStatus(
+        is_logging=e.flag("IsLogging"),
+        delivery_error=str(error) if error else None,
+        location=loc,
+    )
+
+
+_SELECTOR_OPS: Final = (
+    "Equals",
+    "NotEquals",
+    "StartsWith",
+    "NotStartsWith",
+    "EndsWith",
+    "NotEndsWith",
+)
+
+
+def _read_selectors(doc: Any, loc: str) -> EventSelectors:
+    e = _Entry(doc, loc)
+    classic_raw = e.get("EventSelectors", list, "a list", required=False)
+    advanced_raw = e.get("AdvancedEventSelectors", list, "a list", required=False)
+    if classic_raw is None and advanced_raw is None:
+        raise SnapshotError(
+            "neither EventSelectors nor AdvancedEventSelectors: not get-event-selectors output",
+            loc,
+            raw=doc,
+        )
+    classic = []
+    for i, sel in enumerate(classic_raw or []):
+        s = _Entry(sel, loc + pointer("EventSelectors", i))
+        rw = s.text("ReadWriteType", required=False)
+        rw = "All" if rw is None else rw
+        if rw not in ("ReadOnly", "WriteOnly", "All"):
+            raise s.fail("ReadWriteType", f"must be ReadOnly, WriteOnly or All, got {rw!r}")
+        include = s.flag("IncludeManagementEvents", required=False)
+        classic.append(
+            ClassicSelector(
+                rw, True if include is None else include, s.texts("ExcludeManagementEventSources")
+            )
+        )
+    advanced = []
+    for i, sel in enumerate(advanced_raw or []):
+        s = _Entry(sel, loc + pointer("AdvancedEventSelectors", i))
+        fields_raw = s.get("FieldSelectors", list, "a list", required=True)
+        fields = []
+        for j, fs in enumerate(fields_raw):
+            f = _Entry(fs, s.location + pointer("FieldSelectors", j))
+            values = {op: f.texts(op) for op in _SELECTOR_OPS}
+            fields.append(
+                FieldSelector(
+                    f.text("Field"),
+                    values["Equals"],
+                    values["NotEquals"],
+                    values["StartsWith"],
+                    values["NotStartsWith"],
+                    values["EndsWith"],
+                    values["NotEndsWith"],
+                )
+            )
+        advanced.append(AdvancedSelector(s.text("Name", required=False), tuple(fields)))
+    return EventSelectors(tuple(classic), tuple(advanced), loc)
+
+
+def _read_filter(doc: Any, loc: str) -> MetricFilter:
+    e = _Entry(doc, loc)
+    raw = e.get("metricTransformations", list, "a list", required=True)
+    if not raw:
+        raise e.fail("metricTransformations", "empty: a metric filter has one transformation")
+    transformations = []
+    for i, t in enumerate(raw):
+        te = _Entry(t, loc + pointer("metricTransformations", i))
+        default = te.get("defaultValue", (int, float), "a number", required=False)
+        if default is not None and finite_number(default) is None:
+            raise te.fail("defaultValue", f"must be a finite number, got {_show(default)}")
+        dims = te.get("dimensions", Mapping, "an object", required=False) or {}
+        for name, value in dims.items():
+            if not isinstance(value, str):
+                raise SnapshotError(
+                    f"must be a string, got {_show(value)}",
+                    te.location + pointer("dimensions", name),
+                    raw=doc,
+                )
+        transformations.append(
+            MetricTransformation(
+                metric_name=te.text("metricName"),
+                metric_namespace=te.text("metricNamespace"),
+                metric_value=te.text("metricValue"),
+                default_value=finite_number(default),
+                dimensions=tuple(dims.items()),
+                unit=te.text("unit", required=False),
+            )
+        )
+    pattern = e.get("filterPattern", str, "a string", required=False)
+    if pattern is None and "filterPattern" not in e.doc:
+        raise e.fail("filterPattern", "missing")
+    return MetricFilter(
+        name=e.text("filterName"),
+        log_group=e.text("logGroupName"),
+        pattern=pattern or "",
+        transformations=tuple(transformations),
+        location=loc,
+        apply_on_transformed_logs=bool(e.flag("applyOnTransformedLogs", required=False)),
+    )
+
+
+_ACTION_FIELDS: Final = ("AlarmActions", "OKActions", "InsufficientDataActions", "ActionsEnabled")
+
+
+def _first_unknown(value: Any, path: str) -> tuple[str, Unknown] | None:
+    """The location and value of the first Unknown inside ``value``, if any."""
+    if isinstance(value, Unknown):
+        return path, value
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _first_unknown(item, f"{path}/{i}")
+            if found:
+                return found
+    return None
+
+
+def _read_alarm(doc: Any, loc: str) -> AlarmEntry:
+    e = _Entry(doc, loc)
+    unknown = {k: u for k in _ACTION_FIELDS if (u := _first_unknown(e.doc.get(k), k))}
+    body = {k: v for k, v in e.doc.items() if k not in unknown}
+    for k, v in body.items():
+        found = _first_unknown(v, k)
+        if found:
+            raise SnapshotError(repr(found[1]), f"{loc}/{found[0]}", raw=doc)
+    try:
+        alarm = Alarm.from_aws(body)
+    except AlarmError as err:
+        field_path = "".join(pointer(p) for p in re.split(r"[\[\]]+", err.field or "") if p)
+        raise SnapshotError(err.msg, loc + field_path, raw=doc) from None
+    if unknown:
+        return AlarmEntry(alarm, loc, "; ".join(f"{path} is {u!r}" for path, u in unknown.values()))
+    return AlarmEntry(alarm, loc)
+
+
+def _read_subscription(doc: Any, loc: str) -> Subscription:
+    e = _Entry(doc, loc)
+    return Subscription(
+        arn=e.text("SubscriptionArn"),
+        topic_arn=e.text("TopicArn"),
+        protocol=e.text("Protocol", required=False),
+        endpoint=e.text("Endpoint", required=False),
+        location=loc,
+    )
+
+
+def _section(
+    doc: Mapping[str, Any], key: str, reader: Callable[[Any, str], T], label: Callable[[str], str]
+) -> Section[T]:
+    if key not in doc:
+        return Section(
+            key,
+            False,
+            (),
+            (SnapshotError(f"missing: the snapshot has no {key} key", pointer(key)),),
+        )
+    listing = _read_listing(doc[key], key)
+    items: list[T] = []
+    unreadable = []
+    for entry, loc in listing.items:
+        try:
+            items.append(reader(entry, label(loc)))
+        except SnapshotError as err:
+            unreadable.append(err)
+    return Section(key, True, tuple(items), tuple(listing.errors), tuple(unreadable))
+
+
+@dataclass(frozen=True)
+class _Keyed(Generic[T]):
+    present: bool
+    entries: Mapping[str, T | SnapshotError]
+    errors: tuple[SnapshotError, ...]
+
+
+def _keyed(doc: Mapping[str, Any], key: str, reader: Callable[[Any, str], T]) -> _Keyed[T]:
+    if key not in doc:
+        return _Keyed(
+            False, {}, (SnapshotError(f"missing: the snapshot has no {key} key", pointer(key)),)
+        )
+    value = doc[key]
+    if not isinstance(value, Mapping):
+        err = SnapshotError(
+            f"expected an object mapping trail ARN to output, got {_show(value)}", pointer(key)
+        )
+        return _Keyed(True, {}, (err,))
+    entries: dict[str, T | SnapshotError] = {}
+    errors = []
+    for arn, body in value.items():
+        try:
+            entries[str(arn)] = reader(body, pointer(key, arn))
+        except SnapshotError as err:
+            entries[str(arn)] = err
+            errors.append(err)
+    return _Keyed(True, entries, tuple(errors))
+
+
+class Snapshot:
+    """A loaded snapshot.  Build it with :func:`load_snapshot`.
+
+    Attributes:
+        trails, metric_filters, alarms, subscriptions: :class:`Section` of typed records.
+        composite_alarms: the raw ``CompositeAlarms`` entries of describe-alarms.
+        problems: every :class:`SnapshotError` found (missing keys, unreadable entries,
+            incomplete listings), in document order.
+        warnings: unknown top-level keys and duplicate JSON keys (probably typos).
+        metadata: the optional ``metadata`` object (written by ``cwpattern snapshot``);
+            a malformed ``region`` or ``account`` is an :class:`Unknown` (and a problem).
+    """
+
+    def __init__(
+        self,
+        doc: Mapping[str, Any],
+        *,
+        labels: Mapping[str, str] | None = None,
+        warnings: Iterable[str] = (),
+    ) -> None:
+        names = dict(labels or {})
+
+        def label(loc: str) -> str:
+            return names.get(loc, loc)
+
+        self.raw = doc
+        self.trails: Section[Trail] = _section(doc, "trails", _read_trail, label)
+        self._status = _keyed(doc, "trailStatus", _read_status)
+        self._selectors = _keyed(doc, "eventSelectors", _read_selectors)
+        self.metric_filters: Section[MetricFilter] = _section(
+            doc, "metricFilters", _read_filter, label
+        )
+        self.alarms: Section[AlarmEntry] = _section(doc, "alarms", _read_alarm, label)
+        self.subscriptions: Section[Subscription] = _section(
+            doc, "subscriptions", _read_subscription, label
+        )
+        composite: list[Mapping[str, Any]] = []
+        if "alarms" in doc:
+            for page in _read_listing(doc["alarms"], "alarms").pages:
+                listed = page.get("CompositeAlarms")
+                if isinstance(listed, list):
+                    composite.extend(c for c in listed if isinstance(c, Mapping))
+        self.composite_alarms: tuple[Mapping[str, Any], ...] = tuple(composite)
+        self.metadata: Mapping[str, Any]
+        self.metadata, meta_errors = _read_metadata(doc.get("metadata"))
+        self.warnings: tuple[str, ...] = tuple(warnings) + tuple(
+            f"unknown top-level key {k!r} ignored"
+            for k in doc
+            if k not in SECTIONS and k not in _OPTIONAL_KEYS
+        )
+        by_key = {
+            "trails": self.trails.problems,
+            "trailStatus": self._status.errors,
+            "eventSelectors": self._selectors.errors,
+            "metricFilters": self.metric_filters.problems,
+            "alarms": self.alarms.problems,
+            "subscriptions": self.subscriptions.problems,
+        }
+        self.problems: tuple[SnapshotError, ...] = tuple(meta_errors) + tuple(
+            e for k in SECTIONS for e in by_key[k]
+        )
+
+    def _lookup(self, keyed: _Keyed[T], key: str, command: str, trail: Trail | str) -> T | Unknown:
+        if not keyed.present:
+            return Unknown(f"the snapshot has no {key} key")
+        names = (trail.arn, trail.name) if isinstance(trail, Trail) else (trail,)
+        for name in names:
+            if name in keyed.entries:
+                found = keyed.entries[name]
+                if isinstance(found, SnapshotError):
+                    return Unknown(str(found))
+                return found
+        if keyed.errors and not keyed.entries:
+            return Unknown(str(keyed.errors[0]))
+        return Unknown(f"no {command} output for {names[0]} under {pointer(key)}")
+
+    def trail_status(self, trail: Trail | str) -> TrailStatus | Unknown:
+        """The get-trail-status output for a trail (looked up by ARN, then by name)."""
+        return self._lookup(self._status, "trailStatus", "get-trail-status", trail)
+
+    def event_selectors(self, trail: Trail | str) -> EventSelectors | Unknown:
+        """The get-event-selectors output for a trail (looked up by ARN, then by name)."""
+        return self._lookup(self._selectors, "eventSelectors", "get-event-selectors", trail)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Snapshot trails={len(self.trails)} metric_filters={len(self.metric_filters)} "
+            f"alarms={len(self.alarms)} subscriptions={len(self.subscriptions)} "
+            f"problems={len(self.problems)}>"
+        )
+
+
+def _read_metadata(meta: Any) -> tuple[Mapping[str, Any], list[SnapshotError]]:
+    """The optional ``metadata`` object and its problems.  ``region``/``account``, when
+    present, must be non-empty strings (an audit uses them to tell which log groups the
+    snapshot holds); a malformed one becomes :class:`Unknown`, never "absent"."""
+    if meta is None:
+        return {}, []
+    if not isinstance(meta, Mapping):
+        err = SnapshotError(f"must be an object, got {_show(meta)}", pointer("metadata"))
+        return {"region": Unknown(str(err)), "account": Unknown(str(err))}, [err]
+    out, errors = dict(meta), []
+    for key in ("region", "account"):
+        value = meta.get(key)
+        if key in meta and (not isinstance(value, str) or not value):
+            err = SnapshotError(
+                f"must be a non-empty string, got {_show(value)}", pointer("metadata", key)
+            )
+            errors.append(err)
+            out[key] = Unknown(str(err))
+    return out, errors
+
+
+def _pairs_hook(seen: list[str]) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for k, v in pairs:
+            if k in out:
+                seen.append(f"duplicate JSON key {k!r}: the last value is used")
+            out[k] = v
+        return out
+
+    return hook
+
+
+def loads_snapshot(
+    data: str | bytes, name: str = "<stdin>", warnings: list[str] | None = None
+) -> Any:
+    """Decode the JSON text of a snapshot (duplicate keys are noted in ``warnings``).
+
+    Raises:
+        SnapshotError: not UTF-8, not JSON, or nested deeper than
+            :data:`cwpattern.documents.MAX_DEPTH` levels, located at ``name``.
+    """
+    hook = _pairs_hook(warnings if warnings is not None else [])
+    try:
+        return loads(data, object_pairs_hook=hook)
+    except DocumentError as e:
+        raise SnapshotError(e.msg, f"{name}:{e.lineno}:{e.colno}" if e.lineno else name) from None
+
+
+def load_snapshot(
+    source: str | os.PathLike[str] | Mapping[str, Any],
+    *,
+    strict: bool = False,
+    labels: Mapping[str, str] | None = None,
+) -> Snapshot:
+    """Load a snapshot from a JSON file path or an already decoded object.
+
+    Args:
+        strict: raise the first problem instead of recording it in ``problems``.
+        labels: human names for entry locations (``{"/alarms/MetricAlarms/0":
+            "aws_cloudwatch_metric_alarm.kms"}``), used by the IaC extractors.
+
+    Raises:
+        SnapshotError: the file cannot be read, is not JSON, nests deeper than
+            :data:`cwpattern.documents.MAX_DEPTH` levels, or is not a JSON object, or its
+            ``metadata`` is malformed; with ``strict``, also any missing key or malformed entry.
+    """
+    warnings: list[str] = []
+    if isinstance(source, Mapping):
+        doc: Any = source
+        try:
+            check_depth(doc)
+        except DocumentError as e:
+            raise SnapshotError(e.msg) from None
+    else:
+        try:
+            with open(source, "rb") as fh:
+                data = fh.read()
+        except OSError as e:
+            raise SnapshotError(
+                f"cannot read the snapshot: {e.strerror or e}", os.fspath(source)
+            ) from None
+        doc = loads_snapshot(data, os.fspath(source), warnings)
+    if not isinstance(doc, Mapping):
+        raise SnapshotError(f"the snapshot must be a JSON object, got {type(doc).__name__}", "")
+    snap = Snapshot(doc, labels=labels, warnings=warnings)
+    if strict and snap.problems:
+        raise snap.problems[0]
+    return snap
+
+
+# --- trail checks --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ManagementCoverage:
+    """Which management events a trail's selectors record.
+
+    ``excluded_sources`` are event sources (``kms.amazonaws.com``) whose management
+    events are dropped; ``notes`` explain selectors that were not counted.
+    """
+
+    read: bool
+    write: bool
+    excluded_sources: frozenset[str] = frozenset()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return self.read and self.write and not self.excluded_sources
+
+
+_RW: Final = {"ReadOnly": {"true"}, "WriteOnly": {"false"}, "All": {"true", "false"}}
+
+
+def _advanced_scope(sel: AdvancedSelector) -> tuple[set[str], frozenset[str], str | None]:
+    """(readOnly values covered, excluded sources, why not counted) for management events."""
+    label = repr(sel.name) if sel.name else "unnamed"
+    by_field = {f.field: f for f in sel.fields}
+    category = by_field.get("eventCategory")
+    if category is None:
+        return set(), frozenset(), f"advanced selector {label} has no eventCategory"
+    if (
+        category.starts_with
+        or category.ends_with
+        or category.not_starts_with
+        or category.not_ends_with
+    ):
+        return (
+            set(),
+            frozenset(),
+            f"advanced selector {label}: eventCategory prefix/suffix match not evaluated",
+        )
+    if category.equals and "Management" not in category.equals:
+        return set(), frozenset(), None
+    if "Management" in category.not_equals or not (category.equals or category.not_equals):
+        return set(), frozenset(), None
+    readonly: set[str] = {"true", "false"}
+    excluded: frozenset[str] = frozenset()
+    for f in sel.fields:
+        if f.field == "eventCategory":
+            continue
+        if f.field == "readOnly":
+            if f.equals:
+                readonly &= set(f.equals)
+            readonly -= set(f.not_equals)
+            if f.starts_with or f.ends_with or f.not_starts_with or f.not_ends_with:
+                return (
+                    set(),
+                    frozenset(),
+                    f"advanced selector {label}: readOnly prefix match not evaluated",
+                )
+        elif f.field == "eventSource" and not (
+            f.equals or f.starts_with or f.ends_with or f.not_starts_with or f.not_ends_with
+        ):
+            excluded |= frozenset(f.not_equals)
+        else:
+            return (
+                set(),
+                frozenset(),
+                (
+                    f"advanced selector {label} restricts {f.field}, so it records only some "
+                    "management events"
+                ),
+            )
+    return readonly, excluded, None
+
+
+def management_coverage(selectors: EventSelectors) -> ManagementCoverage:
+    """Combine a trail's selectors (they are OR-ed) into management-event coverage.
+
+    A readOnly value (read or write) is covered when some selector records management
+    events with that value; a source is excluded for it when *every* covering selector
+    excludes it.  Selectors that filter on other fields (eventName, userIdentity.arn,
+    ...) are not counted: they record only some events.
+    """
+    scopes: list[tuple[set[str], frozenset[str]]] = []
+    notes: list[str] = []
+    for c in selectors.classic:
+        if c.include_management_events:
+            scopes.append((set(_RW[c.read_write_type]), frozenset(c.excluded_sources)))
+    for a in selectors.advanced:
+        readonly, excluded, note = _advanced_scope(a)
+        if note:
+            notes.append(note)
+        elif readonly:
+            scopes.append((readonly, excluded))
+    if selectors.classic and selectors.advanced:
+        notes.append("both EventSelectors and AdvancedEventSelectors present; both counted")
+    covered: dict[str, bool] = {}
+    excluded_all: set[str] = set()
+    for value in ("true", "false"):
+        matching = [ex for ro, ex in scopes if value in ro]
+        covered[value] = bool(matching)
+        if matching:
+            excluded_all |= frozenset.intersection(*matching)
+    return ManagementCoverage(
+        covered["true"], covered["false"], frozenset(excluded_all), tuple(notes)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TrailFinding:
+    """Whether one trail delivers all management events to a CloudWatch Logs group.
+
+    ``qualifies`` is True, False, or None (cannot decide: ``reasons`` say why).
+    """
+
+    trail_name: str | None
+    trail_arn: str | None
+    log_group_name: str | None
+    log_group_arn: str | None
+    qualifies: bool | None
+    reasons: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    coverage: ManagementCoverage | None = None
+    location: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "trail": self.trail_name,
+            "trailArn": self.trail_arn,
+            "logGroupName": self.log_group_name,
+            "qualifies": self.qualifies,
+            "reasons": list(self.reasons),
+            "warnings": list(self.warnings),
+            "excludedEventSources": sorted(self.coverage.excluded_sources) if self.coverage else [],
+            "location": self.location,
+        }
+
+
+def _trail_finding(snap: Snapshot, trail: Trail) -> TrailFinding:
+    fails: list[str] = []
+    undecided: list[str] = []
+    warnings: list[str] = []
+    if not trail.is_multi_region:
+        fails.append("not a multi-region trail (IsMultiRegionTrail is false)")
+    group = trail.log_group_name
+    if not trail.log_group_arn:
+        fails.append("does not deliver to CloudWatch Logs (no CloudWatchLogsLogGroupArn)")
+    elif group is None:
+        fails.append(f"CloudWatchLogsLogGroupArn {trail.log_group_arn!r} is not a log group ARN")
+    status = snap.trail_status(trail)
+    if isinstance(status, Unknown):
+        undecided.append(f"logging status unknown: {status.reason}")
+    elif not status.is_logging:
+        fails.append("not logging (IsLogging is false)")
+    elif status.delivery_error:
+        warnings.append(f"latest CloudWatch Logs delivery failed: {status.delivery_error}")
+    selectors = snap.event_selectors(trail)
+    coverage = None
+    if isinstance(selectors, Unknown):
+        undecided.append(f"event selectors unknown: {selectors.reason}")
+    else:
+        coverage = management_coverage(selectors)
+        missing = [w for w, ok in (("read", coverage.read), ("write", coverage.write)) if not ok]
+        if missing:
+            fails.append(f"does not record {' and '.join(missing)} management events")
+        if coverage.excluded_sources:
+            fails.append(
+                "excludes management events from " + ", ".join(sorted(coverage.excluded_sources))
+            )
+        if coverage.notes and missing:
+            warnings.extend(coverage.notes)
+    qualifies = False if fails else (None if undecided else True)
+    return TrailFinding(
+        trail.name,
+        trail.arn,
+        group,
+        trail.log_group_arn,
+        qualifies,
+        tuple(fails + undecided),
+        tuple(warnings),
+        coverage,
+        trail.location,
+    )
+
+
+def trail_findings(snapshot: Snapshot) -> list[TrailFinding]:
+    """One finding per trail, plus undecided findings for what could not be read.
+
+    A trail qualifies when it is multi-region, logging, records read and write
+    management events from every source, and delivers to a CloudWatch Logs group.
+    If the ``trails`` key is missing or some entries are unreadable, findings with
+    ``qualifies=None`` say so: absence of a qualifying trail is then not proven.
+    """
+    out = [_trail_finding(snapshot, t) for t in snapshot.trails]
+    for err in snapshot.trails.problems:
+        out.append(TrailFinding(None, None, None, None, None, (str(err),), location=err.location))
+    return out
+
+
+def qualifying_log_groups(findings: Iterable[TrailFinding]) -> tuple[str, ...]:
+    """The log group names of the qualifying trails, sorted, without duplicates."""
+    return tuple(
+        sorted({f.log_group_name for f in findings if f.qualifies is True and f.log_group_name})
+    )
+
+
+# --- alarm links ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TopicCheck:
+    """One SNS topic in an alarm's AlarmActions and its subscriptions in the snapshot."""
+
+    arn: str
+    confirmed: int
+    pending: int
+    decided: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmLink:
+    """An alarm on the metric: does it fire on one event, does it notify someone?"""
+
+    alarm_name: str | None
+    alarm_arn: str | None
+    location: str
+    fires: bool | None
+    fires_reason: str
+    notifies: bool | None
+    notify_reason: str
+    topics: tuple[TopicCheck, ...] = ()
+    alarm: Alarm | None = None
+
+    @property
+    def ok(self) -> bool | None:
+        """True when it fires and notifies; None when either is undecided."""
+        if self.fires is False or self.notifies is False:
+            return False
+        if self.fires is None or self.notifies is None:
+            return None
+        return True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "alarm": self.alarm_name,
+            "alarmArn": self.alarm_arn,
+            "location": self.location,
+            "fires": self.fires,
+            "firesReason": self.fires_reason,
+            "notifies": self.notifies,
+            "notifyReason": self.notify_reason,
+            "topics": [
+                {"arn": t.arn, "confirmed": t.confirmed, "pending": t.pending} for t in self.topics
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmLinks:
+    """The alarms on one metric; ``complete`` is False when some alarm may be missing."""
+
+    links: tuple[AlarmLink, ...]
+    complete: bool
+    problems: tuple[str, ...] = ()
+
+
+def _topic_checks(
+    snap: Snapshot, entry: AlarmEntry
+) -> tuple[bool | None, str, tuple[TopicCheck, ...]]:
+    alarm = entry.alarm
+    if entry.actions_unknown:
+        return None, f"alarm actions unknown: {entry.actions_unknown}", ()
+    if not alarm.actions_enabled:
+        return False, "alarm actions are disabled (ActionsEnabled is false)", ()
+    topics = [
+        a for a in alarm.alarm_actions if a.startswith("arn:") and a.split(":")[2:3] == ["sns"]
+    ]
+    if not topics:
+        referenced = [
+            c.get("AlarmName")
+            for c in snap.composite_alarms
+            if alarm.name and alarm.name in str(c.get("AlarmRule", ""))
+        ]
+        if referenced:
+            return (
+                None,
+                (
+                    f"no SNS topic in AlarmActions; composite alarm(s) {referenced} use it "
+                    "and are not evaluated"
+                ),
+                (),
+            )
+        others = (
+            f" (other actions: {', '.join(alarm.alarm_actions)})" if alarm.alarm_actions else ""
+        )
+        return False, f"no SNS topic in AlarmActions{others}", ()
+    if not snap.subscriptions.present:
+        return (
+            None,
+            "the snapshot has no subscriptions key",
+            tuple(TopicCheck(t, 0, 0, False) for t in topics),
+        )
+    home = _arn_region_account(alarm.arn)
+    checks = []
+    for topic in topics:
+        subs = [s for s in snap.subscriptions if s.topic_arn == topic]
+        confirmed = sum(s.confirmed for s in subs)
+        local = home is not None and _arn_region_account(topic) == home
+        decided = confirmed > 0 or (local and snap.subscriptions.complete)
+        checks.append(TopicCheck(topic, confirmed, len(subs) - confirmed, decided))
+    good = [c for c in checks if c.confirmed]
+    if good:
+        return (
+            True,
+            f"SNS topic {good[0].arn} has {good[0].confirmed} confirmed subscription(s)",
+            tuple(checks),
+        )
+    undecided = [c for c in checks if not c.decided]
+    if undecided:
+        why = (
+            "the subscriptions listing is incomplete"
+            if not snap.subscriptions.complete
+            else "the topic is in another account or region than the alarm (or the alarm ARN is unknown)"
+        )
+        return None, f"no confirmed subscription found for {undecided[0].arn}: {why}", tuple(checks)
+    pending = sum(c.pending for c in checks)
+    detail = f" ({pending} pending confirmation)" if pending else ""
+    return (
+        False,
+        f"no confirmed subscription on {', '.join(c.arn for c in checks)}{detail}",
+        tuple(checks),
+    )
+
+
+def alarm_links(
+    snapshot: Snapshot,
+    metric_name: str,
+    namespace: str,
+    *,
+    value: float = 1.0,
+    default_value: float | None = None,
+    dimensions: Collection[str] | None = None,
+    unit: str | None = None,
+) -> AlarmLinks:
+    """The alarms on ``metric_name`` in ``namespace``, with firing and notification checks.
+
+    Args:
+        value, default_value: the metric filter's metricValue (when numeric) and
+            defaultValue, passed to :func:`~cwpattern.aws.alarms.fires_on_single_event`.
+        dimensions: dimension names the metric filter publishes; when given, an alarm
+            whose dimension names differ watches another metric and never fires.
+        unit: the metric filter's unit; an alarm with a different Unit never fires.
+
+    Unreadable alarm entries that may be on the metric are returned as links with
+    ``fires=None``.
+    """
+    links: list[AlarmLink] = []
+    for entry in snapshot.alarms:
+        alarm = entry.alarm
+        if alarm.metric_name != metric_name or alarm.namespace != namespace:
+            continue
+        fires, why = _fires(alarm, value, default_value, dimensions, unit)
+        notifies, notify_why, topics = _topic_checks(snapshot, entry)
+        links.append(
+            AlarmLink(
+                alarm.name,
+                alarm.arn,
+                entry.location,
+                fires,
+                why,
+                notifies,
+                notify_why,
+                topics,
+                alarm,
+            )
+        )
+    for err in snapshot.alarms.unreadable:
+        raw = err.raw if isinstance(err.raw, Mapping) else {}
+        name, ns = raw.get("MetricName"), raw.get("Namespace")
+        if isinstance(name, str) and isinstance(ns, str) and (name, ns) != (metric_name, namespace):
+            continue
+        alarm_name = raw.get("AlarmName")
+        links.append(
+            AlarmLink(
+                alarm_name if isinstance(alarm_name, str) else None,
+                None,
+                err.location,
+                None,
+                f"unreadable alarm: {err}",
+                None,
+                "unreadable alarm",
+            )
+        )
+    problems = tuple(str(e) for e in snapshot.alarms.errors)
+    return AlarmLinks(tuple(links), not snapshot.alarms.errors, problems)
+
+
+def _fires(
+    alarm: Alarm,
+    value: float,
+    default_value: float | None,
+    dimensions: Collection[str] | None,
+    unit: str | None,
+) -> tuple[bool, str]:
+    if dimensions is not None:
+        names = {n for n, _ in alarm.dimensions}
+        if names != set(dimensions):
+            return False, (
+                f"the alarm watches dimensions {sorted(names)} but the metric filter "
+                f"publishes {sorted(dimensions)}: a different metric"
+            )
+    if unit is not None and alarm.unit is not None and alarm.unit != unit:
+        return False, f"the alarm's Unit {alarm.unit} differs from the metric's unit {unit}"
+    fires, why = fires_on_single_event(alarm, value=value, default_value=default_value)
+    if fires and alarm.dimensions:
+        fixed = ", ".join(f"{n}={v}" for n, v in alarm.dimensions)
+        why += f"; only for events with {fixed}"
+    return fires, why
