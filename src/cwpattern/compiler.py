@@ -41,7 +41,10 @@ except ImportError:  # pragma: no cover - exercised by the no-orjson CI check
     _orjson = None  # type: ignore[assignment]
 
 __all__ = [
+    "DEEP_BRACKETS",
     "HAVE_ORJSON",
+    "NO_MATCH_ERRORS",
+    "RESOURCE_ERRORS",
     "Extractor",
     "LineMatcher",
     "Matcher",
@@ -57,6 +60,14 @@ TextTest = Callable[[str], bool]
 
 HAVE_ORJSON = _orjson is not None
 
+#: The matcher contract.  A :data:`Matcher`, :data:`Extractor` or :data:`LineMatcher` may
+#: raise one of these on a hostile message (a message too odd to decode): that is "no
+#: match", never an error (:meth:`cwpattern.CompiledPattern.matches` answers False).
+NO_MATCH_ERRORS = (ValueError, TypeError, UnicodeError)
+#: Running out of memory or stack while matching: never a verdict (``CompiledPattern``
+#: raises :class:`cwpattern.MatchResourceError`; a scan counts ``not_evaluated``).
+RESOURCE_ERRORS = (MemoryError, RecursionError)
+
 _MISSING = object()
 _ORDER = {
     ast.Op.LT: operator.lt,
@@ -68,7 +79,7 @@ _ORDER = {
 #: (it fails near the interpreter's recursion limit of 1000 frames, orjson at 1024 levels):
 #: such messages always take the standard-library path, so that both paths give the same
 #: answer.  (Only messages of twice that length are counted.)
-_DEEP_BRACKETS = 950
+DEEP_BRACKETS = 950
 _NOT_BRACKETS = bytes(c for c in range(256) if c not in b"{[")
 
 
@@ -170,7 +181,7 @@ def _terms_bytes(tree: ast.TermPattern) -> LineMatcher | None:
 def _json(tree: ast.JsonPattern) -> Callable[[str | bytes | bytearray], bool]:
     test = _expr(tree.expr)
     loads = _orjson.loads if _orjson is not None else None
-    deep = _DEEP_BRACKETS
+    deep = DEEP_BRACKETS
 
     def slow(message: str | bytes | bytearray) -> bool:
         if not isinstance(message, str):

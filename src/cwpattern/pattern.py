@@ -20,7 +20,7 @@ from typing import Any
 
 from . import ast
 from .ast import Pattern as PatternTree
-from .compiler import Extractor, Matcher, compile_pattern
+from .compiler import NO_MATCH_ERRORS, RESOURCE_ERRORS, Extractor, Matcher, compile_pattern
 from .errors import MatchResourceError, PatternSyntaxError
 from .parser import MAX_PATTERN_LENGTH, parse
 from .printer import unparse
@@ -28,8 +28,6 @@ from .printer import unparse
 __all__ = ["CompiledPattern", "compile", "test_metric_filter", "MAX_TEST_MESSAGES"]
 
 MAX_TEST_MESSAGES = 50
-#: What running out of resources raises inside a matcher: never a verdict.
-_RESOURCE_ERRORS = (MemoryError, RecursionError)
 
 
 class CompiledPattern:
@@ -103,12 +101,12 @@ class CompiledPattern:
             MatchResourceError: when memory or stack ran out (no verdict).
             TypeError: when ``message`` is neither ``str`` nor ``bytes``.
         """
-        text = self._text(message)
+        text = message if type(message) is str else self._text(message)
         try:
             return bool(self._match(text))
-        except _RESOURCE_ERRORS as e:
+        except RESOURCE_ERRORS as e:
             failed = type(e).__name__
-        except (ValueError, TypeError, UnicodeError):
+        except NO_MATCH_ERRORS:
             return False
         # Raised outside the except clause, so that the traceback of the exhausted
         # computation (and the memory its frames hold) is released first.
@@ -118,12 +116,12 @@ class CompiledPattern:
         """The ``extractedValues`` TestMetricFilter reports for a matching message
         (``{}`` except for space-delimited patterns), or ``None`` if it does not match.
         Raises :class:`cwpattern.MatchResourceError` as :meth:`matches` does."""
-        text = self._text(message)
+        text = message if type(message) is str else self._text(message)
         try:
             return self._extract(text)
-        except _RESOURCE_ERRORS as e:
+        except RESOURCE_ERRORS as e:
             failed = type(e).__name__
-        except (ValueError, TypeError, UnicodeError):
+        except NO_MATCH_ERRORS:
             return None
         raise MatchResourceError(failed)
 

@@ -47,25 +47,31 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, Union
 
 from . import ast, multiliteral
-from .compiler import _DEEP_BRACKETS as _DEEP
-from .compiler import HAVE_ORJSON, compile_line_matcher, compile_pattern
+from .compiler import (
+    DEEP_BRACKETS,
+    HAVE_ORJSON,
+    NO_MATCH_ERRORS,
+    RESOURCE_ERRORS,
+    compile_line_matcher,
+)
 from .errors import MatchResourceError
 from .jsondoc import message_bytes
 from .pattern import CompiledPattern, compile
 from .prefilter import Plan, Prefilter, choose_plan, prefilter_for
 from .sources import (
-    _STRICT,
     FORMATS,
     STDIN,
+    STRICT_JSON,
+    OpenedInput,
+    Prefixed,
     ScanStats,
-    _expand,
-    _file_events,
-    _guard,
-    _open,
-    _Prefixed,
-    _sniff,
-    _TimeCache,
+    TimeCache,
+    expand,
+    file_events,
+    guard_reads,
+    open_input,
     resolve_format,
+    sniff_format,
 )
 
 if HAVE_ORJSON:
@@ -233,9 +239,9 @@ def _run_many(
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     st = stats if stats is not None else ScanStats()
-    multi = _Multi([_Config(c.pattern, c.ast, fmt, max_line, mode) for c in compiled])
+    multi = _Multi([_Config(c.pattern, c.ast, fmt, max_line, mode) for c in compiled], compiled)
     paths = [source] if isinstance(source, (str, os.PathLike)) else source
-    for path in _expand(paths, st):  # type: ignore[arg-type]
+    for path in expand(paths, st):  # type: ignore[arg-type]
         yield from _scan_path(multi, path, st, progress)
     if stats is None and st.skipped.get("not_evaluated"):
         # Nobody will read the counts: fail closed rather than return a partial answer.
@@ -270,8 +276,7 @@ class _Hit(NamedTuple):
 
 @dataclass
 class _Config:
-    """Everything a worker needs; picklable (the pattern travels as its syntax tree, so
-    workers never load the parser)."""
+    """Everything a worker needs; picklable (the pattern travels as its syntax tree)."""
 
     pattern: str
     tree: ast.Pattern
@@ -284,13 +289,12 @@ class _Config:
 class _Engine:
     """Per-process state: the compiled pattern, its line matcher and prefilter plan."""
 
-    def __init__(self, cfg: _Config) -> None:
+    def __init__(self, cfg: _Config, compiled: CompiledPattern | None = None) -> None:
         self.cfg = cfg
         tree = cfg.tree
         self.json_family = isinstance(tree, ast.JsonPattern)
-        match, extract = compile_pattern(tree)
-        self.match_text = match
-        self.extract = extract
+        #: the pattern itself: its ``matches`` decides documents' messages
+        self.compiled = compiled if compiled is not None else CompiledPattern.from_ast(tree)
         self.line_match = compile_line_matcher(tree)
         self.prefilter: Prefilter = prefilter_for(tree)
         self.escapes = self.prefilter.escapes
@@ -322,28 +326,20 @@ class _Engine:
             self.sampled = len(sample)
             self.use(choose_plan(self.prefilter, sample))
 
-    def matches(self, message: str) -> bool:
-        """``CompiledPattern.matches`` for a ``str``: raises only on resource exhaustion
-        (:data:`_RESOURCE_ERRORS`), which callers count as ``not_evaluated``."""
-        try:
-            return bool(self.match_text(message))
-        except _MATCH_ERRORS:
-            return False
-
 
 def _always(line: Any) -> bool:
     return True
 
 
-#: What a matcher may raise on a hostile message: no match (as CompiledPattern.matches).
-_MATCH_ERRORS = (ValueError, TypeError, UnicodeError)
-#: Resource exhaustion while matching: never a verdict; the event is counted in
-#: ``stats.skipped["not_evaluated"]`` (and :func:`scan` raises without a ``stats``).
-_RESOURCE_ERRORS = (MemoryError, RecursionError)
+# The line matchers follow the compiler's contract: NO_MATCH_ERRORS is no match, and
+# RESOURCE_ERRORS (like CompiledPattern's MatchResourceError) is never a verdict: the event
+# is counted in ``stats.skipped["not_evaluated"]`` (and :func:`scan` raises without a
+# ``stats``).
 
 
 def _not_evaluated(st: ScanStats, location: str, error: BaseException) -> None:
-    st.skip("not_evaluated", location, f"matching ran out of resources ({type(error).__name__})")
+    reason = error.reason if isinstance(error, MatchResourceError) else type(error).__name__
+    st.skip("not_evaluated", location, f"matching ran out of resources ({reason})")
 
 
 def _run(
@@ -364,11 +360,11 @@ def _run(
     cfg = _Config(compiled.pattern, compiled.ast, fmt, max_line, mode)
     paths = [source] if isinstance(source, (str, os.PathLike)) else source
     if jobs == 1:
-        engine = _Engine(cfg)
-        for path in _expand(paths, st):  # type: ignore[arg-type]
+        engine = _Engine(cfg, compiled)
+        for path in expand(paths, st):  # type: ignore[arg-type]
             yield from _scan_path(engine, path, st, progress)
     else:
-        yield from _parallel(cfg, paths, jobs, st, progress)
+        yield from _parallel(cfg, compiled, paths, jobs, st, progress)
     if stats is None and st.skipped.get("not_evaluated"):
         # Nobody will read the counts: fail closed rather than return a partial answer.
         raise MatchResourceError(st.problems[0] if st.problems else "MemoryError")
@@ -383,7 +379,7 @@ def _scan_path(
         return
     stream, name, close = opened
     try:
-        with _guard(st, name):
+        with guard_reads(st, name):
             head = _read_head(stream)
             auto = engine.cfg.fmt == "auto"
             fmt = resolve_format(engine.cfg.fmt, head, name, st)
@@ -399,9 +395,9 @@ def _scan_path(
         close()
 
 
-def _open_fast(path: str, st: ScanStats) -> tuple[Any, str, Callable[[], None]] | None:
+def _open_fast(path: str, st: ScanStats) -> OpenedInput | None:
     """A plain regular file opened unbuffered (read straight into our buffer); anything
-    else (stdin, gzip, pipes) through :func:`cwpattern.sources._open`."""
+    else (stdin, gzip, pipes) through :func:`cwpattern.sources.open_input`."""
     if path != STDIN:
         try:
             raw = open(path, "rb", buffering=0)  # noqa: SIM115 - closed by the caller
@@ -414,11 +410,11 @@ def _open_fast(path: str, st: ScanStats) -> tuple[Any, str, Callable[[], None]] 
             if regular and magic != b"\x1f\x8b" and not path.endswith(".gz"):
                 raw.seek(0)
                 st.files += 1
-                return raw, path, raw.close
+                return OpenedInput(raw, path, raw.close)
         except OSError:
             pass
         raw.close()
-    return _open(path, st)
+    return open_input(path, st)
 
 
 def _read_head(stream: Any) -> bytes:
@@ -443,21 +439,21 @@ def _document_hits(
 ) -> Iterator[Any]:
     """CloudTrail ``Records`` files, ``aws logs`` output...: event by event."""
     before = st.bytes
-    buffered = io.BufferedReader(_Prefixed(head, stream), _SNIFF)
+    buffered = io.BufferedReader(Prefixed(head, stream), _SNIFF)
     if isinstance(engine, _Multi):
         yield from _multi_document_hits(engine, buffered, name, fmt, st)
         if progress is not None:
             progress(st.bytes - before)
         return
-    match, mode, n = engine.matches, engine.cfg.mode, 0
+    match, mode, n = engine.compiled.matches, engine.cfg.mode, 0
     check = engine.check  # the literal prefilter: sound on any message
-    for event in _file_events(buffered, name, fmt, st, engine.cfg.max_line, 1 << 28):
+    for event in file_events(buffered, name, fmt, st, engine.cfg.max_line, 1 << 28):
         message = event.message
         if check is not _always and not _passes(check, message):
             continue
         try:
             ok = match(message)
-        except _RESOURCE_ERRORS as e:
+        except MatchResourceError as e:
             _not_evaluated(st, event.location, e)
             ok = False
         if ok:
@@ -479,8 +475,8 @@ class _Multi:
     check, and (with hyperscan) the needles of all plans are found in one shared pass,
     each hit going to the patterns whose needle it is."""
 
-    def __init__(self, cfgs: list[_Config]) -> None:
-        self.engines = [_Engine(c) for c in cfgs]
+    def __init__(self, cfgs: list[_Config], compiled: list[CompiledPattern]) -> None:
+        self.engines = [_Engine(c, p) for c, p in zip(cfgs, compiled)]
         first = cfgs[0]
         self.cfg = _Config("", first.tree, first.fmt, first.max_line, first.mode)
         self.sampled = 0
@@ -535,7 +531,7 @@ class _MultiRegion:
         jsonl: bool,
         st: ScanStats,
         cur: _Cursor,
-        time_of: _TimeCache | None,
+        time_of: TimeCache | None,
     ) -> None:
         self.regions = []
         for i, e in enumerate(multi.engines):
@@ -595,14 +591,14 @@ def _multi_document_hits(
     decoded once and tested against every pattern."""
     mode = multi.cfg.mode
     engines = multi.engines
-    for event in _file_events(stream, name, fmt, st, multi.cfg.max_line, 1 << 28):
+    for event in file_events(stream, name, fmt, st, multi.cfg.max_line, 1 << 28):
         line = _encodable(event.message)
         for i, e in enumerate(engines):
             try:
-                ok = (e.check is _always or line is None or e.check(line)) and e.matches(
+                ok = (e.check is _always or line is None or e.check(line)) and e.compiled.matches(
                     event.message
                 )
-            except _RESOURCE_ERRORS as exc:
+            except MatchResourceError as exc:
                 _not_evaluated(st, event.location, exc)
                 ok = False
             if ok:
@@ -656,7 +652,7 @@ def _line_hits(
     plain = isinstance(stream, io.FileIO)
     readinto = stream.readinto if plain else None
     read = stream.read if plain else getattr(stream, "read1", stream.read)
-    time_of = _TimeCache() if mode == _FULL and jsonl else None
+    time_of = TimeCache() if mode == _FULL and jsonl else None
     failed: BaseException | None = None
     try:
         while True:
@@ -795,7 +791,7 @@ class _Region:
         jsonl: bool,
         st: ScanStats,
         cur: _Cursor,
-        time_of: _TimeCache | None,
+        time_of: TimeCache | None,
     ) -> None:
         self.e, self.buf, self.start, self.end = engine, buf, start, end
         self.name, self.jsonl, self.st, self.cur = name, jsonl, st, cur
@@ -902,7 +898,7 @@ class _Region:
             doc = None
         if doc is None:
             try:
-                doc = _STRICT.decode(line.decode("utf-8", "replace"))
+                doc = STRICT_JSON.decode(line.decode("utf-8", "replace"))
             except (ValueError, RecursionError):
                 return None
         return self.time_of(doc.get("eventTime")) if isinstance(doc, dict) else None
@@ -978,11 +974,11 @@ class _Region:
                 events += 1
                 try:
                     ok = check(line) and match(line)
-                except _RESOURCE_ERRORS as exc:
+                except RESOURCE_ERRORS as exc:
                     where = f"{name}:{lineno}" if full else f"{name} (byte {self.cur.offset + ls})"
                     _not_evaluated(st, where, exc)
                     ok = False
-                except _MATCH_ERRORS:
+                except NO_MATCH_ERRORS:
                     ok = False
                 if ok:
                     yield line, ls, lineno
@@ -1019,10 +1015,10 @@ class _Region:
                 line = buf[ls : le - 1 if ls < le < end and buf[le - 1] == 0x0D else le]
                 try:
                     ok = (unchecked or check(line)) and match(line)
-                except _RESOURCE_ERRORS as exc:
+                except RESOURCE_ERRORS as exc:
                     _not_evaluated(self.st, self._where(ls), exc)
                     ok = False
-                except _MATCH_ERRORS:
+                except NO_MATCH_ERRORS:
                     ok = False
                 if ok:
                     yield line, ls, None
@@ -1041,10 +1037,10 @@ class _Region:
                     line = buf[ls : le - 1 if ls < le < end and buf[le - 1] == 0x0D else le]
                     try:
                         ok = (unchecked or check(line)) and match(line)
-                    except _RESOURCE_ERRORS as exc:
+                    except RESOURCE_ERRORS as exc:
                         _not_evaluated(self.st, self._where(ls), exc)
                         ok = False
-                    except _MATCH_ERRORS:
+                    except NO_MATCH_ERRORS:
                         ok = False
                     if ok:
                         yield line, ls, None
@@ -1077,10 +1073,10 @@ class _Region:
             line = buf[ls : le - 1 if ls < le < end and buf[le - 1] == 0x0D else le]
             try:
                 ok = (unchecked or check(line)) and match(line)
-            except _RESOURCE_ERRORS as exc:
+            except RESOURCE_ERRORS as exc:
                 _not_evaluated(self.st, self._where(ls), exc)
                 ok = False
-            except _MATCH_ERRORS:
+            except NO_MATCH_ERRORS:
                 ok = False
             if ok:
                 yield line, ls, None
@@ -1127,7 +1123,9 @@ def _jsonl_defect(line: bytes, json_object: bool) -> tuple[str, str] | None:
         return None
     if not line.strip(b" \t\r\n"):
         return "empty_line", ""
-    if HAVE_ORJSON and (len(line) < 2 * _DEEP or line.count(b"[") + line.count(b"{") < _DEEP):
+    if HAVE_ORJSON and (
+        len(line) < 2 * DEEP_BRACKETS or line.count(b"[") + line.count(b"{") < DEEP_BRACKETS
+    ):
         # (orjson accepts deeper nesting than the standard library: see compiler)
         try:
             orjson.loads(line)
@@ -1135,7 +1133,7 @@ def _jsonl_defect(line: bytes, json_object: bool) -> tuple[str, str] | None:
         except ValueError:
             pass
     try:
-        _STRICT.decode(line.decode("utf-8", "replace"))
+        STRICT_JSON.decode(line.decode("utf-8", "replace"))
     except (ValueError, RecursionError) as e:
         return "invalid_json_line", str(e)
     return None
@@ -1180,7 +1178,7 @@ def _work(unit: _Unit) -> _UnitResult:
         return _UnitResult(items, 0, st)
     if unit.first:
         st.files += 1
-    with raw, _guard(st, unit.path):
+    with raw, guard_reads(st, unit.path):
         begin = _line_start_at(raw, unit.start)
         if begin is None or begin >= unit.end:
             return _UnitResult(items, 0, st)
@@ -1221,7 +1219,7 @@ def _line_start_at(raw: Any, start: int) -> int | None:
 
 def _units(cfg: _Config, paths: Any, st: ScanStats, jobs: int) -> Iterator[_Unit | str]:
     """Work units in input order; stdin is yielded as the string ``"-"``."""
-    for path in _expand(paths, st):
+    for path in expand(paths, st):
         if path == STDIN:
             yield path
             continue
@@ -1237,7 +1235,7 @@ def _units(cfg: _Config, paths: Any, st: ScanStats, jobs: int) -> Iterator[_Unit
         except OSError:
             pass
         if size >= 0 and fmt == "auto":
-            fmt = _sniff(head, path)
+            fmt = sniff_format(head, path)
         if size <= _UNIT // 4 or fmt not in ("jsonl", "text"):
             yield _Unit(path, 0, -1, cfg.fmt, True)
             continue
@@ -1248,7 +1246,7 @@ def _units(cfg: _Config, paths: Any, st: ScanStats, jobs: int) -> Iterator[_Unit
 
 def _plan_sample(paths: Any) -> bytes:
     """The first bytes of the first plain input, to choose the prefilter plan once."""
-    for path in _expand(paths, ScanStats()):
+    for path in expand(paths, ScanStats()):
         if path == STDIN:
             continue
         try:
@@ -1273,12 +1271,17 @@ def _start_method() -> str:
 
 
 def _parallel(
-    cfg: _Config, paths: Any, jobs: int, st: ScanStats, progress: Callable[[int], None] | None
+    cfg: _Config,
+    compiled: CompiledPattern,
+    paths: Any,
+    jobs: int,
+    st: ScanStats,
+    progress: Callable[[int], None] | None,
 ) -> Iterator[Any]:
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     paths = [STDIN] if paths is None else [os.fspath(p) for p in paths] or [STDIN]
-    engine = _Engine(cfg)
+    engine = _Engine(cfg, compiled)
     sample = _plan_sample(paths)
     if sample:
         engine.choose(sample)

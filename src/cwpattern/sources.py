@@ -59,13 +59,23 @@ from typing import IO, Any, NamedTuple, cast
 
 __all__ = [
     "FORMATS",
+    "STDIN",
+    "STRICT_JSON",
     "LogEvent",
+    "OpenedInput",
+    "Prefixed",
     "RawLine",
     "ScanStats",
+    "TimeCache",
     "events_from_bytes",
     "expand",
+    "file_events",
+    "guard_reads",
     "iter_events",
     "iter_lines_bytes",
+    "open_input",
+    "resolve_format",
+    "sniff_format",
 ]
 
 #: Accepted values of ``fmt``: ``jsonl`` (one JSON message per line), ``text`` (one message
@@ -73,6 +83,7 @@ __all__ = [
 #: records, ``aws logs``/``lookup-events`` output, bare records), ``auto`` (sniffed per file).
 FORMATS = ("auto", "jsonl", "text", "json")
 
+#: The path that means standard input.
 STDIN = "-"
 _SNIFF_BYTES = 1 << 16
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -93,7 +104,8 @@ def _reject_constant(name: str) -> Any:
 
 
 #: Strict RFC 8259 decoding: ``NaN``/``Infinity`` are rejected (the stdlib accepts them).
-_STRICT = json.JSONDecoder(parse_constant=_reject_constant)
+#: The one JSON decoder that decides whether a line or document is JSON.
+STRICT_JSON = json.JSONDecoder(parse_constant=_reject_constant)
 
 
 @dataclass
@@ -243,12 +255,12 @@ def iter_events(
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     st = stats if stats is not None else ScanStats()
     for path in expand(paths, st, follow=follow, hidden=hidden, globs=globs, excludes=excludes):
-        opened = _open(path, st)
+        opened = open_input(path, st)
         if opened is None:
             continue
         stream, name, closer = opened
         try:
-            yield from _file_events(stream, name, fmt, st, max_line_bytes, max_document_bytes)
+            yield from file_events(stream, name, fmt, st, max_line_bytes, max_document_bytes)
         finally:
             closer()
 
@@ -290,7 +302,7 @@ def events_from_bytes(
     elif name.endswith(".gz"):
         st.skip("bad_gzip", name, "named .gz but not gzip data")
         return
-    yield from _file_events(stream, name, fmt, st, max_line_bytes, max_document_bytes)
+    yield from file_events(stream, name, fmt, st, max_line_bytes, max_document_bytes)
 
 
 def iter_lines_bytes(
@@ -304,13 +316,13 @@ def iter_lines_bytes(
     are skipped and counted (``empty_line``).
     """
     st = stats if stats is not None else ScanStats()
-    for path in _expand(paths, st):
-        opened = _open(path, st)
+    for path in expand(paths, st):
+        opened = open_input(path, st)
         if opened is None:
             continue
         stream, name, closer = opened
         try:
-            with _guard(st, name):
+            with guard_reads(st, name):
                 for lineno, offset, data in _lines(stream, name, st, max_line_bytes):
                     if data:
                         st.events += 1
@@ -378,11 +390,6 @@ def expand(
             st.ignore("cloudtrail_digest", p)
         else:
             yield p
-
-
-def _expand(paths: Iterable[str] | str | None, st: ScanStats) -> Iterator[str]:
-    """:func:`expand` with the default rules (kept for the scanner's callers)."""
-    return expand(paths, st)
 
 
 def _is_digest_path(path: str) -> bool:
@@ -509,8 +516,31 @@ def _keep_open() -> None:
     """Stdin is never closed."""
 
 
-def _open(path: str, st: ScanStats) -> tuple[IO[bytes], str, Callable[[], None]] | None:
-    """Open a path (or stdin), transparently gunzipping; None when it cannot be read."""
+class OpenedInput(NamedTuple):
+    """One input opened for reading (see :func:`open_input`)."""
+
+    stream: IO[bytes]  #: decompressed bytes
+    name: str  #: the path, or ``<stdin>``
+    close: Callable[[], None]  #: closes the file (never stdin)
+
+
+def open_input(path: str, st: ScanStats) -> OpenedInput | None:
+    """Open a path (``"-"``: stdin), transparently gunzipping (by the magic bytes); None,
+    counted in ``st.skipped``, when it cannot be read or is named ``.gz`` but is not gzip.
+    Counts the file in ``st.files``.
+
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "app.log")
+    >>> with open(path, "wb") as fh:
+    ...     _ = fh.write(b"INFO start\\n")
+    >>> opened = open_input(path, ScanStats())
+    >>> opened.stream.read(), opened.name == path
+    (b'INFO start\\n', True)
+    >>> opened.close()
+    >>> st = ScanStats()
+    >>> open_input(path + ".missing", st), st.skipped
+    (None, {'unreadable_file': 1})
+    """
     raw: IO[bytes]
     close: Callable[[], None]
     if path == STDIN:
@@ -536,7 +566,7 @@ def _open(path: str, st: ScanStats) -> tuple[IO[bytes], str, Callable[[], None]]
         st.skip("unreadable_file", name, e.strerror or str(e))
         return None
     st.files += 1
-    prefixed = _Prefixed(magic, raw)
+    prefixed = Prefixed(magic, raw)
     stream: IO[bytes] = io.BufferedReader(prefixed, _SNIFF_BYTES)
     if magic == _GZIP_MAGIC:
         prefixed.stats = st  # compressed bytes consumed, for progress
@@ -546,11 +576,16 @@ def _open(path: str, st: ScanStats) -> tuple[IO[bytes], str, Callable[[], None]]
         close()
         st.skip("bad_gzip", name, "named .gz but not gzip data")
         return None
-    return stream, name, close
+    return OpenedInput(stream, name, close)
 
 
-class _Prefixed(io.RawIOBase):
-    """A raw stream returning ``head`` first, then the rest of ``rest`` (push-back)."""
+class Prefixed(io.RawIOBase):
+    """A raw stream returning ``head`` first, then the rest of ``rest`` (push-back of
+    bytes already read, e.g. to sniff the format).
+
+    >>> io.BufferedReader(Prefixed(b"ab", io.BytesIO(b"cd"))).read()
+    b'abcd'
+    """
 
     def __init__(self, head: bytes, rest: IO[bytes]) -> None:
         self._head = memoryview(head)
@@ -627,8 +662,17 @@ class _TextAsBytes(io.RawIOBase):
         return n
 
 
-class _guard:
-    """Turn gzip/read errors inside a file into counted problems (the scan goes on)."""
+class guard_reads:
+    """Turn gzip/read errors (and running out of memory) inside a file into counted
+    problems (``bad_gzip``, ``read_error``, ``out_of_memory``): the scan goes on with the
+    next file.
+
+    >>> st = ScanStats()
+    >>> with guard_reads(st, "a.log"):
+    ...     raise OSError(5, "Input/output error")
+    >>> st.skipped
+    {'read_error': 1}
+    """
 
     def __init__(self, st: ScanStats, name: str) -> None:
         self.st, self.name = st, name
@@ -686,7 +730,7 @@ def resolve_format(fmt: str, head: bytes, name: str, st: ScanStats) -> str | Non
     its first bytes; ``None`` (counted as ``binary_file``) for a binary file."""
     if fmt != "auto":
         return fmt
-    sniffed = _sniff(head, name)
+    sniffed = sniff_format(head, name)
     if sniffed == "binary":
         st.skip("binary_file", name, "binary data (NUL bytes, not UTF-8) in the first 64 KiB")
         return None
@@ -695,12 +739,19 @@ def resolve_format(fmt: str, head: bytes, name: str, st: ScanStats) -> str | Non
     return sniffed
 
 
-def _file_events(
+def file_events(
     stream: IO[bytes], name: str, fmt: str, st: ScanStats, max_line: int, max_doc: int
 ) -> Iterator[LogEvent]:
-    with _guard(st, name):
+    """The events of one opened input (:func:`open_input`), as :func:`iter_events` reads
+    it: ``fmt`` resolved from the first bytes (:func:`resolve_format`), lines longer than
+    ``max_line`` bytes and documents larger than ``max_doc`` skipped and counted.
+
+    >>> [e.message for e in file_events(io.BytesIO(b"a\\nb\\n"), "x.log", "auto", ScanStats(), 99, 99)]
+    ['a', 'b']
+    """
+    with guard_reads(st, name):
         head = stream.read(_SNIFF_BYTES)
-        stream = io.BufferedReader(_Prefixed(head, stream), _SNIFF_BYTES)
+        stream = io.BufferedReader(Prefixed(head, stream), _SNIFF_BYTES)
         auto = fmt == "auto"
         resolved = resolve_format(fmt, head, name, st)
         if resolved == "json":
@@ -727,7 +778,7 @@ def _text_with_json_start(body: bytes) -> bool:
     line, or (for a value that holds no records) after it, is not JSON."""
     text = body.decode("utf-8", "replace")
     try:
-        value, end = _STRICT.raw_decode(text)
+        value, end = STRICT_JSON.raw_decode(text)
     except (ValueError, RecursionError):
         return False  # a JSON prefix (a long document) or broken JSON: read as JSON
     nl = text.find("\n", end)
@@ -741,7 +792,7 @@ def _text_with_json_start(body: bytes) -> bool:
         if nxt >= len(text):
             return False
     try:
-        _STRICT.raw_decode(text, nxt)
+        STRICT_JSON.raw_decode(text, nxt)
     except RecursionError:
         return False
     except ValueError as e:
@@ -750,8 +801,15 @@ def _text_with_json_start(body: bytes) -> bool:
     return False
 
 
-def _sniff(head: bytes, name: str) -> str:
-    """Pick a format from the first bytes (and the suffix, for JSON lines)."""
+def sniff_format(head: bytes, name: str) -> str:
+    """The format of a file from its first bytes (and its name's suffix, for JSON lines):
+    ``jsonl``, ``json``, ``text`` or ``binary``.
+
+    >>> sniff_format(b'{"Records":[', "t.json"), sniff_format(b'{"a":1}\\n', "a.log")
+    ('json', 'jsonl')
+    >>> sniff_format(b"[2024-01-01] INFO up", "a.log")
+    'text'
+    """
     if _binary(head):
         return "binary"
     body = head.removeprefix(_BOM).lstrip(_WS)
@@ -769,7 +827,7 @@ def _sniff(head: bytes, name: str) -> str:
     if nl < 0 and len(head) == _SNIFF_BYTES:
         return "jsonl"  # a first line longer than the sniff window: one long record
     try:
-        value = _STRICT.decode(body[: nl if nl >= 0 else None].decode("utf-8"))
+        value = STRICT_JSON.decode(body[: nl if nl >= 0 else None].decode("utf-8"))
     except UnicodeDecodeError:
         return "jsonl"
     except (ValueError, RecursionError):
@@ -794,7 +852,7 @@ def _wrapper(value: Any) -> str | None:
 def _line_events(
     stream: IO[bytes], name: str, as_json: bool, st: ScanStats, max_line: int
 ) -> Iterator[LogEvent]:
-    decode, ts_of = _STRICT.decode, _TimeCache()
+    decode, ts_of = STRICT_JSON.decode, TimeCache()
     for lineno, _, raw in _lines(stream, name, st, max_line):
         where = f"{name}:{lineno}"
         bad_utf8 = ""
@@ -854,7 +912,7 @@ def _document_events(
             if _jsonl_like(data):
                 # Not a document but JSON lines with a broken first line: keep the good lines.
                 st.bytes -= len(data)
-                lines = io.BufferedReader(_Prefixed(data, stream), _SNIFF_BYTES)
+                lines = io.BufferedReader(Prefixed(data, stream), _SNIFF_BYTES)
                 yield from _line_events(lines, name, True, st, max_line)
                 return
         st.skip("invalid_json", f"{name}:{e.line}", e.message)
@@ -961,7 +1019,7 @@ class _Window:
         while True:
             pos = self.pos
             try:
-                value, end = _STRICT.raw_decode(self.text, pos)
+                value, end = STRICT_JSON.raw_decode(self.text, pos)
             except RecursionError as e:
                 raise _JsonError(str(e), self.line()) from None
             except json.JSONDecodeError as e:
@@ -1016,7 +1074,7 @@ except ImportError:  # pragma: no cover - depends on the installed extras
 _FLOAT_TOKEN = re.compile(r"[:,\[]-?[0-9]+[.eE]")
 
 
-def _compact_record(win: _Window, loc: str, st: ScanStats, ts_of: _TimeCache) -> LogEvent | None:
+def _compact_record(win: _Window, loc: str, st: ScanStats, ts_of: TimeCache) -> LogEvent | None:
     """The event of the record at ``win.pos`` when its text is already what the slow path
     would make of it (``json.dumps`` of its stdlib decoding), checked with orjson; None
     otherwise (nothing consumed).
@@ -1053,11 +1111,11 @@ def _streamed_records(
 ) -> Iterator[LogEvent]:
     """The records of the ``{"Records":[...]}`` document whose array starts at ``win.pos``,
     one at a time, then the rest of that object (other members are checked, not kept)."""
-    ts_of = _TimeCache()
+    ts_of = TimeCache()
     prefix = f"{name if line == 1 else f'{name}:{line}'}#Records"
     i = 0
     win.raw = None  # records are delivered: no going back to JSON lines
-    scan = _STRICT.scan_once  # type: ignore[attr-defined]
+    scan = STRICT_JSON.scan_once  # type: ignore[attr-defined]
     if win.skip_ws() and win.text[win.pos] == "]":
         win.pos += 1
     else:
@@ -1107,7 +1165,7 @@ def _jsonl_like(data: bytes) -> bool:
     """Whether one of lines 2-4 is a JSON object on its own."""
     for raw in data.split(b"\n", 4)[1:4]:
         try:
-            if isinstance(_STRICT.decode(raw.decode("utf-8")), dict):
+            if isinstance(STRICT_JSON.decode(raw.decode("utf-8")), dict):
                 return True
         except (ValueError, RecursionError):
             pass
@@ -1115,7 +1173,7 @@ def _jsonl_like(data: bytes) -> bool:
 
 
 def _doc_records(doc: Any, name: str, line: int, st: ScanStats) -> Iterator[LogEvent]:
-    ts_of = _TimeCache()
+    ts_of = TimeCache()
     key = _wrapper(doc)
     if key is None and _is_digest(doc):
         st.ignore("cloudtrail_digest", name)  # a digest file: no events
@@ -1137,7 +1195,7 @@ def _doc_records(doc: Any, name: str, line: int, st: ScanStats) -> Iterator[LogE
 
 
 def _record_event(
-    item: Any, key: str | None, loc: str, st: ScanStats, ts_of: _TimeCache
+    item: Any, key: str | None, loc: str, st: ScanStats, ts_of: TimeCache
 ) -> LogEvent | None:
     """The event of one item of a wrapper's array (None: skipped and counted)."""
     if not isinstance(item, dict):
@@ -1187,8 +1245,13 @@ def _skip_ws(text: str, pos: int) -> int:
     return pos
 
 
-class _TimeCache:
-    """ISO-8601 ``eventTime`` -> epoch ms, caching the last value (records come in bursts)."""
+class TimeCache:
+    """ISO-8601 ``eventTime`` -> epoch ms, caching the last value (records come in bursts);
+    None for anything else.
+
+    >>> TimeCache()("2024-03-04T08:00:00Z")
+    1709539200000
+    """
 
     def __init__(self) -> None:
         self._key: object = None
@@ -1209,7 +1272,7 @@ class _TimeCache:
         return result
 
 
-def _lookup_time(value: object, ts_of: _TimeCache) -> int | None:
+def _lookup_time(value: object, ts_of: TimeCache) -> int | None:
     """``EventTime`` of lookup-events output: epoch seconds or an ISO string."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return int(value * 1000)
