@@ -50,6 +50,7 @@ from ..errors import CWPatternError, MetricFilterError, PatternSyntaxError
 from ..pattern import compile
 from ..reporting import PROJECT_URL, SARIF_SCHEMA
 from .iac import IacResources
+from .model import MetricKey, by_metric
 from .publish import MetricFilter as SimFilter
 from .snapshot import (
     SECTIONS,
@@ -384,7 +385,7 @@ class _Filter:
     log_group: str
     pattern: str
     location: str
-    key: tuple[str, str]  # (namespace, metric name)
+    key: MetricKey  # the metric its transformation publishes to
     tree: ast.Pattern | None = None
     error: dict[str, Any] | None = None  # pattern or transformation error
     undecidable: str | None = None  # why its events or values cannot be judged
@@ -437,14 +438,7 @@ def _raw_entries(
 
 
 def _read_filter(record: Any, raw: Any) -> _Filter:
-    t = record.transformations[0]
-    f = _Filter(
-        record.name,
-        record.log_group,
-        record.pattern,
-        record.location,
-        (t.metric_namespace, t.metric_name),
-    )
+    f = _Filter(record.name, record.log_group, record.pattern, record.location, record.metric)
     try:
         f.tree = compile(record.pattern).ast
     except PatternSyntaxError as err:
@@ -803,10 +797,8 @@ class _Auditor:
         local = [
             f for f in self.filters if f.log_group in by_group and not by_group[f.log_group].foreign
         ]
-        keys: dict[tuple[str, str], list[_Filter]] = {}
-        for f in local:
-            keys.setdefault(f.key, []).append(f)
-        out = []
+        keys = by_metric(local, key=lambda f: f.key)
+        out: list[tuple[LinkResult, LinkResult, tuple[str, str], list[_Filter]]] = []
         metrics_evidence = []
         for key, members in keys.items():
             ns, name = key

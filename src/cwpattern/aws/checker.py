@@ -29,6 +29,7 @@ from typing import Any, Literal
 from ..analysis.results import PatternWarning, Verdict
 from ..documents import MAX_DEPTH, check_depth
 from ..errors import CWPatternError, PatternSyntaxError
+from .model import MetricKey, by_metric
 
 __all__ = [
     "CheckReport",
@@ -58,11 +59,20 @@ class FilterInputError(CWPatternError):
 @dataclass(frozen=True)
 class FilterInput:
     """One filter to judge: its ``name``, ``pattern`` and ``metric`` (``namespace/name``,
-    ``None`` for a bare pattern)."""
+    ``None`` for a bare pattern).  ``key`` is the metric as a pair (filters on one metric
+    are judged together); without it, ``metric`` is the key."""
 
     name: str
     pattern: str
     metric: str | None = None
+    key: MetricKey | None = field(default=None, repr=False)
+
+    @property
+    def metric_key(self) -> MetricKey | None:
+        """The metric filters are grouped by: ``key``, else ``metric`` as a whole."""
+        if self.key is not None:
+            return self.key
+        return MetricKey("", self.metric) if self.metric else None
 
 
 @dataclass(frozen=True)
@@ -330,13 +340,14 @@ def filters_from(source: Any) -> list[FilterInput]:
             out.extend(filters_from(item))
         elif isinstance(item, Mapping) and isinstance(item.get("filterPattern"), str):
             transforms = item.get("metricTransformations") or [{}]
-            metric = None
+            key = None
             if isinstance(transforms, list) and transforms and isinstance(transforms[0], Mapping):
                 t = transforms[0]
                 if t.get("metricName"):
-                    metric = f"{t.get('metricNamespace', '')}/{t.get('metricName')}"
+                    key = MetricKey(str(t.get("metricNamespace", "")), str(t.get("metricName")))
             name = str(item.get("filterName") or f"filter {i + 1}")
-            out.append(FilterInput(name, item["filterPattern"], metric))
+            metric = str(key) if key else None
+            out.append(FilterInput(name, item["filterPattern"], metric, key))
         else:
             raise FilterInputError(
                 f"item {i + 1}: expected a pattern string or a metric filter with a "
@@ -375,7 +386,7 @@ def check(patterns: Source, *, control: str, any_json_spelling: bool = False) ->
     reference = ctrl.effective_pattern
     given = patterns if isinstance(patterns, Filters) else Filters(tuple(filters_from(patterns)))
     results: list[FilterResult] = []
-    by_metric: dict[str, list[FilterResult]] = {}
+    keyed: list[tuple[MetricKey | None, FilterResult]] = []
     for f in given.filters:
         try:
             tree = compile(f.pattern).ast
@@ -403,23 +414,24 @@ def check(patterns: Source, *, control: str, any_json_spelling: bool = False) ->
             assumptions=cov.assumptions,
         )
         results.append(result)
-        if f.metric:
-            by_metric.setdefault(f.metric, []).append(result)
+        keyed.append((f.metric_key, result))
+    metrics = by_metric(keyed, key=lambda pair: pair[0])
     groups = []
-    for metric, members in by_metric.items():
+    for pairs in metrics.values():
+        members = [r for _, r in pairs]
         if len(members) < 2:
             continue
         cov = covers([m.pattern for m in members], reference, any_json_spelling=any_json_spelling)
         groups.append(
             MetricGroup(
-                metric,
+                members[0].metric or "",
                 tuple(m.name for m in members),
                 cov.verdict,
                 cov.counterexample,
                 cov.assumptions,
             )
         )
-    if not by_metric and len(results) > 1:  # bare patterns: judge them together too
+    if not metrics and len(results) > 1:  # bare patterns: judge them together too
         valid = [r for r in results if r.valid]
         if len(valid) > 1:
             cov = covers([r.pattern for r in valid], reference, any_json_spelling=any_json_spelling)

@@ -1,9 +1,10 @@
 """Metric filters: a pattern plus one metric transformation, and the datapoints they publish.
 
 A CloudWatch Logs metric filter turns every log event that matches its pattern into one
-datapoint of a CloudWatch metric (spec §7).  This module validates the transformation as
-``PutMetricFilter`` does (:meth:`MetricTransformation.from_aws`, errors are
-:class:`~cwpattern.MetricFilterError` with a stable ``code``), resolves ``metricValue``
+datapoint of a CloudWatch metric (spec §7).  The transformation is validated as
+``PutMetricFilter`` does (:class:`cwpattern.aws.model.MetricTransformation`, errors are
+:class:`~cwpattern.MetricFilterError` with a stable ``code``); this module validates the
+filter around it (:meth:`MetricFilter.from_aws`), resolves ``metricValue``
 and dimension references against a message (``1``, ``$.latency``, ``$bytes``, ``$7``),
 and turns timestamped log events into :class:`~cwpattern.aws.alarms.Datapoint` objects
 (:func:`datapoints`) that :mod:`cwpattern.aws.alarms` evaluates.
@@ -26,20 +27,19 @@ without wildcard, $name or $N: a selector may not contain a wildcard (field metr
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from .. import ast
-from ..documents import finite_number
-from ..errors import CWPatternError, MetricFilterError, PatternSyntaxError
+from ..errors import CWPatternError, MetricFilterError
 from ..jsondoc import JsonNumber, decode
-from ..parser import NUMBER_RE, parse_selector
+from ..parser import NUMBER_RE
 from ..pattern import CompiledPattern, compile
 from ..selectors import select
 from ..sources import LogEvent
 from .alarms import Datapoint
+from .model import MAX_DIMENSIONS, UNITS, MetricTransformation, Reference
 
 __all__ = [
     "CODES",
@@ -54,20 +54,9 @@ __all__ = [
     "datapoints",
 ]
 
-#: Units a metric transformation accepts (spec §7.1); ``None`` is the default unit.
-UNITS: Final = (
-    "Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes",
-    "Gigabytes", "Terabytes", "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits",
-    "Percent", "Count", "Bytes/Second", "Kilobytes/Second", "Megabytes/Second",
-    "Gigabytes/Second", "Terabytes/Second", "Bits/Second", "Kilobits/Second",
-    "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second", "None",
-)  # fmt: skip
 #: System fields ``emitSystemFieldDimensions`` may publish as dimensions.
 SYSTEM_FIELDS: Final = ("@aws.account", "@aws.region", "@source.log")
-#: Dimensions per metric filter, system-field dimensions included.
-MAX_DIMENSIONS: Final = 3
-
-#: Every ``MetricFilterError.code`` this module raises, with its meaning.
+#: Every ``MetricFilterError.code`` this module (and :mod:`cwpattern.aws.model`) raises.
 CODES: Final[dict[str, str]] = {
     "FILTER_NAME_INVALID": "filterName missing, not 1-512 characters, or containing ':' or '*'",
     "TRANSFORMATION_COUNT": "a metric filter has exactly one metric transformation",
@@ -88,10 +77,6 @@ CODES: Final[dict[str, str]] = {
     "NOT_SIMULATED": "fieldSelectionCriteria or applyOnTransformedLogs: not simulated",
 }
 
-_FORBIDDEN_METRIC_CHARS: Final = frozenset(":*$")
-_FIELD_REF: Final = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_-]*|[1-9][0-9]*)")
-_MAX_METRIC_VALUE: Final = 100
-_MAX_NAME: Final = 255
 _MAX_FILTER_NAME: Final = 512
 _STRUCTURED: Final = ("json", "space-delimited")
 
@@ -102,50 +87,6 @@ def _show(value: Any) -> str:
 
 
 # --- references ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Reference:
-    """A parsed ``metricValue`` or dimension value (spec §7.2, §7.3).
-
-    ``kind`` is ``"number"`` (``number`` holds the value), ``"selector"`` (``selector``
-    holds the wildcard-free JSON selector) or ``"field"`` (``text`` is the
-    ``extractedValues`` key, ``$name`` or ``$N``).
-    """
-
-    kind: Literal["number", "selector", "field"]
-    text: str
-    number: float | None = None
-    selector: ast.Selector | None = None
-
-    @property
-    def family(self) -> str | None:
-        """The pattern family the reference needs (``None`` for a number)."""
-        return {"selector": "json", "field": "space-delimited"}.get(self.kind)
-
-    @classmethod
-    def parse(cls, text: str, *, allow_number: bool) -> Reference:
-        """Parse a reference; raises ``ValueError`` saying what is wrong."""
-        if allow_number and NUMBER_RE.fullmatch(text):
-            value = float(text)
-            if not math.isfinite(value):
-                raise ValueError("the number is out of range")
-            return cls("number", text, number=value)
-        if text.startswith("$."):
-            try:
-                selector = parse_selector(text)
-            except PatternSyntaxError as err:
-                raise ValueError(f"bad selector: {err.msg} at column {err.colno}") from None
-            if selector.has_wildcard:
-                raise ValueError("a selector may not contain a wildcard")
-            return cls("selector", text, selector=selector)
-        if _FIELD_REF.fullmatch(text):
-            return cls("field", text)
-        if text.startswith("$"):
-            raise ValueError(
-                "after '$' comes '.' (a selector), a field name or a field number from 1"
-            )
-        raise ValueError("a literal is not a reference" if not allow_number else "not a reference")
 
 
 def _number(node: Any) -> float | None:
@@ -173,196 +114,6 @@ def _dimension_text(node: Any) -> str | None:
 
 def _invalid(code: str, msg: str, fld: str) -> MetricFilterError:
     return MetricFilterError(code, msg, fld)
-
-
-def _check_metric_text(value: Any, fld: str, code: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise _invalid(code, f"{fld} must be a non-empty string, got {_show(value)}", fld)
-    if len(value) > _MAX_NAME:
-        raise _invalid(code, f"{fld} is {len(value)} characters long; at most {_MAX_NAME}", fld)
-    bad = sorted(set(value) & _FORBIDDEN_METRIC_CHARS)
-    if bad:
-        raise _invalid(code, f"{fld} {value!r} contains {', '.join(map(repr, bad))}", fld)
-    return value
-
-
-def _check_dimension_key(key: Any) -> str:
-    fld = f"dimensions.{key}"
-    if (
-        not isinstance(key, str)
-        or not 1 <= len(key) <= _MAX_NAME
-        or not key.isascii()
-        or not key.strip()
-        or key.startswith(":")
-    ):
-        raise _invalid(
-            "DIMENSION_KEY_INVALID",
-            f"dimension name {_show(key)} must be 1-255 ASCII characters, not all blank, "
-            "not starting with ':'",
-            fld,
-        )
-    return key
-
-
-@dataclass(frozen=True, slots=True)
-class MetricTransformation:
-    """One ``metricTransformations`` entry, validated (spec §7.1).
-
-    ``dimensions`` is a tuple of ``(name, reference)`` pairs; ``unit`` defaults to
-    ``"None"``.  Build it directly or with :meth:`from_aws`; both validate.
-
-    >>> MetricTransformation("Kms", "CIS", "1", default_value=0).value.number
-    1.0
-    >>> MetricTransformation("Kms", "CIS", "1", default_value=0, dimensions=(("Key", "$.k"),))
-    Traceback (most recent call last):
-    ...
-    cwpattern.errors.MetricFilterError: defaultValue cannot be combined with dimensions \
-(field defaultValue)
-    """
-
-    metric_name: str
-    metric_namespace: str
-    metric_value: str
-    default_value: float | None = None
-    dimensions: tuple[tuple[str, str], ...] = ()
-    unit: str = "None"
-    value: Reference = field(init=False, repr=False, compare=False)
-    dimension_refs: tuple[tuple[str, Reference], ...] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        _check_metric_text(self.metric_name, "metricName", "METRIC_NAME_INVALID")
-        _check_metric_text(self.metric_namespace, "metricNamespace", "METRIC_NAMESPACE_INVALID")
-        mv = self.metric_value
-        if not isinstance(mv, str) or not mv:
-            raise _invalid(
-                "METRIC_VALUE_INVALID",
-                f"metricValue must be a non-empty string, got {_show(mv)}",
-                "metricValue",
-            )
-        if len(mv) > _MAX_METRIC_VALUE:
-            raise _invalid(
-                "METRIC_VALUE_INVALID",
-                f"metricValue is {len(mv)} characters long; at most {_MAX_METRIC_VALUE}",
-                "metricValue",
-            )
-        try:
-            value = Reference.parse(mv, allow_number=True)
-        except ValueError as err:
-            raise _invalid(
-                "METRIC_VALUE_INVALID",
-                f"metricValue {mv!r} must be a number, a selector without wildcard, $name or "
-                f"$N: {err}",
-                "metricValue",
-            ) from None
-        default = self.default_value
-        if default is not None:
-            number = finite_number(default)
-            if number is None:
-                raise _invalid(
-                    "DEFAULT_VALUE_INVALID",
-                    f"defaultValue must be a finite number, got {_show(default)}",
-                    "defaultValue",
-                )
-            object.__setattr__(self, "default_value", number)
-        if not isinstance(self.dimensions, tuple):
-            raise _invalid(
-                "DIMENSIONS_INVALID",
-                f"dimensions must be (name, reference) pairs, got {_show(self.dimensions)}",
-                "dimensions",
-            )
-        if len(self.dimensions) > MAX_DIMENSIONS:
-            raise _invalid(
-                "TOO_MANY_DIMENSIONS",
-                f"{len(self.dimensions)} dimensions; at most {MAX_DIMENSIONS}",
-                "dimensions",
-            )
-        refs = []
-        for pair in self.dimensions:
-            if not (isinstance(pair, tuple) and len(pair) == 2):
-                raise _invalid(
-                    "DIMENSIONS_INVALID",
-                    f"expected a (name, reference) pair, got {_show(pair)}",
-                    "dimensions",
-                )
-            key, ref = _check_dimension_key(pair[0]), pair[1]
-            if not isinstance(ref, str) or not ref or len(ref) > _MAX_NAME:
-                raise _invalid(
-                    "DIMENSION_VALUE_INVALID",
-                    f"dimension {key!r}: the value must be a reference of 1-255 characters, "
-                    f"got {_show(ref)}",
-                    f"dimensions.{key}",
-                )
-            try:
-                refs.append((key, Reference.parse(ref, allow_number=False)))
-            except ValueError as err:
-                raise _invalid(
-                    "DIMENSION_VALUE_INVALID",
-                    f"dimension {key!r}: {ref!r} must be a selector without wildcard, $name or "
-                    f"$N: {err}",
-                    f"dimensions.{key}",
-                ) from None
-        if len({k for k, _ in refs}) != len(refs):
-            raise _invalid("DIMENSIONS_INVALID", "duplicate dimension name", "dimensions")
-        if default is not None and refs:
-            raise _invalid(
-                "DEFAULT_WITH_DIMENSIONS",
-                "defaultValue cannot be combined with dimensions",
-                "defaultValue",
-            )
-        if self.unit not in UNITS:
-            raise _invalid("UNIT_INVALID", f"unknown unit {_show(self.unit)}", "unit")
-        object.__setattr__(self, "value", value)
-        object.__setattr__(self, "dimension_refs", tuple(refs))
-
-    @classmethod
-    def from_aws(cls, doc: Mapping[str, Any]) -> MetricTransformation:
-        """Read one entry of ``metricTransformations`` (``describe-metric-filters`` or the
-        ``PutMetricFilter`` request).  Unknown fields are ignored.  A number given as
-        ``metricValue`` (as in CloudFormation) is read as its text.
-
-        Raises:
-            MetricFilterError: with the code and field of the first problem.
-        """
-        if not isinstance(doc, Mapping):
-            raise _invalid(
-                "TRANSFORMATION_INVALID",
-                f"a metric transformation is an object, got {_show(doc)}",
-                "metricTransformations",
-            )
-        value = doc.get("metricValue")
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = repr(value) if isinstance(value, float) else str(value)
-        dims = doc.get("dimensions") or {}
-        if not isinstance(dims, Mapping):
-            raise _invalid(
-                "DIMENSIONS_INVALID",
-                f"dimensions must be an object of name to reference, got {_show(dims)}",
-                "dimensions",
-            )
-        unit = doc.get("unit")
-        return cls(
-            metric_name=doc.get("metricName"),  # type: ignore[arg-type]  # validated
-            metric_namespace=doc.get("metricNamespace"),  # type: ignore[arg-type]
-            metric_value=value,  # type: ignore[arg-type]
-            default_value=doc.get("defaultValue"),
-            dimensions=tuple(dims.items()),
-            unit="None" if unit is None else unit,
-        )
-
-    def to_aws(self) -> dict[str, Any]:
-        """The ``describe-metric-filters`` shape (``unit`` only when not ``None``)."""
-        out: dict[str, Any] = {
-            "metricName": self.metric_name,
-            "metricNamespace": self.metric_namespace,
-            "metricValue": self.metric_value,
-        }
-        if self.default_value is not None:
-            out["defaultValue"] = self.default_value
-        if self.dimensions:
-            out["dimensions"] = dict(self.dimensions)
-        if self.unit != "None":
-            out["unit"] = self.unit
-        return out
 
 
 # --- the filter ----------------------------------------------------------------------------

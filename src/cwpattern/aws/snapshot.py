@@ -38,8 +38,24 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Generic, TypeVar
 
 from ..documents import DocumentError, check_depth, finite_number, loads
-from ..errors import CWPatternError
+from ..errors import CWPatternError, MetricFilterError
 from .alarms import Alarm, AlarmError, fires_on_single_event
+from .model import (
+    AdvancedSelector,
+    AlarmEntry,
+    ClassicSelector,
+    EventSelectors,
+    FieldSelector,
+    InvalidTransformation,
+    MetricFilter,
+    MetricTransformation,
+    Subscription,
+    Trail,
+    TrailStatus,
+    Unknown,
+    log_group_name,
+    pointer,
+)
 
 __all__ = [
     "SECTIONS",
@@ -97,27 +113,6 @@ class SnapshotError(CWPatternError):
 
 
 @dataclass(frozen=True, slots=True)
-class Unknown:
-    """A value the snapshot (or an IaC plan) does not determine, and why.
-
-    Truth-testing it raises ``TypeError``: code must decide what "unknown" means.
-    """
-
-    reason: str
-
-    def __repr__(self) -> str:
-        return f"unknown ({self.reason})"
-
-    def __bool__(self) -> bool:
-        raise TypeError(f"the truth of an unknown value is undecided: {self.reason}")
-
-
-def pointer(*parts: str | int) -> str:
-    """A JSON pointer (RFC 6901): ``pointer("a", "x/y", 0) == "/a/x~1y/0"``."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-@dataclass(frozen=True, slots=True)
 class Section(Generic[T]):
     """The readable entries of one snapshot key, and why the rest could not be read.
 
@@ -146,152 +141,6 @@ class Section(Generic[T]):
 
     def __len__(self) -> int:
         return len(self.items)
-
-
-# --- typed records ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Trail:
-    """One ``trailList`` entry of ``describe-trails``."""
-
-    name: str
-    arn: str
-    is_multi_region: bool
-    home_region: str | None
-    log_group_arn: str | None
-    is_organization_trail: bool
-    location: str
-
-    @property
-    def log_group_name(self) -> str | None:
-        return log_group_name(self.log_group_arn) if self.log_group_arn else None
-
-
-@dataclass(frozen=True, slots=True)
-class TrailStatus:
-    """``get-trail-status`` of one trail (the fields the audit uses)."""
-
-    is_logging: bool
-    delivery_error: str | None
-    location: str
-
-
-@dataclass(frozen=True, slots=True)
-class ClassicSelector:
-    """One ``EventSelectors`` entry."""
-
-    read_write_type: str
-    include_management_events: bool
-    excluded_sources: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class FieldSelector:
-    """One ``FieldSelectors`` entry of an advanced event selector."""
-
-    field: str
-    equals: tuple[str, ...] = ()
-    not_equals: tuple[str, ...] = ()
-    starts_with: tuple[str, ...] = ()
-    not_starts_with: tuple[str, ...] = ()
-    ends_with: tuple[str, ...] = ()
-    not_ends_with: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class AdvancedSelector:
-    """One ``AdvancedEventSelectors`` entry: its field selectors are AND-ed."""
-
-    name: str | None
-    fields: tuple[FieldSelector, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class EventSelectors:
-    """``get-event-selectors`` of one trail (either shape)."""
-
-    classic: tuple[ClassicSelector, ...]
-    advanced: tuple[AdvancedSelector, ...]
-    location: str
-
-
-@dataclass(frozen=True, slots=True)
-class MetricTransformation:
-    """One ``metricTransformations`` entry, types checked (semantics: the metric filter module)."""
-
-    metric_name: str
-    metric_namespace: str
-    metric_value: str
-    default_value: float | None = None
-    dimensions: tuple[tuple[str, str], ...] = ()
-    unit: str | None = None
-
-    def to_aws(self) -> dict[str, Any]:
-        """The ``describe-metric-filters`` shape."""
-        out: dict[str, Any] = {
-            "metricName": self.metric_name,
-            "metricNamespace": self.metric_namespace,
-            "metricValue": self.metric_value,
-        }
-        if self.default_value is not None:
-            out["defaultValue"] = self.default_value
-        if self.dimensions:
-            out["dimensions"] = dict(self.dimensions)
-        if self.unit is not None:
-            out["unit"] = self.unit
-        return out
-
-
-@dataclass(frozen=True, slots=True)
-class MetricFilter:
-    """One ``metricFilters`` entry of ``describe-metric-filters``."""
-
-    name: str
-    log_group: str
-    pattern: str
-    transformations: tuple[MetricTransformation, ...]
-    location: str
-    apply_on_transformed_logs: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class AlarmEntry:
-    """One ``MetricAlarms`` entry.  ``actions_unknown`` explains unknown action fields
-    (IaC values known only after apply); the alarm then has no actions recorded."""
-
-    alarm: Alarm
-    location: str
-    actions_unknown: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Subscription:
-    """One ``Subscriptions`` entry of ``sns list-subscriptions``."""
-
-    arn: str
-    topic_arn: str
-    protocol: str | None
-    endpoint: str | None
-    location: str
-
-    @property
-    def confirmed(self) -> bool:
-        """Confirmed: the SubscriptionArn is a real ARN, not PendingConfirmation/Deleted."""
-        return self.arn.startswith("arn:")
-
-
-def log_group_name(arn: str) -> str | None:
-    """The log group name in a log group ARN (``...:log-group:NAME`` or ``...:NAME:*``).
-
-    >>> log_group_name("arn:aws:logs:us-east-1:123456789012:log-group:CloudTrail/Default:*")
-    'CloudTrail/Default'
-    """
-    parts = arn.split(":", 6)
-    if len(parts) != 7 or parts[0] != "arn" or parts[2] != "logs" or parts[5] != "log-group":
-        return None
-    name = parts[6].removesuffix(":*")
-    return name or None
 
 
 def _arn_region_account(arn: str | None) -> tuple[str, str] | None:
@@ -503,7 +352,7 @@ def _read_filter(doc: Any, loc: str) -> MetricFilter:
     raw = e.get("metricTransformations", list, "a list", required=True)
     if not raw:
         raise e.fail("metricTransformations", "empty: a metric filter has one transformation")
-    transformations = []
+    transformations: list[MetricTransformation | InvalidTransformation] = []
     for i, t in enumerate(raw):
         te = _Entry(t, loc + pointer("metricTransformations", i))
         default = te.get("defaultValue", (int, float), "a number", required=False)
@@ -517,16 +366,20 @@ def _read_filter(doc: Any, loc: str) -> MetricFilter:
                     te.location + pointer("dimensions", name),
                     raw=doc,
                 )
-        transformations.append(
-            MetricTransformation(
-                metric_name=te.text("metricName"),
-                metric_namespace=te.text("metricNamespace"),
-                metric_value=te.text("metricValue"),
-                default_value=finite_number(default),
-                dimensions=tuple(dims.items()),
-                unit=te.text("unit", required=False),
-            )
-        )
+        fields = {
+            "metric_name": te.text("metricName"),
+            "metric_namespace": te.text("metricNamespace"),
+            "metric_value": te.text("metricValue"),
+            "default_value": finite_number(default),
+            "dimensions": tuple(dims.items()),
+        }
+        unit = te.text("unit", required=False)
+        try:
+            valid = MetricTransformation(**fields, unit="None" if unit is None else unit)
+        except MetricFilterError as err:
+            transformations.append(InvalidTransformation(**fields, unit=unit, error=err))
+        else:
+            transformations.append(valid)
     pattern = e.get("filterPattern", str, "a string", required=False)
     if pattern is None and "filterPattern" not in e.doc:
         raise e.fail("filterPattern", "missing")

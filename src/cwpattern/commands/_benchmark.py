@@ -92,7 +92,7 @@ def _listing(text: str) -> list[FilterDef]:
         raise FilterFileError(str(err)) from None
     out = []
     for f in listing.filters:
-        namespace, _, name = (f.metric or "").rpartition("/")
+        namespace, name = f.metric_key or ("", "")
         made_up = re.fullmatch(r"(?:pattern|filter) \d+", f.name) is not None
         out.append(
             FilterDef(f.name, f.pattern, None, name or None, namespace or None, named=not made_up)
