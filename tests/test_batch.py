@@ -17,7 +17,7 @@ from spark_inputs import EDGE_LINES, EDGE_PATTERNS, make_edge_files, make_tree
 import cwpattern
 from cwpattern.batch import BatchMatcher, decode_message, utf8_requirement
 from cwpattern.printer import unparse
-from cwpattern.scanner import count, count_many
+from cwpattern.scanner import BytesCounter, count, count_many
 from cwpattern.sources import ScanStats, events_from_bytes, iter_events
 
 
@@ -77,11 +77,17 @@ def test_batch_mask_is_matches(trees: list[cwpattern.ast.Pattern], msgs: list[st
     texts = [unparse(t) for t in trees]
     matcher = BatchMatcher(texts)
     raws = [m.encode("utf-8", "surrogatepass") for m in msgs]
+    totals = []
     for i, text in enumerate(texts):
         compiled = cwpattern.compile(text)
         expected = [compiled.matches(m) for m in msgs]
         assert matcher.mask(msgs, i) == expected
         assert matcher.mask(raws, i) == expected
+        totals.append(sum(expected))
+    # counts: one shared search for every pattern's needles (a fresh matcher plans on
+    # this batch)
+    assert BatchMatcher(texts).counts(raws) == totals
+    assert matcher.counts(msgs) == totals
 
 
 def test_lone_surrogates_in_patterns_never_reach_the_literal_pushdown() -> None:
@@ -133,3 +139,79 @@ def test_grep_prints_records_with_lone_surrogate_escapes(tmp_path: Path, flags: 
             b'{"x":"\\ud800","eventName":"X"}',
             b'{"x":"ok","eventName":"X"}',
         ]
+
+
+def _with_engine(monkeypatch: pytest.MonkeyPatch, fast: bool) -> None:
+    from cwpattern import multiliteral
+
+    if not fast:
+        monkeypatch.setattr(multiliteral, "HAVE_HYPERSCAN", False)
+    elif not multiliteral.HAVE_HYPERSCAN:
+        pytest.skip("hyperscan not installed")
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["hyperscan", "bytes.find"])
+def test_bytes_counter_counts_each_file_as_count_many(
+    tmp_path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _with_engine(monkeypatch, fast)
+    patterns = [*dict.fromkeys(EDGE_PATTERNS + ['{ $.eventName = "ConsoleLogin" }'])]
+    counter = BytesCounter(patterns)
+    got_stats, expected_stats = ScanStats(), ScanStats()
+    totals = [0] * len(patterns)
+    for path in _inputs(tmp_path):
+        before = list(counter.totals)
+        counter.add(path.read_bytes(), str(path), got_stats)
+        one = count_many(patterns, [str(path)], stats=expected_stats)
+        assert [a - b for a, b in zip(counter.totals, before)] == one, path
+        totals = [a + b for a, b in zip(totals, one)]
+    assert counter.totals == totals and sum(totals) > 0
+    assert got_stats.skipped == expected_stats.skipped
+    assert got_stats.ignored == expected_stats.ignored  # digest files, by path
+    assert got_stats.files == expected_stats.files
+    with pytest.raises(ValueError):
+        BytesCounter([])
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["hyperscan", "bytes.find"])
+def test_many_patterns_on_documents_share_one_prefilter_pass_exactly(
+    tmp_path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Events of a document are searched in batches joined by newlines: messages holding
+    # newlines, JSON escapes, lone surrogates, and needles at batch and message edges.
+    _with_engine(monkeypatch, fast)
+    messages = []
+    for i in range(1300):  # several batches of document events
+        k = i % 9
+        messages.append(
+            [
+                '{"eventName":"DisableKey","eventSource":"kms.amazonaws.com"}',
+                '{"eventName":"\\u0044isableKey","eventSource":"kms.amazonaws.com"}',
+                "ERROR\nDisableKey at the start of a second line",
+                "line one\nERROR",
+                '{"errorCode":"AccessDenied","note":"caf\\u00e9 \\ud800"}',
+                "",
+                '{"a":null}',
+                "DisableKey \ud800 ERROR",  # a lone surrogate in the message itself
+                '{"eventName":"Encrypt"}',
+            ][k]
+        )
+    doc = {
+        "events": [{"timestamp": 1709539200000 + i, "message": m} for i, m in enumerate(messages)]
+    }
+    path = tmp_path / "events.json"
+    import json
+
+    path.write_text(json.dumps(doc))
+    patterns = [
+        *EDGE_PATTERNS,
+        "{ $.eventName = DisableKey && $.eventSource = kms.amazonaws.com }",
+        "ERROR DisableKey",
+        '{ $.errorCode = "AccessDenied" }',
+    ]
+    events = [e.message for e in iter_events([str(path)])]
+    assert len(events) > 1000 and any("\ud800" in m for m in events)
+    expected = [sum(cwpattern.compile(p).matches(m) for m in events) for p in patterns]
+    assert count_many(patterns, [str(path)]) == expected
+    assert [count(p, [str(path)]) for p in patterns] == expected
+    assert len(set(expected)) > 4

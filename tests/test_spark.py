@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from spark_inputs import EDGE_PATTERNS, make_edge_files, make_tree
+from spark_inputs import EDGE_LINES, EDGE_PATTERNS, make_edge_files, make_tree
 
 import cwpattern
 from cwpattern import controls
@@ -220,3 +220,44 @@ def test_cli_errors_exit_2_before_spark_starts(tmp_path: Path) -> None:
     assert main(["spark-count", "-e", "{ $.a = }", str(tmp_path)]) == 2
     assert main(["spark-count", "--control", "cis-aws-9.9.9", str(tmp_path)]) == 2
     assert main(["spark-count", str(tmp_path)]) == 2
+
+
+def test_files_spark_does_not_list_are_reported_never_silently(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    # Spark's file listing leaves out names starting with "_" or "." (grep: only ".").
+    root = tmp_path / "copy of bucket"  # (a space: URIs are compared, not strings)
+    logs, _ = make_tree(root, per_file=5)
+    edge = make_edge_files(root / "_old" / "x")  # under a "_" directory
+    (root / "_part=1").mkdir()
+    (root / "_part=1" / "a.jsonl").write_bytes(EDGE_LINES[0] + b"\n")  # "=": listed
+    (root / "_b.log").write_text("ERROR one\n")
+    (root / ".git").mkdir()
+    (root / ".git" / "HEAD").write_text("ERROR ref\n")
+    (root / "x.log._COPYING_").write_text("ERROR copying\n")
+    df = cs.read_cloudtrail(spark, "file://" + str(root))  # (Hadoop paths are not %-encoded)
+    unlisted = cs.unlisted_files(df)
+    assert unlisted.skipped == {"not_listed": len(edge) + 2}
+    assert unlisted.ignored == {"hidden": 1}
+    assert any("/_old/x/" in p and "not_listed" in p for p in unlisted.problems)
+    read = [*logs, root / "_part=1" / "a.jsonl"]
+    patterns = ["ERROR", '{ $.errorCode = "AccessDenied" }', "{ $.a IS NULL }"]
+    got = cs.count(df, patterns)
+    assert got == {p: grep_count(p, [str(f) for f in read]) for p in patterns}
+    assert got != {p: grep_count(p, [str(root)]) for p in patterns}  # what grep reads more
+    with pytest.raises(ValueError):
+        cs.unlisted_files(df.select("message"))
+
+    env = {**os.environ, "PYSPARK_PYTHON": sys.executable}
+    run = subprocess.run(
+        [sys.executable, "-m", "cwpattern", "spark-count", "-e", "ERROR", "--master", "local[1]"]
+        + [str(root)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert run.returncode == 2, run.stderr  # a count over less than grep reads
+    assert f"skipped {len(edge) + 2} x not_listed (first: file:" in run.stderr
+    assert "ignored 1 x hidden" in run.stderr
+    assert run.stdout == f"{got['ERROR']}\tERROR\n"

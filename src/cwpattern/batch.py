@@ -23,10 +23,12 @@ carry them); bytes that are not even that are matched as bytes
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 
+from .multiliteral import LiteralSet, default_engine
 from .pattern import CompiledPattern, compile
-from .prefilter import Prefilter, Requirement, choose_plan, prefilter_for
+from .prefilter import Plan, Prefilter, Requirement, choose_plan, prefilter_for
 
 __all__ = ["BatchMatcher", "PatternMatcher", "decode_message", "utf8_requirement"]
 
@@ -81,6 +83,8 @@ class PatternMatcher:
         #: the prefilter, restricted to UTF-8 literals (sound on surrogatepass bytes)
         self.prefilter = Prefilter(utf8_requirement(pf.requirement), pf.escapes)
         self._check: Callable[[bytes], bool] | None = None
+        #: the plan (needles to search for, line check), chosen on the first batch
+        self.plan: Plan | None = None
         #: messages that passed the prefilter and went to the matcher, over all batches
         self.prefilter_checks = 0
 
@@ -92,8 +96,8 @@ class PatternMatcher:
                 size += len(raw) + 1
                 if size >= _PLAN_SAMPLE:
                     break
-            plan = choose_plan(self.prefilter, b"\n".join(sample))
-            self._check = plan.filter.compile()
+            self.plan = choose_plan(self.prefilter, b"\n".join(sample))
+            self._check = self.plan.filter.compile()
         return self._check
 
     def mask(self, raws: Sequence[bytes]) -> list[bool]:
@@ -109,18 +113,39 @@ class PatternMatcher:
         self.prefilter_checks += n
         return out
 
+    def count_at(self, raws: Sequence[bytes], candidates: Iterable[int]) -> int:
+        """How many of ``raws[j]`` for ``j`` in ``candidates`` the pattern matches (the
+        other messages must be known not to match)."""
+        check = self._planned(raws)
+        match = self.compiled.matches
+        n = hits = 0
+        for j in candidates:
+            raw = raws[j]
+            if check(raw):
+                n += 1
+                hits += match(decode_message(raw))
+        self.prefilter_checks += n
+        return hits
+
     def extract(self, raw: bytes) -> dict[str, str]:
         """The extracted values of a matching message (``{}`` if it does not match)."""
         return self.compiled.extract(decode_message(raw)) or {}
 
 
 class BatchMatcher:
-    """Several patterns over the same batches of messages (one pass over each batch per
-    pattern, prefilter first).  ``matchers[i]`` is the :class:`PatternMatcher` of
-    ``patterns[i]``."""
+    """Several patterns over the same batches of messages.  ``matchers[i]`` is the
+    :class:`PatternMatcher` of ``patterns[i]``.
+
+    :meth:`counts` searches a batch once for the needles of every pattern's plan (with
+    hyperscan, :mod:`cwpattern.multiliteral`): each pattern then tests only the messages
+    holding one of its own needles (or a JSON escape that could spell one).
+    """
 
     def __init__(self, patterns: Iterable[str | CompiledPattern]) -> None:
         self.matchers = [PatternMatcher(p) for p in patterns]
+        self._union: LiteralSet | None = None
+        self._owners: list[tuple[int, ...]] = []
+        self._every: list[bool] = []  # patterns that get every message (no usable needles)
 
     @staticmethod
     def _raw(messages: Sequence[str | bytes]) -> list[bytes]:
@@ -133,4 +158,51 @@ class BatchMatcher:
     def counts(self, messages: Sequence[str | bytes]) -> list[int]:
         """For each pattern, the number of messages it matches."""
         raws = self._raw(messages)
-        return [sum(m.mask(raws)) for m in self.matchers]
+        if not raws:
+            return [0] * len(self.matchers)
+        candidates = self._candidates(raws)
+        if candidates is None:
+            return [sum(m.mask(raws)) for m in self.matchers]
+        return [
+            sum(m.mask(raws)) if every else m.count_at(raws, sorted(found))
+            for m, every, found in zip(self.matchers, self._every, candidates)
+        ]
+
+    def _candidates(self, raws: Sequence[bytes]) -> list[set[int]] | None:
+        """Per pattern, the messages holding one of its needles (None: no shared search)."""
+        if not self._every:
+            self._share(raws)
+        union = self._union
+        if union is None:
+            return None
+        out: list[set[int]] = [set() for _ in self.matchers]
+        offsets: list[int] = []
+        at = 0
+        for raw in raws:
+            offsets.append(at)
+            at += len(raw) + 1
+        owners = self._owners
+        for needle, pos in union.hits(b"\n".join(raws), 0, at - 1):
+            j = bisect_right(offsets, pos) - 1
+            for i in owners[needle]:
+                out[i].add(j)
+        return out
+
+    def _share(self, raws: Sequence[bytes]) -> None:
+        """Plan every pattern on the first batch; the union of their needles."""
+        owners: dict[bytes, list[int]] = {}
+        for i, m in enumerate(self.matchers):
+            m._planned(raws)
+            needles = m.plan.needles if m.plan is not None else None
+            # (a needle with a newline is not searched for: see LiteralSet)
+            every = not needles or any(b"\n" in n for n in needles)
+            self._every.append(every)
+            if not every:
+                escapes = tuple(b"\\" + bytes([c]) for c in m.prefilter.escapes)
+                for needle in (*needles, *escapes):  # type: ignore[misc]
+                    owners.setdefault(needle, []).append(i)
+        if default_engine() == "python" or all(self._every):
+            return  # one bytes.find pass per needle: each pattern's own check is as fast
+        union = LiteralSet(owners)
+        self._owners = [tuple(owners[n]) for n in union.needles]
+        self._union = union

@@ -44,6 +44,7 @@ from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, NamedTuple, Union
 
 from . import ast, multiliteral
@@ -69,6 +70,7 @@ from .sources import (
     expand,
     file_events,
     guard_reads,
+    open_bytes,
     open_input,
     resolve_format,
     sniff_format,
@@ -77,7 +79,16 @@ from .sources import (
 if HAVE_ORJSON:
     import orjson
 
-__all__ = ["Match", "Source", "count", "count_many", "iter_messages", "scan", "scan_many"]
+__all__ = [
+    "BytesCounter",
+    "Match",
+    "Source",
+    "count",
+    "count_many",
+    "iter_messages",
+    "scan",
+    "scan_many",
+]
 
 Source = Union[str, "os.PathLike[str]", Iterable[Union[str, "os.PathLike[str]"]], None]
 
@@ -86,6 +97,7 @@ _SNIFF = 1 << 16
 _UNIT = 32 << 20  # byte range of one parallel work unit
 _SAMPLE = 1 << 18  # bytes used to choose the prefilter plan
 _MAX_BACKSLASH_MISSES = 256  # then search for the escapes themselves
+_DOC_BATCH = 512  # document events whose prefilters are searched for in one pass
 
 # What a scan must produce per match.
 _COUNT, _LINES, _FULL = 0, 1, 2
@@ -225,6 +237,60 @@ def count_many(
         for i, n in _run_many(compiled, source, fmt, stats, max_line_bytes, _COUNT, progress):
             totals[i] += n
     return totals
+
+
+class BytesCounter:
+    """Counts of several patterns over files given as their bytes (for engines that read
+    files themselves, such as Spark's ``binaryFile`` source): each file is counted
+    exactly as :func:`count_many` counts a file of that name and content (gzip by its
+    magic bytes, digest files ignored, the format sniffed, the same fast paths), and
+    the prefilter plans are chosen once, on the first data, for all later files.
+
+    >>> counter = BytesCounter(["ERROR", '{ $.level = "warn" }'])
+    >>> st = ScanStats()
+    >>> counter.add(b"ERROR disk\\nINFO ok\\nERROR net\\n", "app.log", st)
+    >>> counter.add(b'{"level":"warn"}\\n{"level":"info"}\\n', "app.jsonl", st)
+    >>> counter.totals, st.files
+    ([2, 1], 2)
+    """
+
+    def __init__(
+        self,
+        patterns: Iterable[str | CompiledPattern],
+        *,
+        fmt: str = "auto",
+        max_line_bytes: int = 1 << 20,
+    ) -> None:
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+        compiled = [p if isinstance(p, CompiledPattern) else compile(p) for p in patterns]
+        if not compiled:
+            raise ValueError("no patterns to count")
+        self._multi = _Multi(
+            [_Config(c.pattern, c.ast, fmt, max_line_bytes, _COUNT) for c in compiled], compiled
+        )
+        #: the counts so far, one per pattern
+        self.totals = [0] * len(compiled)
+
+    def add(self, data: bytes, name: str, stats: ScanStats) -> None:
+        """Count the events of one file (``data``, named ``name``) into :attr:`totals`;
+        what was skipped or ignored goes to ``stats``.  Events the matcher could not
+        evaluate (memory or stack exhausted) are counted there as ``not_evaluated``."""
+        stream = open_bytes(data, name, stats)
+        if stream is None:
+            return
+        multi, totals = self._multi, self.totals
+        with guard_reads(stats, name):
+            head = _read_head(stream)
+            fmt = resolve_format(multi.cfg.fmt, head, name, stats)
+            if fmt == "json":
+                hits = _document_hits(multi, stream, head, name, multi.cfg.fmt, stats, None)
+            elif fmt is not None:
+                hits = _line_hits(multi, stream, head, name, fmt == "jsonl", stats, None)
+            else:
+                return
+            for i, n in hits:
+                totals[i] += n
 
 
 def _run_many(
@@ -505,6 +571,50 @@ class _Multi:
         self.owners = [tuple(owners[n]) for n in union.needles]
         self.union = union
 
+    def candidates(self, messages: list[bytes | None]) -> list[tuple[int, int]]:
+        """``(message index, pattern index)`` of the pairs whose prefilter needles (or
+        escapes) the message holds, in message then pattern order; every pair that can
+        match is among them.  A message that is ``None`` (no byte spelling) goes to every
+        pattern; a pattern without needles gets every message."""
+        if self.sampled < _SAMPLE:
+            sample, size = [], 0
+            for m in messages:
+                if m is not None:
+                    sample.append(m)
+                    size += len(m) + 1
+                    if size >= _SAMPLE:
+                        break
+            if sample and (self.sampled == 0 or size >= 8 * self.sampled):
+                self.choose(b"\n".join(sample))
+        n, k = len(messages), len(self.engines)
+        every = [
+            i
+            for i, e in enumerate(self.engines)
+            if self.union is None
+            or e.plan is None
+            or not e.plan.needles
+            or any(b"\n" in x for x in e.plan.needles)  # (not searched for: see LiteralSet)
+        ]
+        if len(every) == k:
+            return [(j, i) for j in range(n) for i in range(k)]
+        assert self.union is not None
+        found: set[tuple[int, int]] = {(j, i) for j in range(n) for i in every}
+        offsets: list[int] = []
+        parts: list[bytes] = []
+        at = 0
+        for j, m in enumerate(messages):
+            if m is None:
+                found.update((j, i) for i in range(k))
+                m = b""
+            offsets.append(at)
+            parts.append(m)
+            at += len(m) + 1
+        owners = self.owners
+        for needle, pos in self.union.hits(b"\n".join(parts), 0, at - 1 if at else 0):
+            j = bisect_right(offsets, pos) - 1
+            found.update((j, i) for i in owners[needle])
+        return sorted(found)
+
     def starts(self, buf: bytearray, start: int, end: int) -> list[list[int]] | None:
         """Per pattern, the hits of its needles in ``buf[start:end]`` (one pass)."""
         if self.union is None:
@@ -588,12 +698,16 @@ def _multi_document_hits(
     multi: _Multi, stream: Any, name: str, fmt: str, st: ScanStats
 ) -> Iterator[Any]:
     """Documents (CloudTrail ``Records`` files...) for several patterns: each event is
-    decoded once and tested against every pattern."""
+    decoded once; the needles of every pattern's plan are searched for in one pass over
+    a batch of events, and each pattern tests only the events holding one of its own."""
     mode = multi.cfg.mode
     engines = multi.engines
-    for event in file_events(stream, name, fmt, st, multi.cfg.max_line, 1 << 28):
-        line = _encodable(event.message)
-        for i, e in enumerate(engines):
+    events = file_events(stream, name, fmt, st, multi.cfg.max_line, 1 << 28)
+    while batch := list(islice(events, _DOC_BATCH)):
+        lines = [_encodable(event.message) for event in batch]
+        todo = multi.candidates(lines)
+        for j, i in todo:
+            event, line, e = batch[j], lines[j], engines[i]
             try:
                 ok = (e.check is _always or line is None or e.check(line)) and e.compiled.matches(
                     event.message

@@ -71,8 +71,10 @@ __all__ = [
     "expand",
     "file_events",
     "guard_reads",
+    "is_digest_path",
     "iter_events",
     "iter_lines_bytes",
+    "open_bytes",
     "open_input",
     "resolve_format",
     "sniff_format",
@@ -290,9 +292,28 @@ def events_from_bytes(
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     st = stats if stats is not None else ScanStats()
-    if _is_digest_path(name):  # as expand() leaves them out
+    stream = open_bytes(data, name, st)
+    if stream is not None:
+        yield from file_events(stream, name, fmt, st, max_line_bytes, max_document_bytes)
+
+
+def open_bytes(data: bytes, name: str, stats: ScanStats) -> IO[bytes] | None:
+    """One file given as its bytes, opened as :func:`iter_events` opens a file of that
+    ``name`` and content: gunzipped when it starts with the gzip magic (damage counted as
+    ``bad_gzip`` where it is met), or None when nothing is to be read from it (a
+    CloudTrail digest file by its path, counted in ``stats.ignored``; a ``.gz`` name
+    that is not gzip data, counted as ``bad_gzip``).
+
+    >>> st = ScanStats()
+    >>> open_bytes(gzip.compress(b"x\\n"), "a.gz", st).read(), st.files
+    (b'x\\n', 1)
+    >>> open_bytes(b"{}", "b/CloudTrail-Digest/x.json.gz", st), st.ignored
+    (None, {'cloudtrail_digest': 1})
+    """
+    st = stats
+    if is_digest_path(name):  # as expand() leaves them out
         st.ignore("cloudtrail_digest", name)
-        return
+        return None
     st.files += 1
     stream: IO[bytes] = io.BufferedReader(io.BytesIO(data), _SNIFF_BYTES)
     if data[:2] == _GZIP_MAGIC:
@@ -301,8 +322,8 @@ def events_from_bytes(
         stream = io.BufferedReader(_Gunzip(gz, st, name), _SNIFF_BYTES)
     elif name.endswith(".gz"):
         st.skip("bad_gzip", name, "named .gz but not gzip data")
-        return
-    yield from file_events(stream, name, fmt, st, max_line_bytes, max_document_bytes)
+        return None
+    return stream
 
 
 def iter_lines_bytes(
@@ -386,13 +407,19 @@ def expand(
             except OSError:
                 pass
             yield from _walk(p, "", st, rules, seen)
-        elif p != STDIN and _is_digest_path(p):
+        elif p != STDIN and is_digest_path(p):
             st.ignore("cloudtrail_digest", p)
         else:
             yield p
 
 
-def _is_digest_path(path: str) -> bool:
+def is_digest_path(path: str) -> bool:
+    """Whether ``path`` is a CloudTrail digest file by its path (under a
+    ``CloudTrail-Digest`` directory, or named ``..._CloudTrail-Digest_...``).
+
+    >>> is_digest_path("AWSLogs/1/CloudTrail-Digest/us-east-1/x.json.gz")
+    True
+    """
     parts = re.split(r"[\\/]", path)
     return "CloudTrail-Digest" in parts[:-1] or "_CloudTrail-Digest_" in parts[-1]
 
@@ -502,7 +529,7 @@ def _walk(
             elif entry.is_file():
                 if not rules.included(sub, entry.name):
                     st.ignore("excluded", entry.path)
-                elif _is_digest_path(entry.name):
+                elif is_digest_path(entry.name):
                     st.ignore("cloudtrail_digest", entry.path)
                 else:
                     yield entry.path

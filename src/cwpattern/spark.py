@@ -31,13 +31,15 @@ import os
 import sys
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+from urllib.parse import unquote
 
 from .batch import BatchMatcher, PatternMatcher, utf8_requirement
-from .errors import CWPatternError
+from .errors import CWPatternError, MatchResourceError
 from .pattern import CompiledPattern
 from .pattern import compile as _compile_pattern
 from .prefilter import Requirement, prefilter_for
+from .scanner import BytesCounter
 from .sources import ScanStats, events_from_bytes
 
 if TYPE_CHECKING:
@@ -54,6 +56,7 @@ __all__ = [
     "prefilter_column",
     "read_cloudtrail",
     "to_column",
+    "unlisted_files",
 ]
 
 #: The columns of :func:`read_cloudtrail`.
@@ -142,6 +145,14 @@ def _string_array(raws: list[bytes]) -> pa.Array:
 # --------------------------------------------------------------------------- reading
 
 
+def _stats_counts(st: ScanStats) -> dict[str, int]:
+    counts = {"files": st.files, "events": st.events}
+    counts.update({f"skipped:{k}": v for k, v in st.skipped.items()})
+    counts.update({f"flagged:{k}": v for k, v in st.flagged.items()})
+    counts.update({f"ignored:{k}": v for k, v in st.ignored.items()})
+    return counts
+
+
 def _frame_batches(
     batches: Iterable[pa.RecordBatch], fmt: str, skips: SkipCounter | None
 ) -> Iterator[pa.RecordBatch]:
@@ -186,20 +197,21 @@ def _frame_batches(
                 if len(raws) >= _BATCH_ROWS:
                     yield flush()
             if skips is not None:
-                counts = {"files": st.files, "events": st.events}
-                counts.update({f"skipped:{k}": v for k, v in st.skipped.items()})
-                counts.update({f"flagged:{k}": v for k, v in st.flagged.items()})
-                counts.update({f"ignored:{k}": v for k, v in st.ignored.items()})
-                skips.add(counts)
+                skips.add(_stats_counts(st))
     if raws:
         yield flush()
 
 
-#: DataFrames made by read_cloudtrail -> (binaryFile DataFrame, fmt, skips): count() can
-#: frame and match in one pass over the files.
-_SOURCES: weakref.WeakKeyDictionary[DataFrame, tuple[DataFrame, str, SkipCounter | None]] = (
-    weakref.WeakKeyDictionary()
-)
+class _Source(NamedTuple):
+    files: DataFrame  # the binaryFile DataFrame
+    fmt: str
+    skips: SkipCounter | None
+    paths: list[str]
+
+
+#: DataFrames made by read_cloudtrail -> where they come from: count() frames and matches
+#: in one pass over the files; unlisted_files() lists the same paths.
+_SOURCES: weakref.WeakKeyDictionary[DataFrame, _Source] = weakref.WeakKeyDictionary()
 
 
 def read_cloudtrail(
@@ -228,8 +240,69 @@ def read_cloudtrail(
     files = spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(paths)
     files = files.select("path", "content")
     df = files.mapInArrow(lambda it: _frame_batches(it, fmt, skips), SCHEMA)
-    _SOURCES[df] = (files, fmt, skips)
+    _SOURCES[df] = _Source(files, fmt, skips, paths)
     return df
+
+
+def unlisted_files(events: DataFrame) -> ScanStats:
+    """What Spark's file listing left out of a :func:`read_cloudtrail` DataFrame, as a
+    :class:`cwpattern.sources.ScanStats`, by what ``cwpattern grep`` does with it.
+
+    Spark (its Hadoop file index) leaves out files and directories whose names start with
+    ``_`` or ``.`` (except names holding ``=``) and files ending in ``._COPYING_``.
+    CloudTrail writes no such names, but a copied archive can hold them.  This lists the
+    paths again through the same Hadoop filesystem (one more listing, on the driver) and
+    counts every file missing from the DataFrame's input: ``ignored["hidden"]`` for an
+    entry under a name starting with ``.`` (``grep`` leaves those out too; one per
+    hidden entry, as ``grep`` counts), ``ignored["cloudtrail_digest"]`` for digest files,
+    and ``skipped["not_listed"]`` for the rest: files ``grep`` reads and Spark did not, so
+    the counts may differ from ``grep``'s (``spark-count`` reports them and exits 2).
+    """
+    from .sources import is_digest_path
+
+    source = _SOURCES.get(events)
+    if source is None:
+        raise ValueError("not a DataFrame made by read_cloudtrail")
+    files = source.files
+    spark = files.sparkSession
+    jvm = spark.sparkContext._jvm
+    assert jvm is not None
+    conf = spark.sparkContext._jsc.hadoopConfiguration()
+    listed = {_same_file(f) for f in files.inputFiles()}
+    st = ScanStats()
+    hidden: set[str] = set()
+    for root in source.paths:
+        path = jvm.org.apache.hadoop.fs.Path(root)
+        fs = path.getFileSystem(conf)
+        if not fs.exists(path):
+            continue  # (Spark's read failed already)
+        top = _same_file(fs.makeQualified(path).toUri().toString()).rstrip("/")
+        found = fs.listFiles(path, True)
+        while found.hasNext():
+            entry_path = found.next().getPath()
+            uri = _same_file(entry_path.toUri().toString())  # %-encoded, as inputFiles()
+            if uri in listed:
+                continue
+            name = entry_path.toString()
+            rel = uri[len(top) :].lstrip("/").split("/") if uri.startswith(top) else [uri]
+            dot = next((i for i, part in enumerate(rel) if part.startswith(".")), None)
+            if dot is not None:
+                entry = unquote(top + "/" + "/".join(rel[: dot + 1]))
+                if entry not in hidden:
+                    hidden.add(entry)
+                    st.ignore("hidden", entry)
+            elif is_digest_path(name):
+                st.ignore("cloudtrail_digest", name)
+            else:
+                st.skip("not_listed", name, "left out by Spark's file listing (see docs/spark.md)")
+    return st
+
+
+def _same_file(uri: str) -> str:
+    """One spelling of a local file URI (Hadoop writes ``file:/x``, Spark ``file:///x``)."""
+    if uri.startswith("file:"):
+        return "file:///" + uri[5:].lstrip("/")
+    return uri
 
 
 # --------------------------------------------------------------------------- prefilter
@@ -362,9 +435,26 @@ def _count_batches(
 def _count_files(
     batches: Iterable[pa.RecordBatch], patterns: list[str], fmt: str, skips: SkipCounter | None
 ) -> Iterator[pa.RecordBatch]:
-    """Frame and count in one pass (no round trip of the messages through the JVM)."""
-    framed = _frame_batches(batches, fmt, skips)
-    return _count_batches(framed, patterns, 3)
+    """Count the files' events in one pass, each file exactly as ``grep --count`` counts
+    it (:class:`cwpattern.scanner.BytesCounter`: the prefilter searched for in the raw
+    bytes, only candidate lines decoded), without a round trip through the JVM."""
+    import pyarrow as pa
+
+    counter = BytesCounter(patterns, fmt=fmt)
+    st = ScanStats()
+    for batch in batches:
+        names = batch.column(batch.schema.get_field_index("path")).to_pylist()
+        contents = _raw_values(batch.column(batch.schema.get_field_index("content")))
+        for name, content in zip(names, contents):
+            counter.add(content or b"", name, st)
+    if st.skipped.get("not_evaluated"):  # a partial count is not a count: fail the task
+        raise MatchResourceError(st.problems[0] if st.problems else "not_evaluated")
+    if skips is not None:
+        skips.add(_stats_counts(st))
+    yield pa.RecordBatch.from_arrays(
+        [pa.array([n], type=pa.int64()) for n in counter.totals],
+        names=[f"c{i}" for i in range(len(patterns))],
+    )
 
 
 def count(
@@ -372,7 +462,6 @@ def count(
 ) -> dict[str, int]:
     """``{pattern: number of rows it matches}``, every pattern in one scan of ``df``
     (keys are the patterns as given, in order; duplicates count once)."""
-    from pyspark.sql import functions as F
 
     given = list(patterns)
     compiled = [p if isinstance(p, CompiledPattern) else _compile_pattern(p) for p in given]
@@ -383,7 +472,7 @@ def count(
     schema = ", ".join(f"c{i} long" for i in range(len(texts)))
     source = _SOURCES.get(df)
     if source is not None and column == "message":
-        files, fmt, skips = source
+        files, fmt, skips, _ = source
         per_task = files.mapInArrow(lambda it: _count_files(it, texts, fmt, skips), schema)
     else:
         selected = df.select(column)
@@ -391,8 +480,12 @@ def count(
         if pre is not None:
             selected = selected.where(pre)
         per_task = selected.mapInArrow(lambda it: _count_batches(it, texts, 0), schema)
-    row = per_task.agg(*[F.sum(f"c{i}").alias(f"c{i}") for i in range(len(texts))]).collect()[0]
-    return {key: int(row[i] or 0) for i, key in enumerate(keys)}
+    # One row per task, summed here: no shuffle stage for an aggregation of a few rows.
+    totals = [0] * len(texts)
+    for row in per_task.collect():
+        for i, n in enumerate(row):
+            totals[i] += int(n)
+    return {key: totals[i] for i, key in enumerate(keys)}
 
 
 def count_controls(

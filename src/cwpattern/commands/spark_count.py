@@ -78,9 +78,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         skips = cwspark.SkipCounter(session)
         paths = [_uri(p) for p in args.paths]
-        df = cwspark.read_cloudtrail(session, paths, fmt=args.format, skips=skips)
         try:
+            df = cwspark.read_cloudtrail(session, paths, fmt=args.format, skips=skips)
             counts = cwspark.count(df, [pattern for _, pattern in labelled])
+            # files Spark's listing left out (names starting with _ or .): never silent
+            unlisted = cwspark.unlisted_files(df)
         except PySparkException as e:  # e.g. a path that does not exist
             print(f"cwpattern spark-count: {str(e).splitlines()[0]}", file=sys.stderr)
             return 2
@@ -89,10 +91,17 @@ def run(args: argparse.Namespace) -> int:
             out.write(f"{counts[pattern.pattern]}\t{label}\n")
         out.flush()
         stats = ScanStats(skipped=skips.skipped, ignored=skips.ignored)
+        stats.merge(unlisted)
         if not args.no_messages:
             for label_, counts_ in (("skipped", stats.skipped), ("ignored", stats.ignored)):
                 for reason, n in sorted(counts_.items()):
-                    print(f"cwpattern spark-count: {label_} {n} x {reason}", file=sys.stderr)
+                    first = stats.ignored_examples.get(reason) if label_ == "ignored" else None
+                    if label_ == "skipped":
+                        first = next(
+                            (q.split(": ")[0] for q in stats.problems if f": {reason}" in q), None
+                        )
+                    where = f" (first: {first})" if first else ""
+                    print(f"cwpattern spark-count: {label_} {n} x {reason}{where}", file=sys.stderr)
         errors = sum(stats.skipped.get(k, 0) for k in ERRORS)
         lost = stats.incomplete() - errors
         if errors or (lost and not (args.skip_ok or args.no_messages)):
