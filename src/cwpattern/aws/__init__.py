@@ -10,7 +10,7 @@ CIS monitoring audit of it.
   (``check --benchmark``), :mod:`~cwpattern.aws.filterdefs` and
   :mod:`~cwpattern.aws.iaclint` (``cwpattern lint``): many metric filters against controls;
 * :mod:`~cwpattern.aws.audit`: the per-control chain trail → metric filter → alarm →
-  notification.
+  notification; :mod:`~cwpattern.aws.report`: its text, JSON and SARIF renderings.
 
 The pattern language (``cwpattern.compile``, the analyzer) never imports this package.
 """

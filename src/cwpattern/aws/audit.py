@@ -37,21 +37,19 @@ case $.eventSource = "kms.amazonaws.com" && $.eventName = "ScheduleKeyDeletion";
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from .. import __version__, ast
+from .. import ast
 from .. import controls as catalog
 from ..errors import CWPatternError, MetricFilterError, PatternSyntaxError
 from ..pattern import compile
-from ..reporting import PROJECT_URL, SARIF_SCHEMA
 from .iac import IacResources
 from .model import MetricKey, by_metric
 from .publish import MetricFilter as SimFilter
+from .report import resource_lines, to_sarif
 from .snapshot import (
     SECTIONS,
     AlarmLink,
@@ -85,8 +83,6 @@ Status = Literal["pass", "fail", "unknown"]
 LinkStatus = Literal["pass", "fail", "unknown", "assumed", "not-checked"]
 _RANK: Final = {"fail": 0, "unknown": 1, "pass": 2}
 _OK: Final = frozenset({"pass", "assumed"})
-_SARIF_SCHEMA: Final = SARIF_SCHEMA
-_HELP_URI: Final = f"{PROJECT_URL}/blob/main/docs/audit.md"
 
 
 # --- results ----------------------------------------------------------------------------------
@@ -140,6 +136,20 @@ class ControlResult:
     def evidence(self) -> dict[str, Any]:
         """The evidence of every link, by link name."""
         return {link.name: dict(link.evidence) for link in self.links}
+
+    @property
+    def assumptions(self) -> tuple[str, ...]:
+        """What the metric-filter verdict rests on (``Coverage.assumptions``), e.g. the
+        spelling of the records."""
+        out: list[str] = []
+        for link in self.links:
+            if link.name != "metric-filter":
+                continue
+            for metric in (link.evidence or {}).get("metrics", ()):
+                for a in metric.get("assumptions", ()) if isinstance(metric, dict) else ():
+                    if a not in out:
+                        out.append(a)
+        return tuple(out)
 
     def link(self, name: str) -> LinkResult:
         """The link called ``name`` (one of :data:`LINKS`)."""
@@ -204,149 +214,9 @@ class AuditReport:
         }
 
     def to_sarif(self) -> dict[str, Any]:
-        """A SARIF 2.1.0 log: one rule per control, one result per failing or unknown
-        control (level ``error`` / ``warning``), reason and evidence included."""
-        rules = []
-        results = []
-        for index, c in enumerate(self.controls):
-            rules.append(
-                {
-                    "id": c.id,
-                    "name": _rule_name(c.title),
-                    "shortDescription": {"text": c.title},
-                    "fullDescription": {
-                        "text": f"{c.title}: a metric filter covering {c.reference} on the "
-                        "log group of a multi-region trail, an alarm that fires on one event, "
-                        "and a confirmed SNS subscription."
-                    },
-                    "helpUri": _HELP_URI,
-                    "defaultConfiguration": {"level": "error"},
-                    "properties": {"reference": c.reference, "tags": ["cis", "monitoring"]},
-                }
-            )
-            notes = "".join(
-                f"; warning [{w.code}] filter {w.filter}: {w.message}" for w in c.warnings
-            )
-            assumed = _assumptions(c) if c.status == "pass" else []
-            if assumed:  # a pass that rests on an assumption says so
-                notes += "; assuming " + "; ".join(assumed)
-            if c.status == "pass" and not c.warnings and not assumed:
-                continue
-            kind, level = {
-                "fail": ("fail", "error"),
-                "unknown": ("review", "warning"),
-                "pass": ("pass", "note"),  # passes, but a filter it rests on has warnings
-            }[c.status]
-            result: dict[str, Any] = {
-                "ruleId": c.id,
-                "ruleIndex": index,
-                "kind": kind,
-                "level": level,
-                "message": {"text": f"{c.id} {c.status}: {c.reason}{notes}"},
-                "properties": {
-                    "status": c.status,
-                    "failing_link": c.failing_link,
-                    "links": [link.to_dict() for link in c.links],
-                    "evidence": c.evidence,
-                    "warnings": [w.to_dict() for w in c.warnings],
-                    "assumptions": _assumptions(c),
-                },
-            }
-            locations = _sarif_locations(self.path, c, self.lines)
-            if locations:
-                result["locations"] = locations
-            results.append(result)
-        run: dict[str, Any] = {
-            "tool": {
-                "driver": {
-                    "name": "cwpattern",
-                    "version": __version__,
-                    "informationUri": PROJECT_URL,
-                    "rules": rules,
-                }
-            },
-            "results": results,
-            "invocations": [
-                {
-                    "executionSuccessful": True,
-                    "toolExecutionNotifications": [
-                        {
-                            "level": "warning",
-                            "message": {"text": f"{p['location']}: {p['message']}"},
-                        }
-                        for p in self.problems
-                    ],
-                }
-            ],
-            "properties": {"source": self.source, "summary": self.summary()},
-        }
-        if self.path:
-            run["artifacts"] = [{"location": {"uri": _uri(self.path)}}]
-        return {"$schema": _SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-
-
-def _rule_name(title: str) -> str:
-    words = "".join(ch if ch.isalnum() else " " for ch in title).split()
-    return "".join(w[:1].upper() + w[1:] for w in words) or "Control"
-
-
-def _uri(path: str) -> str:
-    return path.replace(os.sep, "/")
-
-
-def _sarif_locations(
-    path: str | None, c: ControlResult, lines: Mapping[str, int]
-) -> list[dict[str, Any]]:
-    """One SARIF location per resource the verdict points at (the failing link's, or
-    for a pass with warnings the metric filter's): the file, the resource's line when
-    known (IaC), and the resource as a logical location."""
-    names: list[str] = []
-    for link in c.links:
-        if link.name == c.failing_link:
-            names = [n for n in link.evidence.get("locations", ()) if isinstance(n, str)]
-        elif c.failing_link is None and c.warnings and link.name == "metric-filter":
-            names = [n for n in link.evidence.get("locations", ()) if isinstance(n, str)]
-    out: list[dict[str, Any]] = []
-    for name in names:
-        loc: dict[str, Any] = {}
-        if path:
-            physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(path), "index": 0}}
-            if name in lines:
-                physical["region"] = {"startLine": lines[name]}
-            loc["physicalLocation"] = physical
-        logical = {"fullyQualifiedName": name, "kind": "resource"}
-        if name.startswith("Resources/"):  # a CloudFormation logical id
-            logical = {"name": name[len("Resources/") :], **logical}
-        loc["logicalLocations"] = [logical]
-        out.append(loc)
-    if not out and path:
-        out.append({"physicalLocation": {"artifactLocation": {"uri": _uri(path), "index": 0}}})
-    return out
-
-
-def resource_lines(text: str, addresses: Iterable[str]) -> dict[str, int]:
-    """The 1-based line where each IaC resource is defined in ``text``: the key of a
-    CloudFormation logical id (``Resources/KmsFilter``, JSON or YAML), or a Terraform
-    plan's ``"address"`` entry.  Addresses not found are left out.
-
-    >>> resource_lines('{"Resources": {\\n  "KmsFilter": {}}}', ["Resources/KmsFilter"])
-    {'Resources/KmsFilter': 2}
-    """
-    out: dict[str, int] = {}
-    section = re.search(r"^[ \t{]*[\"']?Resources[\"']?[ \t]*:", text, re.MULTILINE)
-    after = section.end() if section else 0
-    for address in addresses:
-        if address.startswith("Resources/"):
-            logical = re.escape(address[len("Resources/") :])
-            # a key on a line of its own (YAML, pretty JSON), else the first JSON key
-            found = re.compile(rf"^[ \t{{,]*[\"']?{logical}[\"']?[ \t]*:", re.MULTILINE).search(
-                text, after
-            ) or re.compile(rf"\"{logical}\"\s*:").search(text, after)
-        else:
-            found = re.search(rf"\"address\"\s*:\s*{re.escape(json.dumps(address))}", text)
-        if found:
-            out[address] = text.count("\n", 0, found.start()) + 1
-    return out
+        """A SARIF 2.1.0 log (:func:`cwpattern.aws.report.to_sarif`): one rule per control,
+        one result per failing or unknown control, reason and evidence included."""
+        return to_sarif(self)
 
 
 # --- selecting controls --------------------------------------------------------------------
@@ -1300,19 +1170,6 @@ def _merged_reason(options: list[Any], groups: list[_Group]) -> str:
     return f"no metric filter on log group {where} covers the control: {'; '.join(parts)}"
 
 
-def _assumptions(c: ControlResult) -> list[str]:
-    """What a control's metric-filter verdict rests on (``Coverage.assumptions``)."""
-    out: list[str] = []
-    for link in c.links:
-        for metric in (
-            (link.evidence or {}).get("metrics", ()) if link.name == "metric-filter" else ()
-        ):
-            for a in metric.get("assumptions", ()) if isinstance(metric, dict) else ():
-                if a not in out:
-                    out.append(a)
-    return out
-
-
 class _Undecided:
     """An analyzer failure, shaped like an ``unknown`` Coverage."""
 
@@ -1406,10 +1263,7 @@ def _report(
             "the SNS topics in the alarms' actions get confirmed subscriptions",
         )
     assumptions += tuple(
-        f"{c.id} passes assuming {a}"
-        for c in results
-        if c.status == "pass"
-        for a in _assumptions(c)
+        f"{c.id} passes assuming {a}" for c in results if c.status == "pass" for a in c.assumptions
     )
     return AuditReport(
         results,

@@ -11,32 +11,22 @@ that is not a snapshot, or a usage error.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from collections.abc import Mapping
-from typing import Any, TextIO
+from typing import Any
 
-from ..aws.audit import AuditReport, ControlResult, audit, audit_iac
+from ..aws.audit import AuditReport, audit, audit_iac
 from ..aws.iac import from_cloudformation, from_terraform_plan, load_iac
 from ..aws.matrix import audit_remediations
+from ..aws.report import FORMATS, render
 from ..aws.snapshot import loads_snapshot
 from ..controls import DEFAULT_BENCHMARK
 from ..errors import CWPatternError
-from ..remediation import Remediation
 
 NAME = "audit"
 HELP = "check the CIS monitoring controls of an account snapshot or of IaC (exit 0: all pass)"
 
 #: ``--fail-on``: the control statuses that make the run fail (exit 1).
 FAIL_ON = {"unknown": frozenset({"fail", "unknown"}), "fail": frozenset({"fail"})}
-_MARK = {"pass": "PASS", "fail": "FAIL", "unknown": "UNKNOWN"}
-_LINK_MARK = {
-    "pass": "pass",
-    "fail": "FAIL",
-    "unknown": "UNKNOWN",
-    "assumed": "assumed",
-    "not-checked": "-",
-}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -96,7 +86,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="judge filters for every RFC 8259 spelling of the records, not only "
         "CloudTrail's compact one (a pass that rests on it becomes fail or unknown)",
     )
-    parser.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument(
         "--verbose", "-v", action="store_true", help="text: show the links of passing controls too"
     )
@@ -170,81 +160,7 @@ def _report(args: argparse.Namespace) -> AuditReport:
 def run(args: argparse.Namespace) -> int:
     report = _report(args)  # CWPatternError, OSError: exit 2 in cli.main
     fixes = audit_remediations(report)  # verified fixes of failing metric-filter links
-    if args.format == "json":
-        doc = report.to_dict()
-        for control in doc["controls"]:
-            fix = fixes.get(control["id"])
-            control["remediation"] = None if fix is None else fix.to_dict()
-        json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
-    elif args.format == "sarif":
-        log = report.to_sarif()
-        for run_ in log["runs"]:
-            for result in run_["results"]:
-                fix = fixes.get(result["ruleId"])
-                if fix is not None:
-                    result["message"]["text"] += f"; fix: {fix.pattern}"
-                    result.setdefault("properties", {})["remediation"] = fix.to_dict()
-        json.dump(log, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
-    else:
-        write_text(report, sys.stdout, verbose=args.verbose, fixes=fixes)
+    sys.stdout.write(render(report, args.format, verbose=args.verbose, fixes=fixes))
     if not report.controls:
         return 1
     return 1 if any(c.status in FAIL_ON[args.fail_on] for c in report.controls) else 0
-
-
-def write_text(
-    report: AuditReport,
-    out: TextIO,
-    *,
-    verbose: bool = False,
-    fixes: Mapping[str, Remediation] | None = None,
-) -> None:
-    """The text report: one line per control, the links of those that do not pass."""
-    counts = report.summary()
-    what = report.path or ("stdin" if report.source == "snapshot" else report.source)
-    out.write(
-        f"cwpattern audit of {what} ({report.source}): {len(report.controls)} controls, "
-        f"{counts['pass']} pass, {counts['fail']} fail, {counts['unknown']} unknown\n"
-    )
-    width = max([len(c.id) for c in report.controls] + [10])
-    block = True
-    for c in report.controls:
-        detailed = c.status != "pass" or verbose
-        if detailed or block:
-            out.write("\n")
-        out.write(f"{_MARK[c.status]:<8} {c.id:<{width}}  {c.title}\n")
-        if detailed:
-            _write_links(c, out)
-            fix = (fixes or {}).get(c.id)
-            if fix is not None:
-                how = {"edit": "edit of", "add-branches": "branches added to"}
-                what = (
-                    f"{how[fix.strategy]} {fix.target.filter_name}"
-                    if fix.strategy in how
-                    else "new filter"
-                )
-                out.write(f"  fix ({what}):\n")
-                if fix.drops:
-                    out.write(f"    drops: {'; '.join(fix.drops)}\n")
-                out.write("    " + fix.cli.replace("\n", "\n    ") + "\n")
-        for w in c.warnings:
-            out.write(f"  warning [{w.code}] filter {w.filter}: {w.message}\n")
-        block = detailed or bool(c.warnings)
-    sections = [
-        ("assumed", report.assumptions),
-        ("problems in the input", [f"{p['location']}: {p['message']}" for p in report.problems]),
-        ("warnings", report.warnings),
-    ]
-    for title, lines in sections:
-        if lines:
-            out.write(f"\n{title}:\n")
-            out.writelines(f"  {line}\n" for line in lines)
-
-
-def _write_links(c: ControlResult, out: TextIO) -> None:
-    for link in c.links:
-        mark = _LINK_MARK[link.status]
-        arrow = "  <-" if link.name == c.failing_link else ""
-        out.write(f"  {link.name:<13} {mark:<8} {link.reason}{arrow}\n")
