@@ -460,7 +460,7 @@ def test_explaining_a_reference_against_itself_is_interactive(control: str) -> N
 
 def test_analyzer_does_not_import_lark() -> None:
     code = (
-        "import sys, cwpattern.analyzer, cwpattern.automata; "
+        "import sys, cwpattern.analyzer, cwpattern.analysis.automata; "
         "from cwpattern.analyzer import covers; "
         "from cwpattern import ast; "
         "c = ast.Comparison(ast.Selector((ast.Member('a'),)), ast.Op.EQ, ast.StringValue('x')); "

@@ -1,4 +1,4 @@
-"""Regular-language machinery of the analyzer (cwpattern.automata).
+"""Regular-language machinery of the analyzer (cwpattern.analysis.automata).
 
 The automata are checked against independent oracles: Python ``re`` (with the spec §3.5
 translation written out here, not taken from the library) for regexes, plain string
@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cwpattern import ast
-from cwpattern.automata import (
+from cwpattern.analysis.automata import (
     CharSet,
     LanguageBudgetError,
     Spec,

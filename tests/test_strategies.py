@@ -29,7 +29,8 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 import cwpattern
-from cwpattern import _reference, analyzer, ast, automata, controls
+from cwpattern import _reference, analyzer, ast, controls
+from cwpattern.analysis import automata
 from cwpattern.printer import unparse
 from cwpattern.strategies import (
     ABSENT,

@@ -14,7 +14,6 @@ parsed, and the analyzer works on trees without lark.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from importlib import metadata as _metadata
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
@@ -24,6 +23,7 @@ from .errors import (
     PatternSyntaxError,
     UnsupportedPatternError,
 )
+from .version import __version__
 
 if TYPE_CHECKING:  # what type checkers see: the real functions and result types
     from . import ast, controls
@@ -33,10 +33,6 @@ if TYPE_CHECKING:  # what type checkers see: the real functions and result types
     from .pattern import CompiledPattern
     from .scanner import Match, count_many, scan, scan_many
 
-try:
-    __version__ = _metadata.version("cwpattern")
-except _metadata.PackageNotFoundError:  # running from a source tree
-    __version__ = "0+unknown"
 
 __all__ = [
     "compile",

@@ -37,12 +37,11 @@ def grammar_text() -> str:
 
 
 @functools.cache
-def build_parser(*, strict: bool = False) -> Any:
-    """The shared LALR parser (contextual lexer, no tree: the caller transforms)."""
+def build_parser(*, strict: bool = False, postlex: type[Any] | None = None) -> Any:
+    """The shared LALR parser (contextual lexer, no tree: the caller transforms), with an
+    instance of ``postlex`` as lark's post-lexer (the parser passes its token checker)."""
     import lark.lexer
     from lark import Lark
-
-    from .parser import TokenChecker
 
     # When the optional `interegular` package is importable, lark analyses every pair of
     # terminals for collisions while building the lexer: about 2 s here, at every start-up.
@@ -59,7 +58,7 @@ def build_parser(*, strict: bool = False) -> Any:
             start=list(START_RULES),
             maybe_placeholders=True,
             propagate_positions=False,
-            postlex=TokenChecker(),
+            postlex=postlex() if postlex is not None else None,
             strict=strict,
         )
     finally:

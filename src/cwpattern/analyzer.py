@@ -91,9 +91,9 @@ _PATTERN_TYPES = (
 
 def _one(item: Any) -> Pat:
     if isinstance(item, str):
-        from . import compile as _compile  # lazily: parsing needs lark; compile() is cached
+        from .pattern import compile  # lazily: parsing needs lark; compile() is cached
 
-        return Pat(_compile(item).ast, item)
+        return Pat(compile(item).ast, item)
     if isinstance(item, _PATTERN_TYPES):
         return Pat(item, None)
     tree = getattr(item, "ast", None)

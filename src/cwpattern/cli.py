@@ -29,8 +29,8 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from . import __version__
 from .errors import CWPatternError, PatternSyntaxError
+from .version import __version__
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 

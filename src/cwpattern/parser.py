@@ -25,6 +25,7 @@ from typing import Any
 
 from . import ast
 from .errors import PatternSyntaxError
+from .values import NUMBER_RE
 
 __all__ = ["parse", "parse_selector", "MAX_PATTERN_LENGTH", "NUMBER_RE"]
 
@@ -34,8 +35,6 @@ MAX_WILDCARDS_PER_SELECTOR = 1
 MAX_WILDCARD_SELECTORS = 3
 
 BLANKS = " \t\n\r"
-#: ``[+-]digits[.digits][(e|E)[+-]digits]`` (spec §4.1); shared with the evaluators.
-NUMBER_RE = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _NAME_RE = re.compile(r"[A-Za-z0-9_-]+")
 _FIELD_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _VALID_OPS = {op.value: op for op in ast.Op}
@@ -739,7 +738,7 @@ def _run_lark(text: str, rule: str) -> Any:
     from ._grammar import build_parser
 
     try:
-        return build_parser().parse(text, start=rule)
+        return build_parser(postlex=TokenChecker).parse(text, start=rule)
     except UnexpectedInput as err:
         raise _translate(err, text, rule) from None
 

@@ -76,7 +76,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    from . import __version__, testing
+    from . import testing
+    from .version import __version__
 
     return (
         f"cwpattern {__version__}: examples={testing.DEFAULTS['examples']}, "

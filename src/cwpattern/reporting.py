@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 from xml.etree import ElementTree
 
-from . import __version__
+from .version import __version__
 
 __all__ = [
     "SARIF_SCHEMA",

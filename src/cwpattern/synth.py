@@ -47,7 +47,7 @@ from datetime import datetime, timezone
 from importlib import resources
 from typing import Any, BinaryIO
 
-from cwpattern import _synth_catalog as cat
+from cwpattern import synthdata as cat
 
 __all__ = ["SynthSummary", "generate", "kms_examples", "write"]
 

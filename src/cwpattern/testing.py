@@ -93,7 +93,7 @@ class _Patterns:
 
 
 def _patterns(arg: Any) -> _Patterns:
-    import cwpattern
+    from .pattern import CompiledPattern, compile
 
     items = list(arg) if isinstance(arg, (list, tuple, set, frozenset)) else [arg]
     if not items:
@@ -101,7 +101,7 @@ def _patterns(arg: Any) -> _Patterns:
     compiled = []
     for item in items:
         if isinstance(item, str):
-            compiled.append(cwpattern.compile(item))
+            compiled.append(compile(item))
         elif hasattr(item, "ast") and hasattr(item, "matches"):
             compiled.append(item)
         elif isinstance(
@@ -114,7 +114,7 @@ def _patterns(arg: Any) -> _Patterns:
                 ast.DelimitedPattern,
             ),
         ):
-            compiled.append(cwpattern.CompiledPattern.from_ast(item))
+            compiled.append(CompiledPattern.from_ast(item))
         else:
             raise TypeError(f"expected a filter pattern, not {type(item).__name__}")
     label = " | ".join(unparse(p.ast) for p in compiled)
@@ -191,9 +191,9 @@ def _show(node: Any) -> str:
 
 def _holds(condition: Any, message: str) -> bool:
     """Whether one condition holds, asked of the real matcher."""
-    import cwpattern
+    from .pattern import compile
 
-    return cwpattern.compile("{ " + json_expr_text(condition) + " }").matches(message)
+    return compile("{ " + json_expr_text(condition) + " }").matches(message)
 
 
 def _why_json(tree: ast.JsonPattern, message: str) -> list[str]:
@@ -249,7 +249,7 @@ def _why_terms(tree: ast.TermPattern, message: str) -> list[str]:
 
 
 def _field_ok(name: str, condition: ast.FieldExpr, value: str) -> bool | None:
-    import cwpattern
+    from .pattern import compile
 
     if '"' not in value:
         token = f'"{value}"'
@@ -258,7 +258,7 @@ def _field_ok(name: str, condition: ast.FieldExpr, value: str) -> bool | None:
     else:
         return None
     entry = unparse(ast.DelimitedPattern((ast.Field(name, condition),)))
-    return bool(cwpattern.compile(entry).matches(token))
+    return bool(compile(entry).matches(token))
 
 
 def _why_delimited(tree: ast.DelimitedPattern, message: str) -> list[str]:

@@ -12,11 +12,14 @@ True
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
-from .parser import NUMBER_RE
+__all__ = ["NUMBER_RE", "wildcard_matcher", "wildcard_shape", "is_number"]
 
-__all__ = ["wildcard_matcher", "wildcard_shape", "is_number"]
+#: ``[+-]digits[.digits][(e|E)[+-]digits]`` (spec §4.1): the number grammar, shared by the
+#: parser and the evaluators (this module imports nothing of cwpattern: a leaf).
+NUMBER_RE = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
 
 def is_number(text: str) -> bool:

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import ast
-from ..automata import Constraint, LanguageBudgetError, Spec, enumerate_words, find
 from ..jsondoc import JsonNumber
 from ..values import wildcard_shape
+from .automata import Constraint, LanguageBudgetError, Spec, enumerate_words, find
 from .numbers import Intervals, parse_json_number, spellings
 from .unknown import BudgetExhausted, Undecided, cached_hash
 

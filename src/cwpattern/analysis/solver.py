@@ -19,7 +19,7 @@ formulas?" (for ``covers(P, R)``: ``R ∧ ¬P``).  The search is DPLL-like:
    required (``IS NULL`` on an array needs a ``null`` element, ``[*]`` conditions may use
    extra elements).  The problem is satisfiable iff the root can be an object.
 
-Every step is exact; value languages are decided by :mod:`cwpattern.automata`.  What is
+Every step is exact; value languages are decided by :mod:`cwpattern.analysis.automata`.  What is
 not decided exactly raises :class:`Undecided` (budget exhausted, or a numeric range meeting
 a text condition that the bounded search cannot settle).  A satisfiable leaf yields a
 :class:`Leaf`, which can build a concrete event (preferring a given real record's values)
@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import ast
-from ..automata import METER
+from .automata import METER
 from .concrete import holds_at
 from .domain import (
     ABSENT,
@@ -81,7 +81,7 @@ class Budget:
     A unit is a small, bounded piece of work: applying one literal to a search state,
     examining one operand of a disjunction, trying one witness, closing one universal
     literal over one child, building one automaton state or visiting one product state
-    (:data:`cwpattern.automata.METER`).  So the time an analysis takes is proportional to
+    (:data:`cwpattern.analysis.automata.METER`).  So the time an analysis takes is proportional to
     the units it spends, whatever the shape of the patterns.  ``timeout`` (seconds) adds a
     wall-clock limit.  Exhausting either raises :class:`BudgetExhausted`, which every
     caller turns into ``unknown`` with this reason — never into a verdict.

@@ -32,8 +32,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from .. import ast
-from ..automata import LanguageBudgetError, Spec, find, is_singleton
 from ..jsondoc import JsonNumber
+from .automata import LanguageBudgetError, Spec, find, is_singleton
 from .domain import ABSENT, ARRAY, ARRAY_NULL, FALSE, NULL, NUMBER, OBJECT, STRING, TRUE
 from .formula import Path
 from .records import json_string, serialize

@@ -165,7 +165,7 @@ def build_snapshot(session: Any, *, now: _dt.datetime | None = None) -> dict[str
     except Exception as e:  # noqa: BLE001 - the account id is informative only
         account = None
         warnings.append(f"sts get-caller-identity: {type(e).__name__}: {e}")
-    from .. import __version__
+    from ..version import __version__
 
     created = (now or _dt.datetime.now(_dt.timezone.utc)).isoformat()
     doc["metadata"] = {

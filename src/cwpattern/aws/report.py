@@ -31,8 +31,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, Literal, TextIO
 
-from .. import __version__
 from ..reporting import PROJECT_URL, SARIF_SCHEMA
+from ..version import __version__
 
 if TYPE_CHECKING:
     from ..remediation import Remediation

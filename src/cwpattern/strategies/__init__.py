@@ -66,9 +66,9 @@ __all__ = [
 def _tree(pattern: Any) -> ast.Pattern:
     """A pattern tree from text, a tree or a compiled pattern."""
     if isinstance(pattern, str):
-        import cwpattern
+        from ..pattern import compile
 
-        return cwpattern.compile(pattern).ast
+        return compile(pattern).ast
     if isinstance(
         pattern,
         (ast.MatchAll, ast.TermPattern, ast.RegexPattern, ast.JsonPattern, ast.DelimitedPattern),
@@ -207,7 +207,7 @@ def cloudtrail_records(**pinned: Any) -> st.SearchStrategy[str]:
 
 
 def _jsonify(value: Any) -> Any:
-    from ._cloudtrail import _jsonify as convert
+    from ._cloudtrail import jsonify as convert
 
     return convert(value)
 
@@ -249,11 +249,12 @@ def required_examples(control_or_pattern: Any) -> list[str]:
         try:
             text = _control_pattern(control_or_pattern)
         except controls.UnknownControlError as unknown:
-            import cwpattern
+            from ..errors import PatternSyntaxError
+            from ..pattern import compile
 
             try:
-                cwpattern.compile(control_or_pattern)
-            except cwpattern.PatternSyntaxError:
+                compile(control_or_pattern)
+            except PatternSyntaxError:
                 raise unknown from None
             text = control_or_pattern
     elif isinstance(control_or_pattern, controls.Control):

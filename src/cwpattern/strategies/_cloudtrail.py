@@ -1,6 +1,6 @@
 """Realistic CloudTrail records, one decision at a time.
 
-Records are built from the event templates of :mod:`cwpattern._synth_catalog` (request and
+Records are built from the event templates of :mod:`cwpattern.synthdata` (request and
 response shapes copied from real records, their own failures) and a caller drawn from
 every CloudTrail identity type.  Every decision comes from a :class:`~._choices.Choices`,
 simplest first: the record hypothesis shrinks to is an IAM user's successful
@@ -21,7 +21,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from .. import _synth_catalog as cat
+from .. import synthdata as cat
 from ..jsondoc import JsonNumber, encode
 from ._choices import Choices
 
@@ -34,6 +34,7 @@ __all__ = [
     "build_record",
     "dump",
     "event_spec",
+    "jsonify",
     "pin_problem",
     "source_of",
 ]
@@ -637,10 +638,10 @@ def _pin(record: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     if value is ABSENT:
         node.pop(path[-1], None)
     else:
-        node[path[-1]] = _jsonify(value)
+        node[path[-1]] = jsonify(value)
 
 
-def _jsonify(value: Any) -> Any:
+def jsonify(value: Any) -> Any:
     """Python values to the record model (numbers keep or get their raw text)."""
     if isinstance(value, bool) or value is None or isinstance(value, (str, JsonNumber)):
         return value
@@ -649,9 +650,9 @@ def _jsonify(value: Any) -> Any:
     if isinstance(value, float):
         return JsonNumber(json.dumps(value))
     if isinstance(value, Mapping):
-        return {str(k): _jsonify(v) for k, v in value.items()}
+        return {str(k): jsonify(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonify(v) for v in value]
+        return [jsonify(v) for v in value]
     raise TypeError(f"cannot put {type(value).__name__} in a JSON record")
 
 

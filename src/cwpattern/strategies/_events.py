@@ -68,13 +68,13 @@ class Plan:
     """Builds messages with one outcome (``matching``) for one pattern."""
 
     def __init__(self, tree: ast.Pattern, matching: bool, base: str) -> None:
-        import cwpattern
+        from ..pattern import compile
 
         self.tree = tree
         self.text = unparse(tree)
         self.matching = matching
         self.base = base
-        self.oracle: Callable[[str], bool] = cwpattern.compile(self.text).matches
+        self.oracle: Callable[[str], bool] = compile(self.text).matches
         self.stats: Counter[str] = Counter()
         self.known: str | None = None  # a verified message found at set-up: the last resort
 

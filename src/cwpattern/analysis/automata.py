@@ -44,7 +44,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from . import ast
+from .. import ast
 
 __all__ = [
     "DFA",
