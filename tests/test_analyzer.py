@@ -514,6 +514,19 @@ def test_regex_end_anchor_warning() -> None:
     assert "regex-end-anchor" in {w.code for w in warnings("%gz$%")}
 
 
+def test_warning_is_a_deprecated_alias_that_shadows_nothing() -> None:
+    import cwpattern.analyzer as analyzer_module
+    from cwpattern.analysis.results import PatternWarning
+
+    assert "Warning" not in vars(analyzer_module)  # the builtin is not shadowed there
+    assert "Warning" not in analyzer_module.__all__
+    with pytest.warns(DeprecationWarning, match="PatternWarning"):
+        old = analyzer_module.Warning
+    assert old is PatternWarning
+    with pytest.raises(AttributeError):
+        _ = analyzer_module.NoSuchName
+
+
 def test_clean_reference_has_no_warnings() -> None:
     assert warnings(REF_47, reference=REF_47) == []
     # `!=` on a field every required event has is fine when the reference pins it

@@ -65,7 +65,6 @@ __all__ = [
     "PatternWarning",
     "Relation",
     "Verdict",
-    "Warning",
     "covers",
     "equivalent",
     "is_satisfiable",
@@ -73,7 +72,21 @@ __all__ = [
     "warnings",
 ]
 
-Warning = PatternWarning
+
+def __getattr__(name: str) -> type[PatternWarning]:
+    """``Warning``: the old name of :class:`PatternWarning` (deprecated: it shadowed the
+    builtin ``Warning`` in every module that imported it)."""
+    if name == "Warning":
+        from warnings import warn
+
+        warn(
+            "cwpattern.analyzer.Warning is deprecated: use PatternWarning",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return PatternWarning
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: A pattern as text, a tree (:mod:`cwpattern.ast`) or a compiled pattern.
 PatternLike = Union[str, ast.Pattern, "CompiledPattern"]
