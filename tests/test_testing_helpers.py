@@ -74,7 +74,7 @@ def test_a_narrower_pattern_fails_with_record_case_and_clause() -> None:
         '$.eventName = "ScheduleKeyDeletion"'
     ) in text
     assert (
-        'Rejected by:\n  $.eventName = "DisableKey"   ($.eventName is "ScheduleKeyDeletion")'
+        'Rejected by:\n  $.eventName = "DisableKey" is false ($.eventName is "ScheduleKeyDeletion")'
     ) in text
 
 
@@ -82,7 +82,7 @@ def test_failed_calls_are_required_too() -> None:
     pattern = GOOD.replace(" }", " && $.errorCode NOT EXISTS }")
     err = _failure(lambda: assert_covers(pattern, "cis-aws-3.0.0-4.7", examples=0))
     assert "errorCode" in json.loads(err.counterexample or "{}")
-    assert "$.errorCode NOT EXISTS   ($.errorCode is " in str(err)
+    assert "$.errorCode NOT EXISTS is false ($.errorCode is " in str(err)
 
 
 def test_reference_may_be_a_pattern_and_unknown_ids_are_reported() -> None:
@@ -181,10 +181,14 @@ def test_equivalence_second_opinion(monkeypatch: pytest.MonkeyPatch) -> None:
         (
             NARROW,
             '{"eventSource":"kms.amazonaws.com"}',
-            ['$.eventName = "DisableKey"   ($.eventName is missing)'],
+            ['$.eventName = "DisableKey" is false ($.eventName is absent)'],
         ),
-        ("{ $.n > 5 }", '{"n":[1,2]}', ["$.n > 5   ($.n is [1,2])"]),
-        ('{ $.t[*] = "x" }', '{"t":["a","b"]}', ['$.t[*] = "x"   ($.t[*] selects ["a","b"])']),
+        ("{ $.n > 5 }", '{"n":[1,2]}', ["$.n > 5 is false ($.n is [1,2])"]),
+        (
+            '{ $.t[*] = "x" }',
+            '{"t":["a","b"]}',
+            ['$.t[*] = "x" is false ($.t[*] selects ["a","b"])'],
+        ),
         (
             "{ $.a = 1 }",
             "not json",
@@ -197,13 +201,17 @@ def test_equivalence_second_opinion(monkeypatch: pytest.MonkeyPatch) -> None:
         ),
         ("?WARN ?FATAL", "INFO", ['none of the optional terms "WARN", "FATAL" occurs']),
         (r"%^WARN\s\d+%", "WARNING", [r"the regex %^WARN\s\d+% is not found in the message"]),
-        ("[ip, status = 5*, bytes]", "10.0.0.1 200 512", ['status = "5*"   ($status is "200")']),
+        (
+            "[ip, status = 5*, bytes]",
+            "10.0.0.1 200 512",
+            ['status = "5*" is false ($status is "200")'],
+        ),
         (
             "[ip, status, bytes]",
             "10.0.0.1",
             ["the message has 1 field(s); the pattern needs at least 3"],
         ),
-        ("[..., code = 4*]", "a b 200", ['code = "4*"   ($code is "200")']),
+        ("[..., code = 4*]", "a b 200", ['code = "4*" is false ($code is "200")']),
         (GOOD, '{"eventSource":"kms.amazonaws.com","eventName":"DisableKey"}', []),
     ],
 )
@@ -211,12 +219,32 @@ def test_why_not(pattern: str, message: str, expected: list[str]) -> None:
     assert why_not(pattern, message) == expected
 
 
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        NARROW,
+        '"kms.amazonaws.com" DisableKey',
+        '{ $.eventName = "DisableKey" || $.eventName = "Nope" }',
+    ],
+)
+def test_why_not_and_the_analyzer_say_the_same(pattern: str) -> None:
+    """One explanation of a miss (cwpattern.whynot): each clause of the analyzer's case
+    reason is one of why_not's lines (all of them, for a single alternative)."""
+    case = next(c for c in analyzer.covers(pattern, CIS_47).cases if c.covered is False)
+    assert case.counterexample is not None
+    lines = [line.strip() for line in why_not(pattern, case.counterexample)]
+    clauses = case.reason.split("; ")
+    assert clauses and set(clauses) <= set(lines)
+    if not lines[0].startswith("none of its"):
+        assert clauses == lines
+
+
 def test_why_not_lists_the_closest_alternatives() -> None:
     lines = why_not(CIS_47, '{"eventSource":"s3.amazonaws.com","eventName":"DisableKey"}')
     assert lines[0] == "none of its 2 alternatives matched; the closest:"
     assert lines[1] == '$.eventSource = "kms.amazonaws.com" && $.eventName = "DisableKey"'
     assert lines[2] == (
-        '  rejected by $.eventSource = "kms.amazonaws.com"   ($.eventSource is "s3.amazonaws.com")'
+        '  $.eventSource = "kms.amazonaws.com" is false ($.eventSource is "s3.amazonaws.com")'
     )
 
 
@@ -281,7 +309,7 @@ def test_plugin_marker_options_and_header(
     )
     assert (
         result.stdout.str().count(
-            '$.eventName = "DisableKey"   ($.eventName is "ScheduleKeyDeletion")'
+            '$.eventName = "DisableKey" is false ($.eventName is "ScheduleKeyDeletion")'
         )
         == 2
     )

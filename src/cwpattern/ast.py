@@ -73,6 +73,7 @@ __all__ = [
     "Pattern",
     "family_of",
     "conditions",
+    "dnf",
     "field_comparisons",
 ]
 
@@ -454,6 +455,37 @@ def conditions(expr: JsonExpr) -> Iterator[Comparison | Predicate]:
             yield from conditions(operand)
     else:
         yield expr
+
+
+def dnf(expr: JsonExpr, limit: int) -> list[tuple[Comparison | Predicate, ...]] | None:
+    """Disjunctive normal form: the alternatives of a JSON expression, each a conjunction
+    of its conditions (left to right, a repeated condition kept once), or ``None`` when
+    there are more than ``limit`` alternatives.  The one DNF of the package (the analyzer,
+    the test helpers and the event strategies use it).
+
+    >>> a, b, c = (Predicate(Selector((Member(n),)), PredicateKind.IS_TRUE) for n in "abc")
+    >>> [len(case) for case in dnf(And((a, Or((b, c)), a)), 8)]
+    [2, 2]
+    >>> dnf(And((Or((a, b)), Or((b, c)))), 3) is None
+    True
+    """
+    if isinstance(expr, Or):
+        out: list[tuple[Comparison | Predicate, ...]] = []
+        for operand in expr.operands:
+            part = dnf(operand, limit)
+            if part is None or len(out) + len(part) > limit:
+                return None
+            out += part
+        return out
+    if isinstance(expr, And):
+        acc: list[tuple[Comparison | Predicate, ...]] = [()]
+        for operand in expr.operands:
+            part = dnf(operand, limit)
+            if part is None or len(acc) * len(part) > limit:
+                return None
+            acc = [a + tuple(c for c in p if c not in a) for a in acc for p in part]
+        return acc
+    return [(expr,)]
 
 
 def field_comparisons(expr: FieldExpr) -> Iterator[FieldComparison]:

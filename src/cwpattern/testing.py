@@ -7,7 +7,7 @@
 ...     assert_covers('{ $.eventName = "DisableKey" }', "cis-aws-3.0.0-4.7")
 ... except PatternCheckError as failure:
 ...     print(str(failure).split("Rejected by:")[1].split("Found by:")[0].strip())
-$.eventName = "DisableKey"   ($.eventName is "ScheduleKeyDeletion")
+$.eventName = "DisableKey" is false ($.eventName is "ScheduleKeyDeletion")
 
 Each helper asks the analyzer first (:func:`cwpattern.analyzer.covers`: a proof, or a
 counterexample) and then, as a second opinion, tries the reference's required events —
@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import ast
+from . import ast, whynot
 from .aws.filterdefs import FilterDef, load_metric_filters
 from .errors import CWPatternError
 from .printer import json_expr_text, unparse
@@ -48,7 +48,6 @@ __all__ = [
 
 #: Defaults of the helpers; :func:`configure` (and the pytest plugin's options) change them.
 DEFAULTS: dict[str, Any] = {"examples": 200, "strict": False}
-_DNF_LIMIT = 64
 
 
 class PatternCheckError(AssertionError):
@@ -142,164 +141,12 @@ def _reference(arg: Any) -> tuple[_Patterns, str]:
 # --------------------------------------------------------------------------- explanations
 
 
-def _dnf(expr: ast.JsonExpr) -> list[tuple[Any, ...]] | None:
-    if isinstance(expr, ast.Or):
-        out: list[tuple[Any, ...]] = []
-        for operand in expr.operands:
-            part = _dnf(operand)
-            if part is None or len(out) + len(part) > _DNF_LIMIT:
-                return None
-            out += part
-        return out
-    if isinstance(expr, ast.And):
-        acc: list[tuple[Any, ...]] = [()]
-        for operand in expr.operands:
-            part = _dnf(operand)
-            if part is None or len(acc) * len(part) > _DNF_LIMIT:
-                return None
-            acc = [a + b for a in acc for b in part]
-        return acc
-    return [(expr,)]
-
-
-def _case_text(case: tuple[Any, ...]) -> str:
-    return " && ".join(json_expr_text(c) for c in case)
-
-
-def _json_text(node: Any) -> str:
-    from .jsondoc import JsonNumber
-
-    if isinstance(node, JsonNumber):
-        return node.text
-    if isinstance(node, dict):
-        return (
-            "{"
-            + ",".join(
-                f"{json.dumps(k, ensure_ascii=False)}:{_json_text(v)}" for k, v in node.items()
-            )
-            + "}"
-        )
-    if isinstance(node, list):
-        return "[" + ",".join(_json_text(v) for v in node) + "]"
-    return json.dumps(node, ensure_ascii=False)
-
-
-def _show(node: Any) -> str:
-    text = _json_text(node)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _holds(condition: Any, message: str) -> bool:
-    """Whether one condition holds, asked of the real matcher."""
-    from .pattern import compile
-
-    return compile("{ " + json_expr_text(condition) + " }").matches(message)
-
-
-def _why_json(tree: ast.JsonPattern, message: str) -> list[str]:
-    from .jsondoc import decode
-    from .printer import selector_text
-    from .selectors import select
-
-    doc = decode(message)
-    if doc is None:
-        return ["the message is not a JSON object, so no JSON pattern matches it"]
-
-    def reason(cond: Any) -> str:
-        nodes = select(cond.selector, doc)
-        where = selector_text(cond.selector)
-        if not nodes:
-            seen = f"{where} is missing"
-        elif len(nodes) == 1:
-            seen = f"{where} is {_show(nodes[0])}"
-        else:
-            seen = f"{where} selects {_show(nodes)}"
-        return f"{json_expr_text(cond)}   ({seen})"
-
-    cases = _dnf(tree.expr)
-    if cases is None:
-        return ["the pattern has too many alternatives to list; none matched"]
-    rejected = [(case, [c for c in case if not _holds(c, message)]) for case in cases]
-    rejected.sort(key=lambda item: len(item[1]))
-    if len(cases) == 1:
-        return [reason(c) for c in rejected[0][1]]
-    lines = [f"none of its {len(cases)} alternatives matched; the closest:"]
-    for case, false in rejected[:3]:
-        lines.append(f"{_case_text(case)}")
-        lines += [f"  rejected by {reason(c)}" for c in false]
-    return lines
-
-
-def _why_terms(tree: ast.TermPattern, message: str) -> list[str]:
-    lines = []
-    kinds = {k: [t.text for t in tree.terms if t.kind is k] for k in ast.TermKind}
-    required, excluded = kinds[ast.TermKind.REQUIRED], kinds[ast.TermKind.EXCLUDED]
-    if required or excluded:
-        lines += [
-            f"required term {json.dumps(t)} does not occur" for t in required if t not in message
-        ]
-        lines += [f"excluded term {json.dumps(t)} occurs" for t in excluded if t in message]
-    else:
-        lines.append(
-            "none of the optional terms "
-            + ", ".join(json.dumps(t) for t in kinds[ast.TermKind.OPTIONAL])
-            + " occurs"
-        )
-    return lines
-
-
-def _field_ok(name: str, condition: ast.FieldExpr, value: str) -> bool | None:
-    from .pattern import compile
-
-    if '"' not in value:
-        token = f'"{value}"'
-    elif "]" not in value:
-        token = f"[{value}]"
-    else:
-        return None
-    entry = unparse(ast.DelimitedPattern((ast.Field(name, condition),)))
-    return bool(compile(entry).matches(token))
-
-
-def _why_delimited(tree: ast.DelimitedPattern, message: str) -> list[str]:
-    from .delimited import bind, tokenize
-
-    fields = [e for e in tree.entries if isinstance(e, ast.Field)]
-    tokens = tokenize(message)
-    bound = bind(len(tree.entries), tree.ellipsis_index, message, tokens)
-    if bound is None:
-        return [
-            (f"the message has {len(tokens)} field(s); the pattern needs at least {len(fields)}")
-        ]
-    p = tree.ellipsis_index
-    if p is None:
-        pairs = list(zip(fields, [v for _, v in bound]))
-    else:
-        after = len(fields) - p
-        values = [v for _, v in bound]
-        pairs = list(zip(fields[:p], values[:p])) + list(
-            zip(fields[p:], values[len(values) - after :])
-        )
-    lines = []
-    for i, (entry, value) in enumerate(pairs):
-        if entry.condition is None:
-            continue
-        name = entry.name or f"${i + 1}"
-        ok = _field_ok(entry.name or "f", entry.condition, value)
-        if ok is False:
-            text = unparse(ast.DelimitedPattern((ast.Field(entry.name or "f", entry.condition),)))[
-                1:-1
-            ]
-            lines.append(f"{text}   (${name.lstrip('$')} is {json.dumps(value)})")
-    return lines or ["no single field explains the miss"]
-
-
 def why_not(pattern: Any, message: str) -> list[str]:
     """The clauses of ``pattern`` that reject ``message`` (empty when it matches).
 
     >>> why_not('{ $.eventSource = "kms.amazonaws.com" && $.eventName = "DisableKey" }',
     ...         '{"eventSource":"kms.amazonaws.com","eventName":"ScheduleKeyDeletion"}')
-    ['$.eventName = "DisableKey"   ($.eventName is "ScheduleKeyDeletion")']
+    ['$.eventName = "DisableKey" is false ($.eventName is "ScheduleKeyDeletion")']
     >>> why_not('ERROR -DEBUG', 'DEBUG: disk ok')
     ['required term "ERROR" does not occur', 'excluded term "DEBUG" occurs']
     """
@@ -311,26 +158,21 @@ def why_not(pattern: Any, message: str) -> list[str]:
         tree = compiled.ast
         if len(pats.compiled) > 1:
             lines.append(f"{unparse(tree)}:")
-        if isinstance(tree, ast.JsonPattern):
-            part = _why_json(tree, message)
-        elif isinstance(tree, ast.TermPattern):
-            part = _why_terms(tree, message)
-        elif isinstance(tree, ast.RegexPattern):
-            part = [f"the regex {unparse(tree)} is not found in the message"]
-        elif isinstance(tree, ast.DelimitedPattern):
-            part = _why_delimited(tree, message)
-        else:
-            part = []
+        part = whynot.why_not(tree, message)
         lines += [("  " if len(pats.compiled) > 1 else "") + line for line in part]
     return lines
 
 
 def _reference_case(reference: _Patterns, message: str) -> str | None:
+    """The first case (alternative) of the reference that holds for ``message``."""
+    from .pattern import CompiledPattern
+
     for tree in reference.trees:
         if isinstance(tree, ast.JsonPattern):
-            for case in _dnf(tree.expr) or []:
-                if all(_holds(c, message) for c in case):
-                    return _case_text(case)
+            for case in ast.dnf(tree.expr, whynot.DNF_LIMIT) or []:
+                conj = case[0] if len(case) == 1 else ast.And(case)
+                if CompiledPattern.from_ast(ast.JsonPattern(conj)).matches(message):
+                    return " && ".join(json_expr_text(c) for c in case)
     return None
 
 

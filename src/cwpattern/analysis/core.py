@@ -25,13 +25,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import ast
-from .concrete import holds, node_at
-from .domain import ABSENT_VALUE
+from ..whynot import reason
+from .concrete import holds
 from .formula import (
     FALSE,
     TRUE,
     Formula,
-    Lit,
     case_text,
     condition_lit,
     conjoin,
@@ -112,71 +111,13 @@ def _fail(message: str) -> Undecided:
 # --------------------------------------------------------------------------- explanations
 
 
-def _value_text(value: Any) -> str:
-    if value is ABSENT_VALUE:
-        return "absent"
-    return serialize(value)
-
-
-def _why_false(formula: Formula, doc: Any, limit: int = 3) -> list[str]:
-    """Short reasons why ``formula`` is false on ``doc``."""
-    if isinstance(formula, Lit):
-        if formula.quant == "one":
-            return [
-                (
-                    f"{formula.text()} is false ({_path(formula)} is "
-                    f"{_value_text(node_at(doc, formula.base))})"
-                )
-            ]
-        return [f"{formula.text()} is false"]
-    if formula.kind == "all":
-        for op in formula.operands:
-            if not holds(op, doc):
-                return _why_false(op, doc, limit)
-        return []
-    out: list[str] = []
-    for op in formula.operands:
-        out.extend(_why_false(op, doc, limit))
-        if len(out) >= limit:
-            return out[:limit] + ["..."]
-    return out
-
-
-def _path(lit: Lit) -> str:
-    if lit.source is not None:
-        from ..printer import selector_text
-
-        return selector_text(lit.source.selector)
-    return "the field"
-
-
-def _why_not(pat: Pat, doc: Any, message: str) -> str:
-    tree = pat.tree
-    if isinstance(tree, ast.JsonPattern):
-        return "; ".join(_why_false(pat.formula(), doc)) or "the pattern does not match"
-    if isinstance(tree, ast.TermPattern):
-        missing = [
-            t.text for t in tree.terms if t.kind is ast.TermKind.REQUIRED and t.text not in message
-        ]
-        present = [
-            t.text for t in tree.terms if t.kind is ast.TermKind.EXCLUDED and t.text in message
-        ]
-        parts = [f"the term {t!r} does not occur" for t in missing]
-        parts += [f"the excluded term {t!r} occurs" for t in present]
-        if not parts:
-            parts = ["none of the optional terms occurs"]
-        return "; ".join(parts)
-    if isinstance(tree, ast.RegexPattern):
-        return "the regex does not match the record text"
-    return "the pattern does not match the record text"
-
-
-def _explain_miss(pats: tuple[Pat, ...], doc: Any, message: str) -> str:
+def _explain_miss(pats: tuple[Pat, ...], message: str) -> str:
+    """Why the patterns reject a counterexample, in :mod:`cwpattern.whynot`'s words."""
     if not pats:
         return "no pattern is given"
     if len(pats) == 1:
-        return _why_not(pats[0], doc, message)
-    return "; ".join(f"[{p.label()}] {_why_not(p, doc, message)}" for p in pats)
+        return reason(pats[0].tree, message)
+    return "; ".join(f"[{p.label()}] {reason(p.tree, message)}" for p in pats)
 
 
 # --------------------------------------------------------------------------- events
@@ -375,16 +316,14 @@ def _case(
         for leaf in leaves([case.formula, *negations], budget, favour):
             if not text_pats:
                 message = _build(leaf, bases(), accept, "counterexample")
-                doc = _decode(message)
-                return CaseResult(case.text, False, _explain_miss(patterns, doc, message), message)
+                return CaseResult(case.text, False, _explain_miss(patterns, message), message)
             verdict = _text_leaf(leaf, bases(), text_pats, accept, any_spelling)
             if isinstance(verdict, _Proved):
                 assumed = assumed or verdict.compact_spelling
                 continue
             if isinstance(verdict, _Refuted):
-                doc = _decode(verdict.message)
                 return CaseResult(
-                    case.text, False, _explain_miss(patterns, doc, verdict.message), verdict.message
+                    case.text, False, _explain_miss(patterns, verdict.message), verdict.message
                 )
             if isinstance(verdict, _Open):
                 undecided.append(verdict.reason)
@@ -400,12 +339,6 @@ def _case(
             assumptions=(COMPACT_JSON_SPELLING,),
         )
     return CaseResult(case.text, True, "every event of this case matches the pattern(s)")
-
-
-def _decode(message: str) -> Any:
-    from ..jsondoc import decode
-
-    return decode(message)
 
 
 @dataclass

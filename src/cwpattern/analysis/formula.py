@@ -192,24 +192,12 @@ Condition = ast.Comparison | ast.Predicate
 
 
 def dnf(expr: ast.JsonExpr, limit: int = DNF_LIMIT) -> list[tuple[Condition, ...]]:
-    """Disjunctive normal form: a list of conjunctions of conditions (duplicates within a
-    conjunction removed).  Raises :class:`Undecided` past ``limit`` conjunctions."""
-    if isinstance(expr, ast.Or):
-        out: list[tuple[Condition, ...]] = []
-        for o in expr.operands:
-            out.extend(dnf(o, limit))
-            if len(out) > limit:
-                raise Undecided(f"the reference has more than {limit} cases in normal form")
-        return out
-    if isinstance(expr, ast.And):
-        acc: list[tuple[Condition, ...]] = [()]
-        for o in expr.operands:
-            parts = dnf(o, limit)
-            if len(acc) * len(parts) > limit:
-                raise Undecided(f"the reference has more than {limit} cases in normal form")
-            acc = [a + tuple(c for c in p if c not in a) for a in acc for p in parts]
-        return acc
-    return [(expr,)]
+    """Disjunctive normal form (:func:`cwpattern.ast.dnf`): a list of conjunctions of
+    conditions.  Raises :class:`Undecided` past ``limit`` conjunctions."""
+    cases = ast.dnf(expr, limit)
+    if cases is None:
+        raise Undecided(f"the reference has more than {limit} cases in normal form")
+    return cases
 
 
 def condition_text(cond: Condition) -> str:

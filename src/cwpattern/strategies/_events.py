@@ -22,7 +22,7 @@ from ..jsondoc import decode as cwpattern_decode
 from ..printer import unparse
 from ._choices import Choices, Minimal, Seeded
 from ._cloudtrail import ABSENT, IDENTITY_TYPES, build_record, dump
-from ._jsongen import base_pins, build_doc, dnf, fal_walk, sat_walk
+from ._jsongen import base_pins, build_doc, fal_walk, sat_walk
 from ._regexgen import UNIVERSE, matches_everything, sample_match, sample_nonmatch
 from ._values import NOTHING, Lit, solve_field
 
@@ -144,7 +144,7 @@ class JsonPlan(Plan):
         self.json_possible = True
         self.fixed: dict[int, str] = {}  # case index -> an event the analyzer found
         if matching:
-            cases = dnf(self.expr, _DNF_LIMIT)
+            cases = ast.dnf(self.expr, _DNF_LIMIT)
             if cases is not None:
                 lits = [[(a, True) for a in case] for case in cases]
                 self.cases = []

@@ -32,7 +32,7 @@ from ._choices import Choices
 from ._cloudtrail import ABSENT, FIELD_VALUES
 from ._values import NOTHING, Lit, json_holds, solve_json
 
-__all__ = ["atoms", "base_pins", "build_doc", "dnf", "fal_walk", "lit_holds", "sat_walk"]
+__all__ = ["atoms", "base_pins", "build_doc", "fal_walk", "lit_holds", "sat_walk"]
 
 Atom = Any  # ast.Comparison | ast.Predicate
 _MISSING: Any = object()
@@ -56,27 +56,6 @@ def atoms(expr: ast.JsonExpr) -> Iterator[Atom]:
             yield from atoms(operand)
     else:
         yield expr
-
-
-def dnf(expr: ast.JsonExpr, limit: int) -> list[tuple[Atom, ...]] | None:
-    """The disjuncts of an expression, or ``None`` when there are more than ``limit``."""
-    if isinstance(expr, ast.Or):
-        out: list[tuple[Atom, ...]] = []
-        for operand in expr.operands:
-            part = dnf(operand, limit)
-            if part is None or len(out) + len(part) > limit:
-                return None
-            out += part
-        return out
-    if isinstance(expr, ast.And):
-        acc: list[tuple[Atom, ...]] = [()]
-        for operand in expr.operands:
-            part = dnf(operand, limit)
-            if part is None or len(acc) * len(part) > limit:
-                return None
-            acc = [a + b for a in acc for b in part]
-        return acc
-    return [(expr,)]
 
 
 def sat_walk(expr: ast.JsonExpr, ch: Choices) -> list[Lit]:
