@@ -30,7 +30,9 @@ from cwpattern.analyzer import (
     covers,
     equivalent,
     is_satisfiable,
+    is_strict,
     relation,
+    strict_mode,
     warnings,
 )
 from cwpattern.jsondoc import JsonNumber, decode
@@ -46,10 +48,10 @@ REF_47 = controls.get("cis-aws-3.0.0-4.7").effective_pattern
 
 
 @pytest.fixture(autouse=True)
-def strict(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def strict() -> Iterator[None]:
     """A reported event that fails the matcher's re-check is an analyzer bug: raise."""
-    monkeypatch.setattr(core, "STRICT", True)
-    yield
+    with strict_mode():
+        yield
 
 
 def match(pattern: str | ast.Pattern, message: str) -> bool:
@@ -512,6 +514,32 @@ def test_warnings(pattern: str, code: str) -> None:
 @needs_regex
 def test_regex_end_anchor_warning() -> None:
     assert "regex-end-anchor" in {w.code for w in warnings("%gz$%")}
+
+
+def test_strict_mode_is_a_context_read_when_asked() -> None:
+    """Not read at import: strict_mode() sets it per context; a context that did not set it
+    (a new thread) reads CWPATTERN_ANALYZER_STRICT at the time of the check."""
+    import os
+    import threading
+
+    assert is_strict()  # this module's fixture
+    with strict_mode(False):
+        assert not is_strict()
+    assert is_strict()
+    seen: list[bool] = []
+    saved = os.environ.get("CWPATTERN_ANALYZER_STRICT")
+    try:
+        for value in ("0", "1"):
+            os.environ["CWPATTERN_ANALYZER_STRICT"] = value
+            probe = threading.Thread(target=lambda: seen.append(is_strict()))
+            probe.start()
+            probe.join()
+    finally:
+        if saved is None:
+            os.environ.pop("CWPATTERN_ANALYZER_STRICT", None)
+        else:
+            os.environ["CWPATTERN_ANALYZER_STRICT"] = saved
+    assert seen == [False, True]
 
 
 def test_warning_is_a_deprecated_alias_that_shadows_nothing() -> None:

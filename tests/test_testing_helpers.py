@@ -129,13 +129,27 @@ def test_a_fake_counterexample_is_not_trusted(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_configure_changes_the_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(testing, "DEFAULTS", dict(testing.DEFAULTS))
     monkeypatch.setattr(analyzer, "covers", _undecided)
-    testing.configure(strict=True, examples=10)
-    with pytest.raises(PatternCheckError):
-        assert_covers(GOOD, "cis-aws-3.0.0-4.7")
-    with pytest.raises(ValueError):
-        testing.configure(examples=-1)
+    with testing.configured():  # the settings are restored after the block
+        testing.configure(strict=True, examples=10)
+        with pytest.raises(PatternCheckError):
+            assert_covers(GOOD, "cis-aws-3.0.0-4.7")
+        with pytest.raises(ValueError):
+            testing.configure(examples=-1)
+    assert testing.settings() == testing.Settings()
+
+
+def test_settings_are_per_context_and_not_global() -> None:
+    """A change made in one thread's context does not leak into another (no module state)."""
+    import threading
+
+    seen: list[testing.Settings] = []
+    with testing.configured(examples=7, strict=True):
+        worker = threading.Thread(target=lambda: seen.append(testing.settings()))
+        worker.start()
+        worker.join()
+        assert testing.settings() == testing.Settings(7, True)
+    assert seen == [testing.Settings()]
 
 
 # --------------------------------------------------------------------------- assert_equivalent
@@ -314,7 +328,7 @@ def test_plugin_marker_options_and_header(
         == 2
     )
     assert "testing.py" not in result.stdout.str()  # our frames are hidden
-    assert testing.DEFAULTS["examples"] != 7  # the run's options did not leak out
+    assert testing.settings().examples != 7  # the run's options did not leak out
 
 
 def test_plugin_rejects_negative_examples(pytester: pytest.Pytester) -> None:

@@ -40,7 +40,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Union
 
 from . import ast
-from .analysis.core import Pat
+from .analysis.core import Pat, is_strict, strict_mode
 from .analysis.core import covers as _covers
 from .analysis.core import relation as _relation
 from .analysis.core import satisfiable as _satisfiable
@@ -68,7 +68,9 @@ __all__ = [
     "covers",
     "equivalent",
     "is_satisfiable",
+    "is_strict",
     "relation",
+    "strict_mode",
     "warnings",
 ]
 

@@ -18,11 +18,14 @@ Without the plugin, :func:`cwpattern.testing.covers_test` gives the same one-lin
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-_SAVED = pytest.StashKey[dict[str, Any]]()
+if TYPE_CHECKING:
+    from .testing import Settings
+
+_SAVED: pytest.StashKey[Settings] = pytest.StashKey()
 
 __all__ = [
     "pytest_addoption",
@@ -61,8 +64,7 @@ def pytest_configure(config: pytest.Config) -> None:
     examples = config.getoption("--cwpattern-examples")
     if examples is not None and examples < 0:
         raise pytest.UsageError("--cwpattern-examples must be >= 0")
-    config.stash[_SAVED] = dict(testing.DEFAULTS)
-    testing.configure(
+    config.stash[_SAVED] = testing.configure(
         examples=examples, strict=True if config.getoption("--cwpattern-strict") else None
     )
 
@@ -71,18 +73,16 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     from . import testing
 
     saved = config.stash.get(_SAVED, None)
-    if saved is not None:  # leave the defaults as they were (pytester runs in-process)
-        testing.DEFAULTS.update(saved)
+    if saved is not None:  # leave the settings as they were (pytester runs in-process)
+        testing.configure(examples=saved.examples, strict=saved.strict)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
     from . import testing
     from .version import __version__
 
-    return (
-        f"cwpattern {__version__}: examples={testing.DEFAULTS['examples']}, "
-        f"strict={testing.DEFAULTS['strict']}"
-    )
+    current = testing.settings()
+    return f"cwpattern {__version__}: examples={current.examples}, strict={current.strict}"
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -23,10 +23,12 @@ pattern that rejected it.  In pytest, :func:`covers_test` makes a whole test in 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import warnings
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import ast, whynot
@@ -39,15 +41,15 @@ __all__ = [
     "FilterDef",
     "PatternCheckError",
     "assert_covers",
+    "Settings",
     "assert_equivalent",
     "configure",
+    "configured",
     "covers_test",
     "load_metric_filters",
+    "settings",
     "why_not",
 ]
-
-#: Defaults of the helpers; :func:`configure` (and the pytest plugin's options) change them.
-DEFAULTS: dict[str, Any] = {"examples": 200, "strict": False}
 
 
 class PatternCheckError(AssertionError):
@@ -62,15 +64,67 @@ class CoverageUnprovenWarning(UserWarning):
     """The analyzer could not decide, and the examples found no counterexample."""
 
 
-def configure(*, examples: int | None = None, strict: bool | None = None) -> None:
-    """Change the defaults: ``examples`` drawn by hypothesis per check, and ``strict``
-    (an undecided analyzer fails the check instead of warning)."""
+@dataclass(frozen=True)
+class Settings:
+    """The defaults of the helpers: ``examples`` drawn by hypothesis per check, and
+    ``strict`` (an undecided analyzer fails the check instead of warning)."""
+
+    examples: int = 200
+    strict: bool = False
+
+
+#: The settings in force, per context (thread, asyncio task): nothing is read or changed
+#: at import, and a change made in one context does not leak into another.
+_DEFAULT = Settings()
+_SETTINGS: contextvars.ContextVar[Settings] = contextvars.ContextVar(
+    "cwpattern.testing.settings", default=_DEFAULT
+)
+
+
+def settings() -> Settings:
+    """The settings in force (:func:`configure`, :func:`configured`, pytest options).
+
+    >>> settings()
+    Settings(examples=200, strict=False)
+    """
+    return _SETTINGS.get()
+
+
+def _changed(examples: int | None, strict: bool | None) -> Settings:
+    current = _SETTINGS.get()
     if examples is not None:
         if examples < 0:
             raise ValueError("examples must be >= 0")
-        DEFAULTS["examples"] = examples
+        current = replace(current, examples=examples)
     if strict is not None:
-        DEFAULTS["strict"] = bool(strict)
+        current = replace(current, strict=bool(strict))
+    return current
+
+
+def configure(*, examples: int | None = None, strict: bool | None = None) -> Settings:
+    """Change the settings of the current context from now on (the pytest plugin does, for
+    the session); returns the previous ones.  :func:`configured` changes them for a block."""
+    previous = _SETTINGS.get()
+    _SETTINGS.set(_changed(examples, strict))
+    return previous
+
+
+@contextlib.contextmanager
+def configured(*, examples: int | None = None, strict: bool | None = None) -> Iterator[Settings]:
+    """Change the settings for the ``with`` block only (they are restored after it, as are
+    changes :func:`configure` makes inside it).
+
+    >>> with configured(examples=0):
+    ...     settings().examples
+    0
+    >>> settings().examples
+    200
+    """
+    token = _SETTINGS.set(_changed(examples, strict))
+    try:
+        yield _SETTINGS.get()
+    finally:
+        _SETTINGS.reset(token)
 
 
 # --------------------------------------------------------------------------- inputs
@@ -312,8 +366,9 @@ def assert_covers(
     __tracebackhide__ = True  # pytest: the failure is the user's, not this frame's
     from . import analyzer
 
-    examples = DEFAULTS["examples"] if examples is None else examples
-    strict = DEFAULTS["strict"] if strict is None else strict
+    current = settings()
+    examples = current.examples if examples is None else examples
+    strict = current.strict if strict is None else strict
     pats = _patterns(pattern)
     reference, name = _reference(control_or_reference)
     coverage = analyzer.covers(list(pats.compiled), list(reference.compiled), budget=budget)
@@ -367,8 +422,9 @@ def assert_equivalent(
     __tracebackhide__ = True
     from . import analyzer
 
-    examples = DEFAULTS["examples"] if examples is None else examples
-    strict = DEFAULTS["strict"] if strict is None else strict
+    current = settings()
+    examples = current.examples if examples is None else examples
+    strict = current.strict if strict is None else strict
     left, _ = _reference(a)
     right, right_name = _reference(b)
     relation = analyzer.relation(list(left.compiled), list(right.compiled), budget=budget)

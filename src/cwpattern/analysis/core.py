@@ -16,6 +16,8 @@ mode, an ``unknown`` answer otherwise).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import os
 import threading
@@ -52,10 +54,38 @@ from .solver import Budget, Leaf, as_budget, leaves
 from .text import SPELLING_FREE, break_patterns, fragments, make_match, prove
 from .unknown import BudgetExhausted, Undecided
 
-__all__ = ["STRICT", "Pat", "covers", "relation", "satisfiable"]
+__all__ = ["Pat", "covers", "is_strict", "relation", "satisfiable", "strict_mode"]
 
-# Strict mode turns a failed re-check of a reported event into an exception (tests).
-STRICT = os.environ.get("CWPATTERN_ANALYZER_STRICT", "") not in ("", "0")
+#: Strict mode of the current context (None: the environment decides).
+_STRICT: contextvars.ContextVar[bool | None] = contextvars.ContextVar(
+    "cwpattern.analyzer.strict", default=None
+)
+
+
+def is_strict() -> bool:
+    """Whether a failed re-check of a reported event raises :class:`AnalyzerInternalError`
+    (strict mode, for tests) instead of answering ``unknown``: as :func:`strict_mode` set
+    it for the current context, else as the environment variable
+    ``CWPATTERN_ANALYZER_STRICT`` says when asked (``1``: strict; never read at import)."""
+    chosen = _STRICT.get()
+    if chosen is not None:
+        return chosen
+    return os.environ.get("CWPATTERN_ANALYZER_STRICT", "") not in ("", "0")
+
+
+@contextlib.contextmanager
+def strict_mode(enabled: bool = True) -> Iterator[None]:
+    """Strict mode on (or off) for the ``with`` block, in this context only.
+
+    >>> with strict_mode(False):
+    ...     is_strict()
+    False
+    """
+    token = _STRICT.set(enabled)
+    try:
+        yield
+    finally:
+        _STRICT.reset(token)
 
 
 @dataclass(frozen=True)
@@ -103,7 +133,7 @@ def _reference_problem(references: tuple[Pat, ...]) -> str | None:
 
 
 def _fail(message: str) -> Undecided:
-    if STRICT:
+    if is_strict():
         raise AnalyzerInternalError(message)
     return Undecided(f"internal check failed ({message}); not reporting an unverified event")
 
