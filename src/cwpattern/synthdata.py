@@ -1,4 +1,5 @@
-"""The data behind :mod:`cwpattern.synth`: event templates, callers, resource pools, weights.
+"""The data behind :mod:`cwpattern.synth` and the CloudTrail records of
+:mod:`cwpattern.strategies`: event templates, callers, resource pools, weights.
 
 The event templates live in ``data/synth_events.jsonl`` (see :func:`specs`); this module holds
 the account around them.  Shapes are copied from real records (``tests/data/cloudtrail``:
