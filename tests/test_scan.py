@@ -116,12 +116,16 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture(params=["big-buffers", "tiny-buffers"])
+@pytest.fixture(params=["big-buffers", "tiny-buffers", "tiny-buffers-mapped"])
 def buffers(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    if request.param == "tiny-buffers":
+    """Block and work-unit sizes, and whether plain files are mapped (every file, in
+    "-mapped") or read into a buffer (never, in "tiny-buffers")."""
+    if request.param.startswith("tiny-buffers"):
         monkeypatch.setattr(scan_module, "_BLOCK", 4096)
         monkeypatch.setattr(scan_module, "_SNIFF", 1024)
         monkeypatch.setattr(scan_module, "_UNIT", 64 * 1024)
+        mapped = request.param.endswith("-mapped")
+        monkeypatch.setattr(scan_module, "_MAP_MIN", 1 if mapped else 1 << 62)
     return str(request.param)
 
 

@@ -29,6 +29,7 @@ speed from 1 to 100s of literals.
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Iterable
 from typing import Any
 
@@ -91,7 +92,9 @@ class LiteralSet:
             )
             self._db = db
 
-    def starts(self, buf: bytes | bytearray | memoryview, start: int, end: int) -> list[int]:
+    def starts(
+        self, buf: bytes | bytearray | memoryview | mmap.mmap, start: int, end: int
+    ) -> list[int]:
         """Ascending offsets in ``buf[start:end]``, each inside a line that contains a
         literal, at least one in every such line (with hyperscan: the last byte of each
         occurrence; no literal spans a newline)."""
@@ -113,7 +116,7 @@ class LiteralSet:
         return _merged_finds(buf, self.needles, start, end)
 
     def hits(
-        self, buf: bytes | bytearray | memoryview, start: int, end: int
+        self, buf: bytes | bytearray | memoryview | mmap.mmap, start: int, end: int
     ) -> list[tuple[int, int]]:
         """``(needle index, offset)`` of the occurrences in ``buf[start:end]``, by
         ascending offset, at least one per line and needle present in that line (with
@@ -149,7 +152,10 @@ class LiteralSet:
 
 
 def _merged_finds(
-    buf: bytes | bytearray | memoryview, needles: tuple[bytes, ...], start: int, end: int
+    buf: bytes | bytearray | memoryview | mmap.mmap,
+    needles: tuple[bytes, ...],
+    start: int,
+    end: int,
 ) -> list[int]:
     """The fallback: one ``bytes.find`` pass per literal, each skipping to the end of the
     line of the last offset kept (so that a common literal costs one find per line)."""

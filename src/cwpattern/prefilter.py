@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Union
 
@@ -334,7 +334,11 @@ def _needle(lit: bytes) -> bytes:
 
 
 def choose_plan(
-    pf: Prefilter, sample: bytes | bytearray, hit_cost: float = HIT_COST, engine: str = "auto"
+    pf: Prefilter,
+    sample: bytes | bytearray,
+    hit_cost: float = HIT_COST,
+    engine: str = "auto",
+    shared: Mapping[bytes, int] | None = None,
 ) -> Plan:
     """The plan for data like ``sample``: needles minimising (scan time + hits x
     ``hit_cost``) measured on the sample, and a line check that tests the rarest literals
@@ -346,6 +350,9 @@ def choose_plan(
     hyperscan all needles are found in one pass, so the time of each candidate set is
     measured as a whole (an ``||`` of rare literals is then often cheaper than one common
     literal); with ``bytes.find`` each needle is a pass of its own and costs add up.
+    ``shared``: the needles are searched in a pass shared with other patterns (one
+    hyperscan database for all), which already counted the sample lines holding each
+    needle; a set then costs its hits alone, and nothing is timed.
 
     >>> from cwpattern import parse
     >>> pf = prefilter_for(parse('{ $.kind = "rare" && $.region = "common" }'))
@@ -392,7 +399,7 @@ def choose_plan(
         )
 
     found = (
-        _best_one_pass(pf.requirement, sample, lines, hit_cost, engine)
+        _best_one_pass(pf.requirement, sample, lines, hit_cost, engine, shared)
         if engine != "python"
         else best(pf.requirement)
     )
@@ -410,13 +417,21 @@ def choose_plan(
 
 
 def _best_one_pass(
-    req: Requirement, sample: bytes, lines: int, hit_cost: float, engine: str
+    req: Requirement,
+    sample: bytes,
+    lines: int,
+    hit_cost: float,
+    engine: str,
+    shared: Mapping[bytes, int] | None = None,
 ) -> tuple[float, tuple[bytes, ...]] | None:
     """The needle set of least measured cost when one pass finds them all: an ``&&`` takes
-    its cheapest operand, an ``||`` the union of its operands' sets, each set timed whole."""
+    its cheapest operand, an ``||`` the union of its operands' sets, each set timed whole
+    (or, in a ``shared`` pass, weighed by the sample lines holding its needles)."""
     measured: dict[tuple[bytes, ...], float] = {}
 
     def cost(needles: tuple[bytes, ...]) -> float:
+        if shared is not None:
+            return min(sum(shared.get(n, lines) for n in needles), lines) * hit_cost
         if needles not in measured:
             searcher = LiteralSet(needles, engine=engine)
             seconds, hits = _timed(lambda: len(searcher.starts(sample, 0, len(sample))))

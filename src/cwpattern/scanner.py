@@ -35,13 +35,13 @@ lines the scan had to examine; ``oversized_line``, ``bad_gzip``, ``unreadable_fi
 from __future__ import annotations
 
 import io
+import mmap
 import multiprocessing
 import os
 import stat as _stat
 import sys
 import zlib
 from bisect import bisect_right
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -91,6 +91,8 @@ __all__ = [
 ]
 
 Source = Union[str, "os.PathLike[str]", Iterable[Union[str, "os.PathLike[str]"]], None]
+#: What a region of lines lives in: the reusable read buffer, or a map of the file.
+_Buf = bytearray | mmap.mmap
 
 _BLOCK = 8 << 20  # bytes read per system call into the reusable buffer
 _SNIFF = 1 << 16
@@ -98,6 +100,10 @@ _UNIT = 32 << 20  # byte range of one parallel work unit
 _SAMPLE = 1 << 18  # bytes used to choose the prefilter plan
 _MAX_BACKSLASH_MISSES = 256  # then search for the escapes themselves
 _DOC_BATCH = 512  # document events whose prefilters are searched for in one pass
+#: Plain files of at least this size are mapped (no copy into a buffer) rather than read;
+#: tests set it to force either path.
+_MAP_MIN = 1 << 20
+_PAGE = mmap.PAGESIZE
 
 # What a scan must produce per match.
 _COUNT, _LINES, _FULL = 0, 1, 2
@@ -370,12 +376,14 @@ class _Engine:
             self.use(cfg.plan)
             self.sampled = _SAMPLE
 
-    def use(self, plan: Plan) -> None:
+    def use(self, plan: Plan, search: bool = True) -> None:
+        """Scan with ``plan``; ``search=False``: its needles are found by a pass shared
+        with other patterns (no searcher of its own)."""
         self.plan = plan
         check = plan.compile_check()
         self.check = check if check is not None else _always
         self.searcher = None
-        if plan.needles and multiliteral.default_engine() != "python":
+        if search and plan.needles and multiliteral.default_engine() != "python":
             # One pass for the needles and the escapes that could spell them.
             escapes = tuple(b"\\" + bytes([c]) for c in self.escapes)
             self.searcher = multiliteral.LiteralSet(plan.needles + escapes)
@@ -454,11 +462,52 @@ def _scan_path(
                     engine, stream, head, name, "auto" if auto else fmt, st, progress
                 )
             elif fmt is not None:
-                yield from _line_hits(
-                    engine, stream, head, name, fmt == "jsonl", st, progress, 0, None
-                )
+                mapped = _map(stream)
+                if mapped is not None:
+                    with _unmapping(mapped):
+                        yield from _mapped_hits(
+                            engine, mapped, name, fmt == "jsonl", st, progress, 0, None
+                        )
+                else:
+                    yield from _line_hits(
+                        engine, stream, head, name, fmt == "jsonl", st, progress, 0, None
+                    )
     finally:
         close()
+
+
+def _map(stream: Any) -> mmap.mmap | None:
+    """A read-only map of a plain file of at least ``_MAP_MIN`` bytes (None: read it).
+
+    The scan then searches the page cache in place: no copy into a buffer.  A file
+    truncated by another process while it is mapped would fault (SIGBUS), as with
+    ripgrep's maps; log files are appended to, not truncated in place.
+    """
+    if not isinstance(stream, io.FileIO):
+        return None
+    try:
+        if os.fstat(stream.fileno()).st_size < _MAP_MIN:
+            return None
+        return mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError, OverflowError):
+        return None
+
+
+class _unmapping:
+    """Close a map when the scan ends (left to the garbage collector while a view of
+    it is still held by an abandoned generator)."""
+
+    def __init__(self, mm: mmap.mmap) -> None:
+        self.mm = mm
+
+    def __enter__(self) -> mmap.mmap:
+        return self.mm
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.mm.close()
+        except BufferError:
+            pass
 
 
 def _open_fast(path: str, st: ScanStats) -> OpenedInput | None:
@@ -550,10 +599,39 @@ class _Multi:
         self.owners: list[tuple[int, ...]] = []
 
     def choose(self, sample: bytes | bytearray) -> None:
+        """Each pattern's plan.  With hyperscan, one pass over the sample for the literals
+        of all patterns counts the lines holding each needle, and each pattern takes the
+        needles that hit the fewest lines (their search is shared: timing each pattern's
+        candidate sets alone, 20-60 ms per pattern, cost more than the scan of 100 MB)."""
+        shared = self._needle_lines(sample)
         for e in self.engines:
-            e.choose(sample)
+            if shared is None:
+                e.choose(sample)
+            elif e.plan is None or (e.sampled < _SAMPLE and len(sample) >= 8 * e.sampled):
+                e.sampled = len(sample)
+                e.use(choose_plan(e.prefilter, sample, shared=shared), search=False)
         self.sampled = min(e.sampled for e in self.engines)
         self._share()
+
+    def _needle_lines(self, sample: bytes | bytearray) -> dict[bytes, int] | None:
+        """The number of sample lines holding each needle of any pattern (one pass), or
+        None without hyperscan."""
+        if multiliteral.default_engine() == "python":
+            return None
+        needles = {
+            multiliteral.LiteralSet.needle_for(lit)
+            for e in self.engines
+            for lit in e.prefilter.literals()
+        }
+        found = multiliteral.LiteralSet(needles)
+        data = bytes(sample)
+        seen: set[tuple[int, int]] = set()
+        for nid, pos in found.hits(data, 0, len(data)):
+            seen.add((nid, data.rfind(b"\n", 0, pos)))
+        lines: dict[bytes, int] = dict.fromkeys(found.needles, 0)
+        for nid, _ in seen:
+            lines[found.needles[nid]] += 1
+        return lines
 
     def _share(self) -> None:
         """The union of the plans' needles (and escapes), with the patterns owning each."""
@@ -615,7 +693,7 @@ class _Multi:
             found.update((j, i) for i in owners[needle])
         return sorted(found)
 
-    def starts(self, buf: bytearray, start: int, end: int) -> list[list[int]] | None:
+    def starts(self, buf: _Buf, start: int, end: int) -> list[list[int]] | None:
         """Per pattern, the hits of its needles in ``buf[start:end]`` (one pass)."""
         if self.union is None:
             return None
@@ -634,7 +712,7 @@ class _MultiRegion:
     def __init__(
         self,
         multi: _Multi,
-        buf: bytearray,
+        buf: _Buf,
         start: int,
         end: int,
         name: str,
@@ -856,6 +934,87 @@ def _line_hits(
         _FREE_BUFFERS.append(buf)
 
 
+def _mapped_hits(
+    engine: _Engine | _Multi,
+    mm: mmap.mmap,
+    name: str,
+    jsonl: bool,
+    st: ScanStats,
+    progress: Callable[[int], None] | None,
+    start: int = 0,
+    limit: int | None = None,
+    cursor: _Cursor | None = None,
+) -> Iterator[Any]:
+    """:func:`_line_hits` over a map of the whole file: the regions of whole lines are
+    windows of the map (``_BLOCK`` bytes), searched in place.  The pages of each window
+    are dropped from this process once it is scanned (``MADV_DONTNEED``; they stay in the
+    page cache), so resident memory stays bounded whatever the file size."""
+    cfg = engine.cfg
+    max_line, mode = cfg.max_line, cfg.mode
+    cur = cursor if cursor is not None else _Cursor(0)
+    cur.offset = 0  # region offsets are offsets in the file
+    size = len(mm)
+    stop = size if limit is None else min(size, start + limit)
+    window = max(_BLOCK, 2 * (max_line + 2))
+    time_of = TimeCache() if mode == _FULL and jsonl else None
+    dontneed = getattr(mmap, "MADV_DONTNEED", None)
+    dropped = 0
+    pos = start
+    while pos < stop:
+        hi = min(pos + window, size)
+        if hi == size:
+            end = size  # the last line may be unterminated
+        else:
+            nl = mm.rfind(b"\n", pos, hi)
+            if nl < 0:
+                # No terminator in a whole window: an oversized line, skipped unread.
+                le = mm.find(b"\n", hi)
+                end = size if le < 0 else le + 1
+                cur.lines += 1
+                st.skip(
+                    "oversized_line",
+                    f"{name}:{cur.lines}" if mode == _FULL else f"{name} (byte {pos})",
+                    f"longer than {max_line} bytes",
+                )
+                st.bytes += end - pos
+                if progress is not None:
+                    progress(end - pos)
+                pos = end
+                continue
+            end = nl + 1
+        if end > stop:  # stop after the line that holds the last byte of the range
+            nl = mm.find(b"\n", stop - 1, end)
+            end = nl + 1 if nl >= 0 else end
+        if engine.sampled < _SAMPLE:
+            engine.choose(mm[pos : min(end, pos + _SAMPLE)])
+        first = pos + 3 if pos == 0 and mm[:3] == b"\xef\xbb\xbf" else pos
+        region: _Region | _MultiRegion = (
+            _MultiRegion(engine, mm, first, end, name, jsonl, st, cur, time_of)
+            if isinstance(engine, _Multi)
+            else _Region(engine, mm, first, end, name, jsonl, st, cur, time_of)
+        )
+        if mode == _COUNT:
+            n = region.count()
+            if isinstance(n, list):
+                yield from ((i, k) for i, k in enumerate(n) if k)
+            elif n:
+                yield n
+        else:
+            yield from region.hits()
+        region.finish()
+        st.bytes += end - pos
+        if progress is not None:
+            progress(end - pos)
+        pos = end
+        if dontneed is not None and pos - dropped >= _BLOCK:
+            upto = pos - pos % _PAGE
+            try:
+                mm.madvise(dontneed, dropped, upto - dropped)
+            except (OSError, ValueError):
+                dontneed = None
+            dropped = upto
+
+
 #: Buffers of finished scans, reused: allocating (and zero-filling) 8 MB per file would
 #: dominate the scan of a CloudTrail tree made of thousands of small files.
 _FREE_BUFFERS: list[bytearray] = []
@@ -892,13 +1051,21 @@ def _drain(
         skipped += got
 
 
+def _newlines(buf: _Buf, start: int, end: int) -> int:
+    """The number of line feeds in ``buf[start:end]`` (a map has no ``count``: it is
+    counted on a copy of the slice, at most a region long)."""
+    if isinstance(buf, bytearray):
+        return buf.count(b"\n", start, end)
+    return buf[start:end].count(b"\n") if end > start else 0
+
+
 class _Region:
     """Whole lines ``buf[start:end]`` (each ends with ``\\n``, or at the end of input)."""
 
     def __init__(
         self,
         engine: _Engine,
-        buf: bytearray,
+        buf: _Buf,
         start: int,
         end: int,
         name: str,
@@ -922,12 +1089,12 @@ class _Region:
         if self.counted or not self.full:
             return
         buf, start, end = self.buf, self.start, self.end
-        lines = buf.count(b"\n", start, end)
+        lines = _newlines(buf, start, end)
         if end > start and buf[end - 1] != 0x0A:
             lines += 1
         empty = self._empty_lines()
         for pos in empty:
-            number = self.cur.lines + buf.count(b"\n", start, pos) + 1
+            number = self.cur.lines + _newlines(buf, start, pos) + 1
             self.st.skip("empty_line", f"{self.name}:{number}")
         self.cur.lines += lines
         self.st.events += lines - len(empty) - len(self.oversized) - self.rejected
@@ -946,7 +1113,8 @@ class _Region:
     def _empty_lines(self) -> list[int]:
         """Start offsets of the empty lines (``\\n`` or ``\\r\\n`` alone), in order."""
         buf, start, end = self.buf, self.start, self.end
-        out = [start] if buf.startswith(b"\n", start) or buf.startswith(b"\r\n", start) else []
+        first = buf[start : start + 2]
+        out = [start] if first[:1] == b"\n" or first == b"\r\n" else []
         for pat in (b"\n\n", b"\n\r\n"):
             pos = buf.find(pat, start, end)
             while pos >= 0:
@@ -956,7 +1124,7 @@ class _Region:
 
     def line_number(self, ls: int) -> int:
         """1-based number of the line starting at ``ls`` (calls must go forward)."""
-        self.lineno += self.buf.count(b"\n", self.mark, ls)
+        self.lineno += _newlines(self.buf, self.mark, ls)
         self.mark = ls
         return self.lineno + 1
 
@@ -978,7 +1146,7 @@ class _Region:
             text_end = le - 1 if ls < le < end and buf[le - 1] == 0x0D else le
             if text_end - ls > max_line:
                 self.oversized.append((ls, le))
-                number = self.cur.lines + buf.count(b"\n", start, ls) + 1
+                number = self.cur.lines + _newlines(buf, start, ls) + 1
                 where = (
                     f"{self.name}:{number}"
                     if self.full
@@ -1271,15 +1439,23 @@ class _UnitResult(NamedTuple):
     stats: ScanStats
 
 
-_WORKER: dict[str, _Engine] = {}
+def _worker_main(cfg: _Config, share: list[tuple[int, _Unit]], conn: Any) -> None:
+    """A worker process: scan its share of the units in order, sending ``(index,
+    result)`` for each; on a failure ``(-1, exception)``, which the parent raises."""
+    try:
+        engine = _Engine(cfg)
+        for i, unit in share:
+            conn.send((i, _work_unit(engine, unit)))
+    except BaseException as e:  # noqa: BLE001 - handed to the parent, which raises it
+        try:
+            conn.send((-1, e))
+        except Exception:  # noqa: BLE001 - an exception that does not pickle
+            conn.send((-1, RuntimeError(f"a scan worker failed: {e!r}")))
+    finally:
+        conn.close()
 
 
-def _worker_init(cfg: _Config) -> None:
-    _WORKER["engine"] = _Engine(cfg)
-
-
-def _work(unit: _Unit) -> _UnitResult:
-    engine = _WORKER["engine"]
+def _work_unit(engine: _Engine, unit: _Unit) -> _UnitResult:
     st = ScanStats()
     if unit.end < 0:
         return _UnitResult(list(_scan_path(engine, unit.path, st, None)), 0, st)
@@ -1293,6 +1469,16 @@ def _work(unit: _Unit) -> _UnitResult:
     if unit.first:
         st.files += 1
     with raw, guard_reads(st, unit.path):
+        mapped = _map(raw)
+        if mapped is not None:
+            with _unmapping(mapped) as mm:
+                at = 0 if unit.start == 0 else mm.find(b"\n", unit.start - 1) + 1
+                if unit.start == 0 or 0 < at < unit.end:
+                    jsonl = unit.fmt == "jsonl"
+                    items.extend(
+                        _mapped_hits(engine, mm, unit.path, jsonl, st, None, at, unit.end - at, cur)
+                    )
+            return _UnitResult(items, cur.lines, st)
         begin = _line_start_at(raw, unit.start)
         if begin is None or begin >= unit.end:
             return _UnitResult(items, 0, st)
@@ -1392,6 +1578,13 @@ def _parallel(
     st: ScanStats,
     progress: Callable[[int], None] | None,
 ) -> Iterator[Any]:
+    """Scan the work units in ``jobs`` worker processes and merge their results in input
+    order.  The units are dealt out in advance (unit ``i`` to worker ``i % jobs``) and
+    each worker streams its results through a pipe: no scheduler between units (a
+    ``multiprocessing.Pool`` spent 10-15 ms handing out each unit, as much as scanning
+    a 32 MB range), and a worker blocks on a full pipe until the parent has read its
+    earlier results, so memory holds a few units' hits.  With a single unit of work
+    there is no worker: it is scanned here."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     paths = [STDIN] if paths is None else [os.fspath(p) for p in paths] or [STDIN]
@@ -1400,14 +1593,39 @@ def _parallel(
     if sample:
         engine.choose(sample)
         cfg.plan = engine.plan
-    ctx = multiprocessing.get_context(_start_method())
-    pending: deque[tuple[Any, _Unit]] = deque()
+    units = list(_units(cfg, paths, st, jobs))
+    work = [(i, u) for i, u in enumerate(units) if isinstance(u, _Unit)]
+    n = min(jobs, len(work)) if len(work) > 1 else 0
+    owner = {i: k % n for k, (i, _) in enumerate(work)} if n else {}
+    procs: list[Any] = []
+    conns: list[Any] = []
     base: dict[str, int] = {}  # lines already seen per path (FULL mode)
-    with ctx.Pool(jobs, initializer=_worker_init, initargs=(cfg,)) as pool:
-
-        def drain_one() -> Iterator[Any]:
-            result, unit = pending.popleft()
-            res: _UnitResult = result.get()
+    try:
+        if n:
+            ctx = multiprocessing.get_context(_start_method())
+            for k in range(n):
+                recv, send = ctx.Pipe(duplex=False)
+                share = work[k::n]
+                proc = ctx.Process(  # type: ignore[attr-defined]
+                    target=_worker_main, args=(cfg, share, send), daemon=True
+                )
+                proc.start()
+                send.close()
+                procs.append(proc)
+                conns.append(recv)
+        for i, unit in enumerate(units):
+            if not isinstance(unit, _Unit):  # stdin: scanned here, in its place
+                yield from _scan_path(engine, unit, st, progress)
+                continue
+            if n:
+                try:
+                    got, res = conns[owner[i]].recv()
+                except EOFError:
+                    raise RuntimeError("a scan worker process ended before its results") from None
+                if got < 0:
+                    raise res
+            else:
+                res = _work_unit(engine, unit)
             before = st.bytes
             _merge(st, res.stats)
             if progress is not None:
@@ -1418,15 +1636,10 @@ def _parallel(
                 if offset and isinstance(item, _Hit) and item.lineno > 0:
                     item = item._replace(lineno=item.lineno + offset)
                 yield item
-
-        for unit in _units(cfg, paths, st, jobs):
-            if isinstance(unit, str):  # stdin: scanned here, in its place
-                while pending:
-                    yield from drain_one()
-                yield from _scan_path(engine, unit, st, progress)
-                continue
-            pending.append((pool.apply_async(_work, (unit,)), unit))
-            while len(pending) > 2 * jobs:
-                yield from drain_one()
-        while pending:
-            yield from drain_one()
+    finally:
+        for conn in conns:
+            conn.close()
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+            proc.join()
