@@ -86,7 +86,7 @@ LABEL = {
     "rg": "rg -c -F (planner's literals)",
     "grep-kms": "grep -c -F kms.amazonaws.com",
     "rg-kms": "rg -c -F kms.amazonaws.com",
-    "inflate": "inflate the tree (gzip module)",
+    "inflate": "inflate the tree (isal, as cwpattern)",
     "duckdb": "DuckDB read_json + SQL",
 }
 ANCHORS = ("grep", "rg", "grep-kms", "rg-kms", "inflate")

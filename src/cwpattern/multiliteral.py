@@ -71,7 +71,12 @@ class LiteralSet:
         """
         return literal[1:] if literal[:1] == b'"' and len(literal) > 4 else literal
 
-    def __init__(self, needles: Iterable[bytes], *, engine: str = "auto") -> None:
+    def __init__(
+        self, needles: Iterable[bytes], *, engine: str = "auto", regexes: Iterable[bytes] = ()
+    ) -> None:
+        """``regexes``: hyperscan regular expressions searched in the same pass (a match
+        counts as a hit at its last byte; they must not match across a newline); only
+        with the hyperscan engine."""
         if engine not in ENGINES:
             raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
         self.needles: tuple[bytes, ...] = tuple(
@@ -80,16 +85,29 @@ class LiteralSet:
         self.engine = default_engine() if engine == "auto" else engine
         if self.engine == "hyperscan" and _hs is None:
             raise ValueError("hyperscan is not installed (pip install 'cwpattern[fast]')")
+        extra = tuple(regexes)
+        if extra and self.engine != "hyperscan":
+            raise ValueError("regexes need the hyperscan engine")
         self._db: Any = None
-        if self.engine == "hyperscan" and self.needles:
+        if self.engine == "hyperscan" and (self.needles or extra):
             db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-            db.compile(
-                expressions=list(self.needles),
-                ids=list(range(len(self.needles))),
-                elements=len(self.needles),
-                flags=0,
-                literal=True,
-            )
+            if extra:  # one database: the needles as escaped regexes
+                escaped = [b"".join(b"\\x%02x" % c for c in n) for n in self.needles]
+                expressions = escaped + list(extra)
+                db.compile(
+                    expressions=expressions,
+                    ids=list(range(len(expressions))),
+                    elements=len(expressions),
+                    flags=0,
+                )
+            else:
+                db.compile(
+                    expressions=list(self.needles),
+                    ids=list(range(len(self.needles))),
+                    elements=len(self.needles),
+                    flags=0,
+                    literal=True,
+                )
             self._db = db
 
     def starts(
@@ -98,7 +116,7 @@ class LiteralSet:
         """Ascending offsets in ``buf[start:end]``, each inside a line that contains a
         literal, at least one in every such line (with hyperscan: the last byte of each
         occurrence; no literal spans a newline)."""
-        if not self.needles or start >= end:
+        if self._db is None and not self.needles or start >= end:
             return []
         if self._db is not None:
             out: list[int] = []

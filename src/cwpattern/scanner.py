@@ -45,9 +45,10 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
+from operator import itemgetter
 from typing import Any, NamedTuple, Union
 
-from . import ast, multiliteral
+from . import archive, ast, multiliteral
 from .compiler import (
     DEEP_BRACKETS,
     HAVE_ORJSON,
@@ -72,6 +73,7 @@ from .sources import (
     guard_reads,
     open_bytes,
     open_input,
+    record_event,
     resolve_format,
     sniff_format,
 )
@@ -100,6 +102,11 @@ _UNIT = 32 << 20  # byte range of one parallel work unit
 _SAMPLE = 1 << 18  # bytes used to choose the prefilter plan
 _MAX_BACKSLASH_MISSES = 256  # then search for the escapes themselves
 _DOC_BATCH = 512  # document events whose prefilters are searched for in one pass
+#: A number token with a fraction or an exponent: a Records message may spell it
+#: differently from the file (``1E2`` is ``100.0``), so when a needle could be a number's
+#: text, the records holding one are examined whatever the needles say.
+_FLOAT_RE = rb"[:,\[]-?[0-9]+[.eE]"
+_NUMBER_CHARS = b"0123456789+-.eE"
 #: Plain files of at least this size are mapped (no copy into a buffer) rather than read;
 #: tests set it to force either path.
 _MAP_MIN = 1 << 20
@@ -390,6 +397,25 @@ class _Engine:
 
     #: the one-pass searcher of the plan's needles (None: bytes.find, one pass each)
     searcher: multiliteral.LiteralSet | None = None
+    _record_searcher: tuple[Plan, multiliteral.LiteralSet] | None = None
+
+    def record_searcher(self) -> multiliteral.LiteralSet | None:
+        """A hyperscan searcher for the records of a ``Records`` document that may match:
+        the plan's needles and the escapes that could spell them, and float tokens when a
+        needle could be (part of) a number's text, or in FULL mode, where a record whose
+        number overflows a float (``1E400``: not an event, ``unserializable_record``) must
+        be examined for the statistics to be exact (None: no plan, or no needle)."""
+        plan = self.plan
+        if plan is None or not plan.needles:
+            return None
+        numeric = any(n.strip(_NUMBER_CHARS) == b"" for n in plan.needles)
+        if not numeric and self.cfg.mode != _FULL:
+            return self.searcher
+        if self._record_searcher is None or self._record_searcher[0] is not plan:
+            escapes = tuple(b"\\" + bytes([c]) for c in self.escapes)
+            found = multiliteral.LiteralSet(plan.needles + escapes, regexes=(_FLOAT_RE,))
+            self._record_searcher = (plan, found)
+        return self._record_searcher[1]
 
     #: size of the sample the plan was chosen on (a plan from a tiny first file is
     #: chosen again on the first large block)
@@ -448,6 +474,14 @@ def _scan_path(
     engine: _Engine | _Multi, path: str, st: ScanStats, progress: Callable[[int], None] | None
 ) -> Iterator[Any]:
     """Every hit (or count) of one input, sequentially."""
+    if path != STDIN:
+        whole = _archived_records(engine, path, st)
+        if whole is not None:
+            before = st.bytes
+            yield from whole
+            if progress is not None:
+                progress(st.bytes - before)
+            return
     opened = _open_fast(path, st)
     if opened is None:
         return
@@ -1419,6 +1453,119 @@ def _jsonl_defect(line: bytes, json_object: bool) -> tuple[str, str] | None:
     except (ValueError, RecursionError) as e:
         return "invalid_json_line", str(e)
     return None
+
+
+# --------------------------------------------------------------------------- archived Records
+
+#: Largest ``Records`` document (inflated) searched whole; larger ones are streamed.
+_WHOLE = 64 << 20
+
+
+def _archived_records(engine: _Engine | _Multi, path: str, st: ScanStats) -> list[Any] | None:
+    """The hits (or count) of a CloudTrail ``{"Records":[...]}`` file (gzip or plain)
+    searched whole: its inflated bytes are searched in one hyperscan pass for the plan's
+    needles, the escapes that could spell them and float tokens, and only the records
+    holding a hit are decoded (:func:`cwpattern.sources.record_event`) and matched.
+
+    Sound for JSON patterns: their literals are in every JSON spelling of a matching
+    record (:mod:`cwpattern.prefilter`), so in the file's, except where an escape or a
+    number's spelling differs from the message's, and those records are examined.
+    None, with nothing counted, when the file is not one that
+    :func:`cwpattern.archive.frame_records` frames (damaged or truncated gzip, invalid
+    JSON or UTF-8, blanks between records, other members, too large), when a record
+    around a hit does not decode, for other patterns, or without hyperscan or msgspec:
+    the file is then streamed by :func:`_document_hits`, which decides and reports."""
+    if (
+        not isinstance(engine, _Engine)
+        or not engine.json_family
+        or not archive.HAVE_FRAMING
+        or multiliteral.default_engine() != "hyperscan"
+        or engine.cfg.fmt not in ("auto", "json")
+    ):
+        return None
+    try:
+        with open(path, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not _stat.S_ISREG(info.st_mode) or info.st_size > _WHOLE:
+                return None
+            data = fh.read(_WHOLE + 1)
+    except OSError:
+        return None
+    gzipped = data[:2] == b"\x1f\x8b"
+    if gzipped:
+        doc = archive.inflate(data, _WHOLE)
+        if doc is None:
+            return None
+    elif path.endswith(".gz") or len(data) > _WHOLE:
+        return None
+    else:
+        doc = data
+    head = doc[:_SNIFF]
+    if engine.cfg.fmt == "auto" and (b"\0" in head or sniff_format(head, path) != "json"):
+        return None
+    frames = archive.frame_records(doc)
+    if frames is None:
+        return None
+    starts, sizes = frames
+    if engine.sampled < _SAMPLE:  # the plan, chosen on the first records as JSON lines
+        sample, size = [], 0
+        for a, n in zip(starts, sizes):
+            if size >= _SAMPLE:
+                break
+            sample.append(doc[a : a + n])
+            size += n + 1
+        engine.choose(b"\n".join(sample))
+    searcher = engine.record_searcher()
+    if searcher is None:
+        return None
+    examine = {bisect_right(starts, h) - 1 for h in searcher.starts(doc, 0, len(doc))}
+    if len(starts) > 1:
+        firsts = bytes(itemgetter(*starts)(doc))  # the first byte of each record
+    else:
+        firsts = b"".join(doc[a : a + 1] for a in starts)
+    objects = firsts.count(b"{")
+    if objects < len(starts):  # items that are not objects: counted as the reader does
+        examine.update(k for k, c in enumerate(firsts) if c != 0x7B)
+    mode, match, check = engine.cfg.mode, engine.compiled.matches, engine.check
+    part = ScanStats()
+    items: list[Any] = []
+    n = 0
+    for k in sorted(examine):
+        if k < 0:
+            continue
+        a = starts[k]
+        location = f"{path}#Records[{k}]"
+        try:
+            event = record_event(doc[a : a + sizes[k]].decode("utf-8"), location, part)
+        except (ValueError, RecursionError):
+            return None  # the streaming reader ends the document there, and says so
+        if event is None:
+            continue
+        message = event.message
+        if check is not _always and not _passes(check, message):
+            continue
+        try:
+            ok = match(message)
+        except MatchResourceError as e:
+            _not_evaluated(part, location, e)
+            ok = False
+        if ok:
+            if mode == _COUNT:
+                n += 1
+            else:
+                items.append(_Hit(message, path, -1, location, event.timestamp))
+    # The objects not examined are events as they are (no float, no escape).
+    examined_objects = sum(1 for k in examine if k >= 0 and firsts[k] == 0x7B)
+    st.files += 1
+    st.bytes += len(doc)
+    if gzipped:
+        st.gzip_in += len(data)
+        st.gzip_out += len(doc)
+    st.events += objects - examined_objects
+    st.merge(part)
+    if mode == _COUNT:
+        return [n] if n else []
+    return items
 
 
 # --------------------------------------------------------------------------- parallel

@@ -76,6 +76,7 @@ __all__ = [
     "iter_lines_bytes",
     "open_bytes",
     "open_input",
+    "record_event",
     "resolve_format",
     "sniff_format",
 ]
@@ -1304,3 +1305,35 @@ def _lookup_time(value: object, ts_of: TimeCache) -> int | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return int(value * 1000)
     return ts_of(value)
+
+
+def record_event(text: str, location: str, stats: ScanStats | None = None) -> LogEvent | None:
+    """The event of one record of a CloudTrail ``Records`` array, given its JSON text,
+    exactly as :func:`iter_events` makes it when it streams the array: the text itself
+    when it is already compact (what ``json.dumps`` of its decoding writes back, checked
+    with orjson), else ``json.dumps`` of its standard-library decoding.  None, counted in
+    ``stats``, for an item that is not an object (``not_a_record``) or cannot be
+    re-encoded (``unserializable_record``).
+
+    >>> record_event('{"eventName":"A"}', "t.json#Records[0]").message
+    '{"eventName":"A"}'
+    >>> record_event('{"eventName" : "A", "n": 1E2}', "t.json#Records[0]").message
+    '{"eventName":"A","n":100.0}'
+    >>> record_event("[1]", "t.json#Records[0]") is None
+    True
+
+    Raises:
+        ValueError: ``text`` is not one JSON value (the streaming reader ends the
+            document there, as ``invalid_json``); RecursionError: nested too deep.
+    """
+    st = stats if stats is not None else ScanStats()
+    ts_of = TimeCache()
+    if _orjson is not None and "\\u" not in text and not _FLOAT_TOKEN.search(text):
+        try:
+            value = _orjson.loads(text)
+        except ValueError:
+            value = None
+        if type(value) is dict and _orjson.dumps(value) == text.encode("utf-8"):
+            st.events += 1
+            return LogEvent(text, location, ts_of(value.get("eventTime")))
+    return _record_event(STRICT_JSON.decode(text), "Records", location, st, ts_of)
