@@ -1488,9 +1488,17 @@ def _archived_records(engine: _Engine | _Multi, path: str, st: ScanStats) -> lis
             info = os.fstat(fh.fileno())
             if not _stat.S_ISREG(info.st_mode) or info.st_size > _WHOLE:
                 return None
-            data = fh.read(_WHOLE + 1)
-    except OSError:
+            data = fh.read(info.st_size + 1)
+    except (OSError, MemoryError):
         return None
+    try:
+        return _search_records(engine, path, data, st)
+    except MemoryError:  # the streaming reader reads it in bounded memory, or says so
+        return None
+
+
+def _search_records(engine: _Engine, path: str, data: bytes, st: ScanStats) -> list[Any] | None:
+    """:func:`_archived_records` of a file read whole as ``data``."""
     gzipped = data[:2] == b"\x1f\x8b"
     if gzipped:
         doc = archive.inflate(data, _WHOLE)
