@@ -1508,8 +1508,12 @@ def _search_records(engine: _Engine, path: str, data: bytes, st: ScanStats) -> l
         return None
     else:
         doc = data
-    head = doc[:_SNIFF]
-    if engine.cfg.fmt == "auto" and (b"\0" in head or sniff_format(head, path) != "json"):
+    # What resolve_format makes of the first 64 KiB: for a document that frame_records
+    # accepts (one complete {"Records":[ object), the first bytes decide (the rest of the
+    # sniff window only matters for NUL bytes, and for text that follows a first value).
+    if engine.cfg.fmt == "auto" and (
+        b"\0" in doc[:_SNIFF] or sniff_format(doc[:256], path) != "json"
+    ):
         return None
     frames = archive.frame_records(doc)
     if frames is None:
