@@ -244,6 +244,56 @@ def _anon_mb() -> float | None:
     return None
 
 
+class _AnonPeak:
+    """Peak anonymous resident memory (``RssAnon``: heap and buffers, not the page cache of
+    a mapped input nor the mapped libraries) of this process and its live children (the
+    ``--jobs`` workers), sampled every 5 ms by a thread while the engine runs."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> _AnonPeak:
+        self._sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.005):
+            self._sample()
+
+    def _sample(self) -> None:
+        import os
+
+        pid = os.getpid()
+        total = _anon_kb(pid)
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
+                total += sum(_anon_kb(int(c)) for c in fh.read().split())
+        except OSError:
+            pass
+        self.peak_kb = max(self.peak_kb, total)
+
+
+def _anon_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 def main(argv: list[str]) -> int:
     engine, path, pattern_id = argv
     compile_seconds = None
@@ -258,8 +308,21 @@ def main(argv: list[str]) -> int:
     elif engine == "reference":
         import cwpattern._reference
     elif engine == "orjson-loop":
-        import orjson
+        import orjson  # noqa: F401 - imported before the clock starts
     cpu0 = _cpu()
+    with _AnonPeak() as anon:
+        result = _run_engine(engine, path, pattern_id)
+    result["cpu_seconds"] = _cpu() - cpu0
+    result["peak_MB"] = _peak_mb()
+    result["anon_MB"] = _anon_mb()
+    result["peak_anon_MB"] = anon.peak_kb / 1024
+    if compile_seconds is not None:
+        result["compile_seconds"] = compile_seconds
+    print(json.dumps(result))
+    return 0
+
+
+def _run_engine(engine: str, path: str, pattern_id: str) -> dict[str, Any]:
     if engine == "cwpattern":
         result = run_cwpattern(path, pattern_id, 1)
     elif engine == "cwpattern-nofast":
@@ -285,13 +348,7 @@ def main(argv: list[str]) -> int:
         result = run_reference(path, pattern_id)
     else:
         raise SystemExit(f"unknown engine {engine}")
-    result["cpu_seconds"] = _cpu() - cpu0
-    result["peak_MB"] = _peak_mb()
-    result["anon_MB"] = _anon_mb()
-    if compile_seconds is not None:
-        result["compile_seconds"] = compile_seconds
-    print(json.dumps(result))
-    return 0
+    return result
 
 
 if __name__ == "__main__":
