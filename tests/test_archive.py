@@ -191,3 +191,22 @@ def test_frame_records_only_frames_exact_compact_documents() -> None:
         b'{"Records":[{"a":1}]}x',
     ):
         assert archive.frame_records(bad) is None, bad
+
+
+def test_other_files_are_not_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A JSON-lines file (plain or gzip) is seen not to be a Records document from its first
+    # bytes: never inflated or read whole a second time.
+    calls: list[int] = []
+    real = archive.inflate
+
+    def spy(data: bytes, limit: int) -> bytes | None:
+        calls.append(len(data))
+        return real(data, limit)
+
+    monkeypatch.setattr(archive, "inflate", spy)
+    line = b'{"eventName":"DisableKey"}\n'
+    (tmp_path / "a.jsonl.gz").write_bytes(gzip.compress(line * 1000))
+    (tmp_path / "b.json").write_bytes(line * 1000)
+    (tmp_path / "c.json.gz").write_bytes(gzip.compress(_doc([line.strip().decode()] * 10)))
+    assert count("{ $.eventName = DisableKey }", str(tmp_path)) == 2010
+    assert len(calls) == (1 if archive.HAVE_FRAMING and multiliteral.HAVE_HYPERSCAN else 0)

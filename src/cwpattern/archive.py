@@ -45,7 +45,7 @@ try:
 except ImportError:  # pragma: no cover - depends on the installed extras
     _msgspec = None
 
-__all__ = ["HAVE_FRAMING", "HAVE_ISAL", "RecordFrames", "frame_records", "inflate"]
+__all__ = ["HAVE_FRAMING", "HAVE_ISAL", "RecordFrames", "frame_records", "inflate", "records_start"]
 
 #: python-isal is importable (tests set this to False to force zlib).
 HAVE_ISAL = _isal is not None
@@ -87,6 +87,23 @@ def inflate(data: bytes, limit: int) -> bytes | None:
         if not rest:
             break
     return out[0] if len(out) == 1 else b"".join(out)
+
+
+def records_start(head: bytes) -> bool:
+    """Whether a file whose first bytes are ``head`` (some KB: gzip or plain) starts with
+    ``{"Records":[`` once inflated (a cheap look before reading it whole).
+
+    >>> import gzip
+    >>> records_start(gzip.compress(b'{"Records":[]}')), records_start(b'{"a":1}')
+    (True, False)
+    """
+    if head[:2] != _GZIP_MAGIC:
+        return head.startswith(_HEAD)
+    lib: Any = _isal if HAVE_ISAL and _isal is not None else zlib
+    try:
+        return bool(lib.decompressobj(31).decompress(head, len(_HEAD)) == _HEAD)
+    except (zlib.error, lib.error, ValueError, OSError):
+        return False
 
 
 class RecordFrames(NamedTuple):

@@ -1459,6 +1459,7 @@ def _jsonl_defect(line: bytes, json_object: bool) -> tuple[str, str] | None:
 
 #: Largest ``Records`` document (inflated) searched whole; larger ones are streamed.
 _WHOLE = 64 << 20
+_PEEK = 4096  # bytes read to see whether a file is a Records document
 
 
 def _archived_records(engine: _Engine | _Multi, path: str, st: ScanStats) -> list[Any] | None:
@@ -1488,7 +1489,10 @@ def _archived_records(engine: _Engine | _Multi, path: str, st: ScanStats) -> lis
             info = os.fstat(fh.fileno())
             if not _stat.S_ISREG(info.st_mode) or info.st_size > _WHOLE:
                 return None
-            data = fh.read(info.st_size + 1)
+            head = fh.read(_PEEK)
+            if not archive.records_start(head):
+                return None  # not a Records document: read as it is, once
+            data = head + fh.read(info.st_size + 1 - len(head))
     except (OSError, MemoryError):
         return None
     try:
