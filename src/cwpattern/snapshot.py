@@ -14,6 +14,8 @@ from .aws.snapshot import (
     ClassicSelector,
     EventSelectors,
     FieldSelector,
+    Listing,
+    ListingError,
     ManagementCoverage,
     MetricFilter,
     MetricTransformation,
@@ -33,6 +35,7 @@ from .aws.snapshot import (
     management_coverage,
     pointer,
     qualifying_log_groups,
+    read_listing,
     trail_findings,
 )
 
@@ -46,6 +49,8 @@ __all__ = [
     "ClassicSelector",
     "EventSelectors",
     "FieldSelector",
+    "Listing",
+    "ListingError",
     "load_snapshot",
     "loads_snapshot",
     "log_group_name",
@@ -55,6 +60,7 @@ __all__ = [
     "MetricTransformation",
     "pointer",
     "qualifying_log_groups",
+    "read_listing",
     "Section",
     "Snapshot",
     "SnapshotError",

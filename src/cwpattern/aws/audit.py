@@ -285,28 +285,6 @@ class _Filter:
         return out
 
 
-def _raw_entries(
-    doc: Mapping[str, Any], key: str, list_key: str, labels: Mapping[str, str]
-) -> dict[str, Any]:
-    """Raw listing entries by the location the snapshot gives them (pages merged)."""
-    value = doc.get(key)
-    pages = (
-        [(value, pointer(key))]
-        if isinstance(value, Mapping)
-        else [(p, pointer(key, i)) for i, p in enumerate(value)]
-        if isinstance(value, list)
-        else []
-    )
-    out: dict[str, Any] = {}
-    for page, loc in pages:
-        items = page.get(list_key) if isinstance(page, Mapping) else None
-        if isinstance(items, list):
-            for i, item in enumerate(items):
-                where = loc + pointer(list_key, i)
-                out[labels.get(where, where)] = item
-    return out
-
-
 def _read_filter(record: Any, raw: Any) -> _Filter:
     f = _Filter(record.name, record.log_group, record.pattern, record.location, record.metric)
     try:
@@ -451,7 +429,7 @@ class _Auditor:
         self.source = source
         self.iac = source != "snapshot"
         self.assume = assume_log_group
-        raw = _raw_entries(snapshot.raw, "metricFilters", "metricFilters", labels or {})
+        raw = snapshot.metric_filters.raw
         self.filters = [_read_filter(r, raw.get(r.location)) for r in snapshot.metric_filters]
         self.unreadable_filters = [
             (err, _entry_for(err.location, raw)) for err in snapshot.metric_filters.unreadable

@@ -30,6 +30,7 @@ from ..analysis.results import PatternWarning, Verdict
 from ..documents import MAX_DEPTH, check_depth
 from ..errors import CWPatternError, PatternSyntaxError
 from .model import MetricKey, by_metric
+from .snapshot import Listing, ListingError, read_listing
 
 __all__ = [
     "CheckReport",
@@ -301,12 +302,19 @@ def _from_documents(docs: Sequence[Any]) -> Filters:
     out: list[FilterInput] = []
     truncated = False
     for doc in docs:
-        for item in doc if isinstance(doc, list) else [doc]:
-            if isinstance(item, Mapping) and "metricFilters" in item:
-                token = item.get("nextToken") or item.get("NextToken")
-                truncated = bool(token)
-        out.extend(filters_from(doc))
+        listing = _listing(doc)
+        if listing.pages:  # the last page read decides
+            truncated = listing.truncated
+        out.extend(filters_from(list(listing.entries)))
     return Filters(tuple(out), truncated)
+
+
+def _listing(doc: Any) -> Listing:
+    """``doc`` read by the one reader of describe-metric-filters output."""
+    try:
+        return read_listing(doc, "metricFilters")
+    except ListingError as err:
+        raise FilterInputError(str(err)) from None
 
 
 def filters_from(source: Any) -> list[FilterInput]:
@@ -320,14 +328,8 @@ def filters_from(source: Any) -> list[FilterInput]:
     """
     if isinstance(source, str):
         source = [source]
-    if isinstance(source, Mapping):
-        listed = source.get("metricFilters")
-        if not isinstance(listed, list):
-            raise FilterInputError(
-                "expected the output of 'aws logs describe-metric-filters' "
-                "(an object with a 'metricFilters' list)"
-            )
-        source = listed
+    if isinstance(source, (Mapping, list)):
+        source = list(_listing(source).entries)
     if not isinstance(source, Iterable):
         raise FilterInputError(f"expected filters or patterns, not {type(source).__name__}")
     out: list[FilterInput] = []
@@ -384,7 +386,12 @@ def check(patterns: Source, *, control: str, any_json_spelling: bool = False) ->
 
     ctrl = controls.get(control)
     reference = ctrl.effective_pattern
-    given = patterns if isinstance(patterns, Filters) else Filters(tuple(filters_from(patterns)))
+    if isinstance(patterns, Filters):
+        given = patterns
+    elif isinstance(patterns, (Mapping, list)):  # a listing: its nextToken counts too
+        given = _from_documents([patterns])
+    else:
+        given = Filters(tuple(filters_from(patterns)))
     results: list[FilterResult] = []
     keyed: list[tuple[MetricKey | None, FilterResult]] = []
     for f in given.filters:

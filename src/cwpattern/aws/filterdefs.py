@@ -186,18 +186,15 @@ def _transform(t: Any) -> tuple[str | None, str | None, str | None]:
 
 
 def _describe(doc: Any, text: str) -> list[FilterDef]:
-    if isinstance(doc, Mapping) and isinstance(doc.get("metricFilters"), Mapping):
-        doc = doc["metricFilters"]  # an account snapshot (docs/audit-snapshot.md)
-    items: list[Any] = []
-    pages = doc if isinstance(doc, list) else [doc]
-    for page in pages:
-        if isinstance(page, Mapping) and "metricFilters" in page:
-            entries = page["metricFilters"]
-            if not isinstance(entries, list):
-                raise FilterFileError("'metricFilters' is not a list")
-            items.extend(entries)
-        else:
-            items.append(page)
+    from .snapshot import ListingError, read_listing
+
+    if isinstance(doc, Mapping) and isinstance(doc.get("metricFilters"), (Mapping, list)):
+        if not isinstance(doc["metricFilters"], list) or _is_pages(doc["metricFilters"]):
+            doc = doc["metricFilters"]  # an account snapshot (docs/audit-snapshot.md)
+    try:
+        items = list(read_listing(doc, "metricFilters").entries)
+    except ListingError as err:
+        raise FilterFileError(str(err)) from None
     out = []
     for i, item in enumerate(items):
         if isinstance(item, str):
@@ -228,6 +225,11 @@ def _describe(doc: Any, text: str) -> list[FilterDef]:
             )
         )
     return out
+
+
+def _is_pages(value: list[Any]) -> bool:
+    """A non-empty list of describe-metric-filters pages (a snapshot's section)."""
+    return bool(value) and all(isinstance(v, Mapping) and "metricFilters" in v for v in value)
 
 
 def _from_iac(resources: Any, source: Source, text: str) -> list[FilterDef]:

@@ -10,7 +10,10 @@ gives the commands)::
      "alarms":         <aws cloudwatch describe-alarms>,
      "subscriptions":  <aws sns list-subscriptions>}
 
-This module reads that document into typed, located records and performs the checks
+This module is the one reader of those outputs: it reads the document into the typed,
+located records of :mod:`cwpattern.aws.model`, and :func:`read_listing` reads a
+``describe-metric-filters`` or ``describe-alarms`` listing on its own (pages merged, the
+same ``nextToken`` rule) for ``cwpattern check``, ``lint`` and ``simulate``.  It also performs the checks
 that need no pattern reasoning: which trails deliver every management event to a
 CloudWatch Logs group (:func:`trail_findings`), and which alarms watch a metric, fire on
 one event and notify a confirmed subscriber (:func:`alarm_links`).
@@ -66,6 +69,8 @@ __all__ = [
     "ClassicSelector",
     "EventSelectors",
     "FieldSelector",
+    "Listing",
+    "ListingError",
     "ManagementCoverage",
     "MetricFilter",
     "MetricTransformation",
@@ -84,6 +89,7 @@ __all__ = [
     "management_coverage",
     "pointer",
     "qualifying_log_groups",
+    "read_listing",
     "trail_findings",
 ]
 
@@ -127,6 +133,8 @@ class Section(Generic[T]):
     items: tuple[T, ...] = ()
     errors: tuple[SnapshotError, ...] = ()
     unreadable: tuple[SnapshotError, ...] = ()
+    #: every entry as the snapshot holds it (readable or not), by its location
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def complete(self) -> bool:
@@ -237,7 +245,7 @@ def _read_listing(value: Any, key: str) -> _Listing:
     if not pages:
         out.errors.append(SnapshotError(f"empty list of pages of {command}", pointer(key)))
         return out
-    tokens = 0
+    tokens: list[bool] = []
     for page, loc in pages:
         if not isinstance(page, Mapping) or not isinstance(page.get(list_key), list):
             hint = ""
@@ -251,20 +259,82 @@ def _read_listing(value: Any, key: str) -> _Listing:
             )
             continue
         out.pages.append(page)
-        if any(page.get(t) for t in _TOKENS):
-            tokens += 1
+        tokens.append(_has_token(page))
         out.items.extend(
             (item, loc + pointer(list_key, i)) for i, item in enumerate(page[list_key])
         )
-    if out.pages and tokens == len(out.pages):
+    if tokens and tokens[-1]:
+        which = "every page" if all(tokens) else "the last page"
         out.errors.append(
             SnapshotError(
-                f"incomplete listing: every page of {command} carries a NextToken, so more "
+                f"incomplete listing: {which} of {command} carries a NextToken, so more "
                 "pages exist; fetch them (or omit --max-items/--no-paginate)",
                 pointer(key),
             )
         )
     return out
+
+
+def _has_token(page: Mapping[str, Any]) -> bool:
+    return any(page.get(t) for t in _TOKENS)
+
+
+class ListingError(CWPatternError):
+    """A document that is not the output of the ``describe-*`` command asked for."""
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The entries of a paginated ``describe-*`` output, pages merged in order.
+
+    ``pages`` counts the pages read (0 for a bare list of entries); ``truncated`` is true
+    when the last page carries a ``nextToken``: more entries exist than the input holds,
+    so the absence of something proves nothing.
+    """
+
+    entries: tuple[Any, ...]
+    pages: int = 0
+    truncated: bool = False
+
+
+def read_listing(doc: Any, key: str = "metricFilters") -> Listing:
+    """The entries of ``aws logs describe-metric-filters`` (``key="metricFilters"``) or
+    ``aws cloudwatch describe-alarms`` (``key="alarms"``) output, as ``cwpattern check``,
+    ``check --benchmark``, ``lint`` and ``simulate`` read it: one page, a list of pages, a
+    list of entries (``--query metricFilters``), or pages and entries mixed.  The entries
+    are returned as they are (each reader checks its own fields); snapshots read their
+    sections with the same page and ``nextToken`` rules (:func:`load_snapshot`).
+
+    Raises:
+        ListingError: an object that is not a page of that output, or a page whose list
+            is not a list.
+
+    >>> page = {"metricFilters": [{"filterName": "a"}], "nextToken": "more"}
+    >>> read_listing([{"filterName": "z"}, page])
+    Listing(entries=({'filterName': 'z'}, {'filterName': 'a'}), pages=1, truncated=True)
+    >>> read_listing({"filters": []})
+    Traceback (most recent call last):
+    ...
+    cwpattern.aws.snapshot.ListingError: expected the output of 'aws logs describe-metric-filters' \
+(an object with a 'metricFilters' list)
+    """
+    list_key, command = _LISTINGS[key]
+    if isinstance(doc, Mapping) and list_key not in doc:
+        raise ListingError(
+            f"expected the output of '{command}' (an object with a '{list_key}' list)"
+        )
+    entries: list[Any] = []
+    pages, truncated = 0, False
+    for item in doc if isinstance(doc, list) else [doc]:
+        if isinstance(item, Mapping) and list_key in item:
+            listed = item[list_key]
+            if not isinstance(listed, list):
+                raise ListingError(f"'{list_key}' is not a list")
+            entries.extend(listed)
+            pages, truncated = pages + 1, _has_token(item)
+        else:
+            entries.append(item)
+    return Listing(tuple(entries), pages, truncated)
 
 
 def _read_trail(doc: Any, loc: str) -> Trail:
@@ -450,12 +520,14 @@ def _section(
     listing = _read_listing(doc[key], key)
     items: list[T] = []
     unreadable = []
+    raw: dict[str, Any] = {}
     for entry, loc in listing.items:
+        raw[label(loc)] = entry
         try:
             items.append(reader(entry, label(loc)))
         except SnapshotError as err:
             unreadable.append(err)
-    return Section(key, True, tuple(items), tuple(listing.errors), tuple(unreadable))
+    return Section(key, True, tuple(items), tuple(listing.errors), tuple(unreadable), raw)
 
 
 @dataclass(frozen=True)

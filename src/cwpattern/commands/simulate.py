@@ -28,6 +28,7 @@ from typing import Any
 
 from ..aws.alarms import ALARM, Alarm, AlarmError, aggregate, evaluations
 from ..aws.publish import FilterStats, MetricFilter, MetricTransformation, datapoints
+from ..aws.snapshot import ListingError, read_listing
 from ..cli import print_error
 from ..documents import DocumentError, loads
 from ..errors import CWPatternError
@@ -140,22 +141,28 @@ def _load_json(path: str) -> Any:
         raise CWPatternError(f"{path}{where}: {err.msg}") from None
 
 
-def _pick(doc: Any, list_key: str, name_key: str, wanted: str | None, what: str, path: str) -> Any:
+def _pick(doc: Any, key: str, name_key: str, wanted: str | None, what: str, path: str) -> Any:
     """One entry out of a CLI output (or a list of its pages), or the entry itself."""
+    list_key = "metricFilters" if key == "metricFilters" else "MetricAlarms"
     if isinstance(doc, dict) and list_key not in doc:
         return doc
-    pages = doc if isinstance(doc, list) else [doc]
-    items = []
-    for page in pages:
-        if not isinstance(page, dict) or not isinstance(page.get(list_key), list):
-            raise CWPatternError(f"{path}: expected {what} or the output listing them ({list_key})")
-        items.extend(page[list_key])
+    try:
+        listing = read_listing(doc, key)
+    except ListingError:
+        listing = None
+    if listing is None or not all(isinstance(i, dict) for i in listing.entries):
+        raise CWPatternError(f"{path}: expected {what} or the output listing them ({list_key})")
+    items = list(listing.entries)
+    more = f"the listing ends with a nextToken, so more {what}s exist than {path} holds"
     if wanted is not None:
-        items = [i for i in items if isinstance(i, dict) and i.get(name_key) == wanted]
+        items = [i for i in items if i.get(name_key) == wanted]
         if not items:
-            raise CWPatternError(f"{path}: no {what} named {wanted!r}")
+            hint = f" ({more})" if listing.truncated else ""
+            raise CWPatternError(f"{path}: no {what} named {wanted!r}{hint}")
+    elif listing.truncated:
+        raise CWPatternError(f"{path}: {more}: fetch every page, or choose one by name")
     if len(items) != 1:
-        names = [i.get(name_key) for i in items if isinstance(i, dict)]
+        names = [i.get(name_key) for i in items]
         raise CWPatternError(f"{path}: {len(items)} {what}s ({names}); choose one by name")
     return items[0]
 
@@ -212,9 +219,7 @@ def _alarm(args: argparse.Namespace, mf: MetricFilter | None) -> Alarm:
         doc["MetricName"] = mf.transformation.metric_name
         doc["Namespace"] = mf.transformation.metric_namespace
         return Alarm.from_aws(doc)
-    doc = _pick(
-        _load_json(args.alarm), "MetricAlarms", "AlarmName", args.alarm_name, "alarm", args.alarm
-    )
+    doc = _pick(_load_json(args.alarm), "alarms", "AlarmName", args.alarm_name, "alarm", args.alarm)
     return Alarm.from_aws(doc)
 
 
