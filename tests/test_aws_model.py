@@ -99,3 +99,26 @@ def test_the_snapshot_reader_validates_transformations_as_put_metric_filter() ->
     error = rejected.transformations[0].error
     assert error is not None and error.code == "DEFAULT_WITH_DIMENSIONS"
     assert rejected.metric == ok.metric  # an invalid filter still names its metric
+
+
+def test_iac_produces_the_same_model_records() -> None:
+    from cwpattern.aws.iac import from_cloudformation
+
+    template = {
+        "Resources": {
+            "Kms": {
+                "Type": "AWS::Logs::MetricFilter",
+                "Properties": {
+                    "LogGroupName": "trail",
+                    "FilterPattern": DISABLE,
+                    "MetricTransformations": [
+                        {"MetricName": "Kms", "MetricNamespace": "CIS", "MetricValue": "1"}
+                    ],
+                },
+            }
+        }
+    }
+    (record,) = from_cloudformation(template).to_snapshot().metric_filters
+    assert isinstance(record, model.MetricFilter)
+    assert isinstance(record.transformations[0], model.MetricTransformation)
+    assert record.metric == model.MetricKey("CIS", "Kms")

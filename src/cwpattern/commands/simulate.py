@@ -20,37 +20,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
-from collections.abc import Iterator
-from datetime import datetime, timezone
 from typing import Any
 
-from ..aws.alarms import ALARM, Alarm, AlarmError, aggregate, evaluations
-from ..aws.publish import FilterStats, MetricFilter, MetricTransformation, datapoints
-from ..aws.snapshot import ListingError, read_listing
+from ..aws.alarms import Alarm, AlarmError
+from ..aws.publish import MetricFilter, MetricTransformation
+from ..aws.simulate import CIS_ALARM, STATES, cis_alarm, iso, load_json, parse_time, pick, simulate
 from ..cli import print_error
-from ..documents import DocumentError, loads
 from ..errors import CWPatternError
-from ..sources import FORMATS, LogEvent, ScanStats, iter_events
+from ..sources import FORMATS, ScanStats, iter_events
+
+__all__ = ["CIS_ALARM", "HELP", "NAME", "configure", "iso", "run"]
 
 NAME = "simulate"
 HELP = "would this metric filter and alarm have gone to ALARM for these logs, and when?"
-
-#: The alarm of the CIS AWS Foundations Benchmark remediation (``put-metric-alarm
-#: --statistic Sum --period 300 --threshold 1 --comparison-operator
-#: GreaterThanOrEqualToThreshold --evaluation-periods 1``; TreatMissingData not set).
-CIS_ALARM: dict[str, Any] = {
-    "AlarmName": "cis-benchmark-alarm",
-    "Statistic": "Sum",
-    "Period": 300,
-    "EvaluationPeriods": 1,
-    "DatapointsToAlarm": 1,
-    "Threshold": 1.0,
-    "ComparisonOperator": "GreaterThanOrEqualToThreshold",
-    "TreatMissingData": "missing",
-}
-_STATES = ("INSUFFICIENT_DATA", "OK", "ALARM")
+_STATES = STATES
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -125,48 +109,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     walk.add_argument("--hidden", action="store_true")
 
 
-# --- inputs ---------------------------------------------------------------------------------
-
-
-def _load_json(path: str) -> Any:
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as err:
-        raise CWPatternError(f"{path}: cannot read: {err.strerror or err}") from None
-    try:
-        return loads(data)
-    except DocumentError as err:
-        where = f":{err.lineno}:{err.colno}" if err.lineno else ""
-        raise CWPatternError(f"{path}{where}: {err.msg}") from None
-
-
-def _pick(doc: Any, key: str, name_key: str, wanted: str | None, what: str, path: str) -> Any:
-    """One entry out of a CLI output (or a list of its pages), or the entry itself."""
-    list_key = "metricFilters" if key == "metricFilters" else "MetricAlarms"
-    if isinstance(doc, dict) and list_key not in doc:
-        return doc
-    try:
-        listing = read_listing(doc, key)
-    except ListingError:
-        listing = None
-    if listing is None or not all(isinstance(i, dict) for i in listing.entries):
-        raise CWPatternError(f"{path}: expected {what} or the output listing them ({list_key})")
-    items = list(listing.entries)
-    more = f"the listing ends with a nextToken, so more {what}s exist than {path} holds"
-    if wanted is not None:
-        items = [i for i in items if i.get(name_key) == wanted]
-        if not items:
-            hint = f" ({more})" if listing.truncated else ""
-            raise CWPatternError(f"{path}: no {what} named {wanted!r}{hint}")
-    elif listing.truncated:
-        raise CWPatternError(f"{path}: {more}: fetch every page, or choose one by name")
-    if len(items) != 1:
-        names = [i.get(name_key) for i in items]
-        raise CWPatternError(f"{path}: {len(items)} {what}s ({names}); choose one by name")
-    return items[0]
-
-
 def _metric_filter(args: argparse.Namespace, metric: tuple[str, str]) -> MetricFilter:
     """The filter of --metric-filter, or of --pattern publishing to ``metric``
     (namespace, name) unless --namespace/--metric-name say otherwise."""
@@ -185,8 +127,8 @@ def _metric_filter(args: argparse.Namespace, metric: tuple[str, str]) -> MetricF
         ]
         if given:
             raise CWPatternError(f"{', '.join(given)}: with --pattern only (FILE defines them)")
-        doc = _pick(
-            _load_json(args.metric_filter),
+        doc = pick(
+            load_json(args.metric_filter),
             "metricFilters",
             "filterName",
             args.filter_name,
@@ -215,87 +157,20 @@ def _alarm(args: argparse.Namespace, mf: MetricFilter | None) -> Alarm:
     """The alarm of --alarm, or the CIS alarm on the filter's metric (``mf``)."""
     if args.cis_alarm:
         assert mf is not None
-        doc = dict(CIS_ALARM)
-        doc["MetricName"] = mf.transformation.metric_name
-        doc["Namespace"] = mf.transformation.metric_namespace
-        return Alarm.from_aws(doc)
-    doc = _pick(_load_json(args.alarm), "alarms", "AlarmName", args.alarm_name, "alarm", args.alarm)
+        return cis_alarm(mf.transformation.metric_namespace, mf.transformation.metric_name)
+    doc = pick(load_json(args.alarm), "alarms", "AlarmName", args.alarm_name, "alarm", args.alarm)
     return Alarm.from_aws(doc)
 
 
-def _time(text: str | None, option: str) -> float | None:
-    if text is None:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        try:
-            dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            raise CWPatternError(f"{option} {text!r}: expected ISO 8601 or epoch seconds") from None
-        if dt.tzinfo is None:
-            dt = dt.replace(tzinfo=timezone.utc)
-        value = dt.timestamp()
-    if not math.isfinite(value):
-        raise CWPatternError(f"{option} {text!r}: not a time")
-    return value
-
-
-def iso(ts: float) -> str:
-    """UTC ISO 8601 with a ``Z``; milliseconds only when needed."""
-    dt = datetime.fromtimestamp(ts, tz=timezone.utc)
-    text = dt.isoformat(timespec="milliseconds" if ts % 1 else "seconds")
-    return text.replace("+00:00", "Z")
-
-
-class _Span:
-    """Records the first and last event time while the events stream through."""
-
-    def __init__(self) -> None:
-        self.first: float | None = None
-        self.last: float | None = None
-
-    def watch(self, events: Iterator[LogEvent], scan: ScanStats) -> Iterator[LogEvent]:
-        """The events that have a time; the others are skipped (``untimed_event``): they
-        cannot be placed in a period."""
-        for event in events:
-            if event.timestamp is None:
-                scan.skip(
-                    "untimed_event",
-                    event.location,
-                    "the event has no timestamp (give filter-log-events output or "
-                    "CloudTrail records with eventTime)",
-                )
-                continue
-            ts = event.timestamp / 1000.0
-            self.first = ts if self.first is None else min(self.first, ts)
-            self.last = ts if self.last is None else max(self.last, ts)
-            yield event
-
-
-# --- the simulation ---------------------------------------------------------------------------
-
-
-def simulate(args: argparse.Namespace) -> dict[str, Any]:
-    """Run the simulation; returns the JSON document (raises CWPatternError on bad input)."""
+def _simulate(args: argparse.Namespace) -> dict[str, Any]:
+    """The filter and alarm the options name, over LOGS (raises CWPatternError)."""
     if args.cis_alarm:
         mf = _metric_filter(args, ("CISBenchmark", "SimulatedCount"))
         alarm = _alarm(args, mf)
     else:
         alarm = _alarm(args, None)
         mf = _metric_filter(args, (alarm.namespace, alarm.metric_name))
-    t = mf.transformation
-    warnings = list(mf.warnings())
-    same_metric = (t.metric_name, t.metric_namespace) == (alarm.metric_name, alarm.namespace)
-    if not same_metric:
-        warnings.append(
-            f"the alarm watches {alarm.namespace}/{alarm.metric_name} but the filter publishes "
-            f"{t.metric_namespace}/{t.metric_name}: the alarm sees none of its datapoints"
-        )
     scan = ScanStats()
-    span = _Span()
-    stats = FilterStats()
-    system = {k: v for k, v in (("@aws.account", args.account), ("@aws.region", args.region)) if v}
     logs = iter_events(
         args.logs or None,
         fmt=args.input_format,
@@ -305,74 +180,18 @@ def simulate(args: argparse.Namespace) -> dict[str, Any]:
         globs=args.glob,
         excludes=args.exclude,
     )
-    points = datapoints(mf, span.watch(logs, scan), system=system, stats=stats)
-    if scan.skipped:
-        first = f" (first: {scan.problems[0]})" if scan.problems else ""
-        warnings.append(f"input left out: {dict(sorted(scan.skipped.items()))}{first}")
-    if scan.ignored:
-        warnings.append(f"entries ignored: {dict(sorted(scan.ignored.items()))}")
-    start, end = _time(args.start, "--start"), _time(args.end, "--end")
-    if span.first is None and (start is None or end is None):
-        left = f" ({scan.problems[0]})" if scan.problems else ""
-        raise CWPatternError(f"no log events were read{left}; give LOGS (or --start and --end)")
-    period = alarm.period
-    if start is None:
-        assert span.first is not None
-        start = math.floor(span.first / period) * period
-    if end is None:
-        assert span.last is not None
-        end = (math.floor(span.last / period) + alarm.evaluation_periods + 3) * period
-    if end < start:
-        raise CWPatternError("--end is before --start")
-    seen = points if same_metric else []
-    timeline = evaluations(
-        alarm, seen, start=start, end=end, step=args.step, initial_state=args.initial_state
+    system = {k: v for k, v in (("@aws.account", args.account), ("@aws.region", args.region)) if v}
+    return simulate(
+        mf,
+        alarm,
+        logs,
+        scan=scan,
+        start=parse_time(args.start, "--start"),
+        end=parse_time(args.end, "--end"),
+        step=args.step,
+        initial_state=args.initial_state,
+        system=system,
     )
-    changes = []
-    previous = args.initial_state
-    for ev in timeline:
-        if ev.state != previous:
-            changes.append(
-                {"time": iso(ev.timestamp), "from": previous, "to": ev.state, "reason": ev.reason}
-            )
-            previous = ev.state
-    in_alarm = [ev.timestamp for ev in timeline if ev.state == ALARM]
-    watched = [
-        p
-        for p in seen
-        if frozenset(p.dimensions) == frozenset(alarm.dimensions)
-        and (alarm.unit is None or p.unit == alarm.unit)
-    ]
-    periods = aggregate(watched, period, alarm.statistic)
-    return {
-        "filter": mf.to_aws(),
-        "alarm": _alarm_dict(alarm),
-        "input": {**scan.to_dict(), **{f"filter_{k}": v for k, v in stats.to_dict().items()}},
-        "datapoints": len(points),
-        "periods": [{"start": iso(ts), "value": value} for ts, value in periods.items()],
-        "changes": changes,
-        "alarm_state_reached": bool(in_alarm),
-        "first_alarm": iso(in_alarm[0]) if in_alarm else None,
-        "start": iso(start),
-        "end": iso(end),
-        "warnings": warnings,
-    }
-
-
-def _alarm_dict(alarm: Alarm) -> dict[str, Any]:
-    return {
-        "name": alarm.name,
-        "namespace": alarm.namespace,
-        "metricName": alarm.metric_name,
-        "statistic": alarm.statistic,
-        "period": alarm.period,
-        "evaluationPeriods": alarm.evaluation_periods,
-        "datapointsToAlarm": alarm.datapoints_to_alarm,
-        "threshold": alarm.threshold,
-        "comparisonOperator": alarm.comparison_operator,
-        "treatMissingData": alarm.treat_missing_data,
-        "dimensions": dict(alarm.dimensions),
-    }
 
 
 def _write_text(doc: dict[str, Any]) -> None:
@@ -426,7 +245,7 @@ def _op(name: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        doc = simulate(args)
+        doc = _simulate(args)
     except (CWPatternError, AlarmError) as err:
         print_error(err, NAME)  # the one error format of every command
         return 2
