@@ -5,13 +5,15 @@ Builds one set of synthetic CloudTrail records twice: as an S3-style tree of gzi
 and as JSON lines (8 files, so that Spark has tasks to spread).  Then measures, CPU-seconds
 of the whole process tree (driver, JVM, Python workers; from /proc) and wall time:
 
-* ``cwpattern grep --count`` with CIS 3.0.0 4.7, one process (a child process);
+* ``cwpattern grep --count`` with CIS 3.0.0 4.7, and ``grep --count --each`` with the 15
+  CIS 3.0.0 controls, one process each (child processes, their start-up included);
 * ``cwpattern.spark.count`` on local[2] with CIS 4.7 alone and with the 15 CIS 3.0.0
   controls in one scan (the session's start-up is measured apart and excluded);
 * a Spark SQL query with a hand translation of CIS 4.7 on the gzip tree
   (``spark.read.json`` + ``explode(Records)``), the approach docs/spark.md compares with.
 
-Every cwpattern count is checked against ``grep --count``.
+Every cwpattern count is checked against ``grep --count``.  The last lines give each
+target of issue 13 with its measured ratio (CPU-seconds; wall times are in the table).
 
 Usage: ``python benchmarks/bench_spark.py [--records N] [--json OUT]``
 """
@@ -147,11 +149,16 @@ def _tree_cpu(pid: int) -> float:
     return total / tick
 
 
-def _grep(pattern: str, path: Path) -> tuple[int, float, float]:
+def _grep(patterns: list[str], path: Path) -> tuple[list[int], float, float]:
+    """``cwpattern grep --count`` (one pattern) or ``--count --each`` (several), as a child
+    process: (counts, CPU-seconds, wall seconds)."""
+    args = ["--count", "-s", *(["--each"] if len(patterns) > 1 else [])]
+    for p in patterns:
+        args += ["-e", p]
     t0 = time.perf_counter()
     before = os.times()
     run = subprocess.run(
-        [sys.executable, "-m", "cwpattern", "grep", "--count", "-s", pattern, str(path)],
+        [sys.executable, "-m", "cwpattern", "grep", *args, str(path)],
         capture_output=True,
         text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
@@ -161,7 +168,9 @@ def _grep(pattern: str, path: Path) -> tuple[int, float, float]:
     cpu = (after.children_user - before.children_user) + (
         after.children_system - before.children_system
     )
-    return int(run.stdout.split()[0]), cpu, wall
+    counts = [int(line.split("\t")[0]) for line in run.stdout.splitlines()]
+    assert len(counts) == len(patterns), run.stderr
+    return counts, cpu, wall
 
 
 def _spark_runs(tree: Path, lines: Path) -> dict[str, Any]:
@@ -215,42 +224,75 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     p47 = controls.get(CONTROL).effective_pattern
     cis = [c.effective_pattern for c in controls.by_benchmark("cis-aws-3.0.0")]
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         tree, lines = build(Path(tmp), args.records)
         single: dict[str, Any] = {}
         for name, path in (("tree", tree), ("jsonl", lines)):
-            n, cpu, wall = _grep(p47, path)
+            (n,), cpu, wall = _grep([p47], path)
             single[name] = {"cpu": cpu, "wall": wall, "result": n}
-            single[f"{name}_cis15"] = {c: _grep(c, path)[0] for c in cis}
+            many, cpu, wall = _grep(cis, path)
+            single[f"{name}_cis15"] = {"cpu": cpu, "wall": wall, "result": dict(zip(cis, many))}
         spark = _spark_runs(tree, lines)
+    load_after = os.getloadavg()
     rows = []
     for name in ("tree", "jsonl"):
-        s, one, many = single[name], spark[f"spark_{name}_47"], spark[f"spark_{name}_cis15"]
+        s, s15 = single[name], single[f"{name}_cis15"]
+        one, many = spark[f"spark_{name}_47"], spark[f"spark_{name}_cis15"]
         assert one["result"] == s["result"], (name, one["result"], s["result"])
-        assert many["result"] == single[f"{name}_cis15"], name
+        assert many["result"] == s15["result"], name
         rows.append(
-            f"| {name} | {s['cpu']:.1f} / {s['wall']:.1f} | {one['cpu']:.1f} / {one['wall']:.1f} "
-            f"| {one['cpu'] / s['cpu']:.2f}x | {many['cpu']:.1f} / {many['wall']:.1f} "
-            f"| {many['cpu'] / one['cpu']:.2f}x |"
+            f"| {name} | {s['cpu']:.2f} / {s['wall']:.1f} | {one['cpu']:.2f} / {one['wall']:.1f} "
+            f"| **{one['cpu'] / s['cpu']:.2f}x** / {one['wall'] / s['wall']:.2f}x "
+            f"| {many['cpu']:.2f} / {many['wall']:.1f} "
+            f"| **{many['cpu'] / one['cpu']:.2f}x** / {many['wall'] / one['wall']:.2f}x "
+            f"| {s15['cpu']:.2f} / {s15['wall']:.1f} |"
         )
     sql = spark["spark_sql_tree_47"]
     print(
-        f"{args.records} records; Spark start-up {spark['startup']['cpu']:.1f} CPU-s, "
-        f"{spark['startup']['wall']:.1f} s wall (excluded below)"
+        f"python benchmarks/bench_spark.py --records {args.records}: "
+        f"load average {load_before[0]:.1f} before, {load_after[0]:.1f} after (2 cores)"
     )
     print(
-        "| input | grep --count CPU-s / wall s | Spark local[2] CIS 4.7 | Spark/grep CPU "
-        "| Spark 15 CIS, one scan | 15/1 CPU |"
+        f"Spark start-up {spark['startup']['cpu']:.1f} CPU-s, "
+        f"{spark['startup']['wall']:.1f} s wall (excluded below); every count checked "
+        "against grep --count / --count --each"
     )
-    print("|---|---|---|---|---|---|")
+    print(
+        "| input | grep --count CIS 4.7: CPU-s / wall s | Spark local[2], CIS 4.7 "
+        "| Spark / grep: CPU / wall | Spark, 15 CIS controls in one scan "
+        "| 15 / 1: CPU / wall | grep --count --each, 15 controls |"
+    )
+    print("|---|---|---|---|---|---|---|")
     print("\n".join(rows))
     print(
-        f"Spark SQL translation of CIS 4.7 on the tree: {sql['cpu']:.1f} CPU-s / "
+        f"Spark SQL translation of CIS 4.7 on the tree: {sql['cpu']:.2f} CPU-s / "
         f"{sql['wall']:.1f} s wall, {sql['result']} records "
-        f"(cwpattern: {single['tree']['result']})"
+        f"(cwpattern: {single['tree']['result']}); cwpattern on Spark / SQL CPU: "
+        f"{spark['spark_tree_47']['cpu'] / sql['cpu']:.2f}x"
     )
+    targets = [
+        ("gzip tree: Spark / grep CPU", spark["spark_tree_47"]["cpu"] / single["tree"]["cpu"], 2.0),
+        (
+            "JSON lines: Spark / grep CPU",
+            spark["spark_jsonl_47"]["cpu"] / single["jsonl"]["cpu"],
+            3.0,
+        ),
+    ]
+    for name in ("tree", "jsonl"):
+        ratio = spark[f"spark_{name}_cis15"]["cpu"] / spark[f"spark_{name}_47"]["cpu"]
+        targets.append((f"{name}: 15 controls / 1 control CPU", ratio, 2.5))
+    for label, ratio, bound in targets:
+        verdict = "met" if ratio <= bound else "NOT met"
+        print(f"target {label} <= {bound}x: {ratio:.2f}x ({verdict})")
     if args.json:
-        args.json.write_text(json.dumps({"single": single, "spark": spark}, indent=2, default=str))
+        args.json.write_text(
+            json.dumps(
+                {"single": single, "spark": spark, "load": [load_before, load_after]},
+                indent=2,
+                default=str,
+            )
+        )
     return 0
 
 

@@ -100,7 +100,9 @@ class SkipCounter:
     @property
     def value(self) -> dict[str, int]:
         """``files``, ``events`` and ``skipped:REASON`` / ``flagged:REASON`` /
-        ``ignored:REASON`` counts."""
+        ``ignored:REASON`` counts.  After :func:`count`, as after ``grep --count``, the
+        per-line reasons (``invalid_json_line``...) and ``events`` cover only the lines
+        the prefilter let through to be decoded."""
         return dict(sorted(self._acc.value.items()))
 
     @property

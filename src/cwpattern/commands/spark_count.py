@@ -10,6 +10,9 @@ reads (``s3://bucket/AWSLogs/``, ``file:///data``) or a local path.  Runs local 
 Exit status as ``grep``: 0 when some pattern matched, 1 when none did, 2 for an invalid
 pattern or control, a missing pyspark, input that could not be read, or input that was
 skipped (a count over incomplete input is not a verdict) unless ``--skip-ok`` (or ``-s``).
+Files Spark's listing leaves out (names starting with ``_``; ``grep`` reads them) are
+found by a second listing and reported as skipped ``not_listed``
+(:func:`cwpattern.spark.unlisted_files`), never left out silently.
 """
 
 from __future__ import annotations
