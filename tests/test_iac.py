@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from cwpattern.aws.checks.alarm import alarm_links
 from cwpattern.aws.iac import (
     IacError,
     IacResources,
@@ -17,7 +18,7 @@ from cwpattern.aws.iac import (
     from_terraform_plan,
     load_iac,
 )
-from cwpattern.aws.snapshot import Unknown, alarm_links
+from cwpattern.aws.snapshot import Unknown
 
 IAC = Path(__file__).parent / "data" / "iac"
 P47 = "{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }"

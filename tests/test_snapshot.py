@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from cwpattern.aws.checks.alarm import alarm_links
+from cwpattern.aws.checks.trail import management_coverage, qualifying_log_groups, trail_findings
 from cwpattern.aws.snapshot import (
     AdvancedSelector,
     ClassicSelector,
@@ -22,13 +24,9 @@ from cwpattern.aws.snapshot import (
     SnapshotError,
     TrailStatus,
     Unknown,
-    alarm_links,
     load_snapshot,
     log_group_name,
-    management_coverage,
     pointer,
-    qualifying_log_groups,
-    trail_findings,
 )
 from cwpattern.commands import snapshot as snapshot_command
 

@@ -1,42 +1,43 @@
 """Kept for one release: this module moved to :mod:`cwpattern.aws.snapshot`.
 
-Import from ``cwpattern.aws.snapshot`` instead; every public name is re-exported here unchanged.
+Import from ``cwpattern.aws.snapshot`` (the trail and alarm checks: from
+:mod:`cwpattern.aws.checks`) instead; every public name is re-exported here unchanged.
 """
 
 from __future__ import annotations
 
+from .aws.checks.alarm import AlarmLink, AlarmLinks, alarm_links
+from .aws.checks.notification import TopicCheck
+from .aws.checks.trail import (
+    ManagementCoverage,
+    TrailFinding,
+    management_coverage,
+    qualifying_log_groups,
+    trail_findings,
+)
 from .aws.snapshot import (
     SECTIONS,
     AdvancedSelector,
     AlarmEntry,
-    AlarmLink,
-    AlarmLinks,
     ClassicSelector,
     EventSelectors,
     FieldSelector,
     Listing,
     ListingError,
-    ManagementCoverage,
     MetricFilter,
     MetricTransformation,
     Section,
     Snapshot,
     SnapshotError,
     Subscription,
-    TopicCheck,
     Trail,
-    TrailFinding,
     TrailStatus,
     Unknown,
-    alarm_links,
     load_snapshot,
     loads_snapshot,
     log_group_name,
-    management_coverage,
     pointer,
-    qualifying_log_groups,
     read_listing,
-    trail_findings,
 )
 
 __all__ = [

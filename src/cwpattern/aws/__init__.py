@@ -9,7 +9,8 @@ CIS monitoring audit of it.
 * :mod:`~cwpattern.aws.checker` (``cwpattern.check``), :mod:`~cwpattern.aws.matrix`
   (``check --benchmark``), :mod:`~cwpattern.aws.filterdefs` and
   :mod:`~cwpattern.aws.iaclint` (``cwpattern lint``): many metric filters against controls;
-* :mod:`~cwpattern.aws.audit`: the per-control chain trail → metric filter → alarm →
+* :mod:`~cwpattern.aws.checks`: one module per link (trail, filters, alarm, notification);
+  :mod:`~cwpattern.aws.audit`: the per-control chain trail → metric filter → alarm →
   notification; :mod:`~cwpattern.aws.report`: its text, JSON and SARIF renderings.
 
 The pattern language (``cwpattern.compile``, the analyzer) never imports this package.

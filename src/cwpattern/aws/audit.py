@@ -4,20 +4,22 @@ For each monitoring control ("Ensure a log metric filter and alarm exist for ...
 the chain CloudWatch needs for an alert is checked link by link:
 
 1. ``trail``: a multi-region trail, logging, recording all management events, that
-   delivers to a CloudWatch Logs group (:func:`cwpattern.aws.snapshot.trail_findings`);
+   delivers to a CloudWatch Logs group (:mod:`cwpattern.aws.checks.trail`);
 2. ``metric-filter``: metric filters on that log group whose patterns, *together* when
    they publish to the same metric (name and namespace), cover every event the control
    requires (:func:`cwpattern.analyzer.covers`);
 3. ``alarm``: an alarm on that metric name and namespace that goes to ALARM on a single
-   matching event (:func:`cwpattern.aws.alarms.fires_on_single_event`);
-4. ``notification``: an SNS topic in the alarm's actions with a confirmed subscription.
+   matching event (:mod:`cwpattern.aws.checks.alarm`);
+4. ``notification``: an SNS topic in the alarm's actions with a confirmed subscription
+   (:mod:`cwpattern.aws.checks.notification`).
 
 Every way the chain can be completed is tried; the control passes when one complete
 chain passes, fails when every possible chain has a failing link, and is ``unknown``
 ("cannot decide") otherwise: something the verdict depends on is missing, unreadable,
 cut short by pagination, or beyond the analyzer.  An unknown never passes.  The report
 names the first failing link of the best chain, why, and the evidence
-(``docs/audit.md`` documents the JSON schema and SARIF output).
+(``docs/audit.md`` documents the JSON schema and SARIF output).  The records are in
+:mod:`cwpattern.aws.results`, their renderings in :mod:`cwpattern.aws.report`.
 
 >>> from cwpattern.aws.iac import from_cloudformation
 >>> template = '''{"Resources": {"F": {"Type": "AWS::Logs::MetricFilter", "Properties": {
@@ -39,29 +41,31 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from dataclasses import dataclass
+from typing import Any, Final
 
 from .. import ast
 from .. import controls as catalog
 from ..errors import CWPatternError, MetricFilterError, PatternSyntaxError
 from ..pattern import compile
+from .checks.alarm import AlarmLink, AlarmStage, PublishConfig, alarm_options
+from .checks.notification import notification_link
+from .checks.trail import qualifies_for, trail_findings
 from .iac import IacResources
 from .model import MetricKey, by_metric
 from .publish import MetricFilter as SimFilter
-from .report import resource_lines, to_sarif
-from .snapshot import (
-    SECTIONS,
-    AlarmLink,
-    Snapshot,
-    SnapshotError,
-    TrailFinding,
-    Unknown,
-    alarm_links,
-    load_snapshot,
-    pointer,
-    trail_findings,
+from .report import resource_lines
+from .results import (
+    LINKS,
+    AuditReport,
+    ControlResult,
+    FilterWarning,
+    LinkResult,
+    LinkStatus,
+    Status,
+    not_checked,
 )
+from .snapshot import SECTIONS, Snapshot, SnapshotError, Unknown, load_snapshot, pointer
 
 __all__ = [
     "LINKS",
@@ -69,154 +73,16 @@ __all__ = [
     "ControlResult",
     "FilterWarning",
     "LinkResult",
+    "LinkStatus",
+    "Status",
     "audit",
     "audit_iac",
     "resolve_controls",
     "resource_lines",
 ]
 
-#: The links of a monitoring chain, in order.
-LINKS: Final = ("trail", "metric-filter", "alarm", "notification")
-Status = Literal["pass", "fail", "unknown"]
-#: ``assumed`` counts as pass (IaC with --assume-trail-log-group); ``not-checked``
-#: follows a link with nothing to check after it.
-LinkStatus = Literal["pass", "fail", "unknown", "assumed", "not-checked"]
 _RANK: Final = {"fail": 0, "unknown": 1, "pass": 2}
 _OK: Final = frozenset({"pass", "assumed"})
-
-
-# --- results ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LinkResult:
-    """One link of a control's chain: its status, why, and the evidence looked at."""
-
-    name: str
-    status: LinkStatus
-    reason: str
-    evidence: Mapping[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "status": self.status, "reason": self.reason}
-
-
-@dataclass(frozen=True)
-class FilterWarning:
-    """An analyzer warning (:func:`cwpattern.analyzer.warnings`) about a metric filter
-    the control's verdict rests on, e.g. ``over-broad`` or ``mixed-precedence``."""
-
-    filter: str
-    code: str
-    message: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"filter": self.filter, "code": self.code, "message": self.message}
-
-
-@dataclass(frozen=True)
-class ControlResult:
-    """The verdict on one control.
-
-    ``status`` is ``pass``, ``fail`` or ``unknown``; ``failing_link`` is the first link
-    of the best chain that fails (``fail``) or cannot be decided (``unknown``), ``None``
-    for a pass.  ``links`` holds the four links of that chain.
-    """
-
-    id: str
-    title: str
-    reference: str
-    status: Status
-    failing_link: str | None
-    reason: str
-    links: tuple[LinkResult, ...]
-    warnings: tuple[FilterWarning, ...] = ()
-
-    @property
-    def evidence(self) -> dict[str, Any]:
-        """The evidence of every link, by link name."""
-        return {link.name: dict(link.evidence) for link in self.links}
-
-    @property
-    def assumptions(self) -> tuple[str, ...]:
-        """What the metric-filter verdict rests on (``Coverage.assumptions``), e.g. the
-        spelling of the records."""
-        out: list[str] = []
-        for link in self.links:
-            if link.name != "metric-filter":
-                continue
-            for metric in (link.evidence or {}).get("metrics", ()):
-                for a in metric.get("assumptions", ()) if isinstance(metric, dict) else ():
-                    if a not in out:
-                        out.append(a)
-        return tuple(out)
-
-    def link(self, name: str) -> LinkResult:
-        """The link called ``name`` (one of :data:`LINKS`)."""
-        for link in self.links:
-            if link.name == name:
-                return link
-        raise KeyError(name)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "status": self.status,
-            "failing_link": self.failing_link,
-            "reason": self.reason,
-            "evidence": self.evidence,
-            "links": [link.to_dict() for link in self.links],
-            "reference": self.reference,
-            "warnings": [w.to_dict() for w in self.warnings],
-        }
-
-
-@dataclass(frozen=True)
-class AuditReport:
-    """The result of :func:`audit`: one :class:`ControlResult` per selected control.
-
-    ``problems`` are the snapshot's located problems (``{"location", "message"}``),
-    ``warnings`` its warnings (unknown keys, IaC notes), ``assumptions`` what an IaC
-    audit with an assumed log group took for granted.
-    """
-
-    controls: tuple[ControlResult, ...]
-    source: str = "snapshot"
-    path: str | None = None
-    problems: tuple[Mapping[str, str], ...] = ()
-    warnings: tuple[str, ...] = ()
-    assumptions: tuple[str, ...] = ()
-    #: IaC: the 1-based line of each resource (``Resources/KmsFilter``) in the input file.
-    lines: Mapping[str, int] = field(default_factory=dict)
-
-    @property
-    def passed(self) -> bool:
-        """True when every selected control passes (the CLI's exit status 0)."""
-        return bool(self.controls) and all(c.status == "pass" for c in self.controls)
-
-    def summary(self) -> dict[str, int]:
-        out = {"pass": 0, "fail": 0, "unknown": 0}
-        for c in self.controls:
-            out[c.status] += 1
-        return out
-
-    def to_dict(self) -> dict[str, Any]:
-        """The ``--format json`` document (schema in ``docs/audit.md``)."""
-        return {
-            "controls": [c.to_dict() for c in self.controls],
-            "summary": self.summary(),
-            "source": self.source,
-            "input": self.path,
-            "problems": [dict(p) for p in self.problems],
-            "warnings": list(self.warnings),
-            "assumptions": list(self.assumptions),
-        }
-
-    def to_sarif(self) -> dict[str, Any]:
-        """A SARIF 2.1.0 log (:func:`cwpattern.aws.report.to_sarif`): one rule per control,
-        one result per failing or unknown control, reason and evidence included."""
-        return to_sarif(self)
 
 
 # --- selecting controls --------------------------------------------------------------------
@@ -259,7 +125,7 @@ class _Filter:
     tree: ast.Pattern | None = None
     error: dict[str, Any] | None = None  # pattern or transformation error
     undecidable: str | None = None  # why its events or values cannot be judged
-    config: tuple[float, float | None, tuple[str, ...], str] | None = None
+    config: PublishConfig | None = None
     warnings: tuple[str, ...] = ()
 
     @property
@@ -332,7 +198,7 @@ def _read_filter(record: Any, raw: Any) -> _Filter:
             "its dimensions are taken from each event: events without them publish nothing"
         )
     assert tr.value.number is not None or f.undecidable
-    f.config = (
+    f.config = PublishConfig(
         tr.value.number if tr.value.number is not None else 1.0,
         tr.default_value,
         sim.dimension_names,
@@ -390,10 +256,6 @@ class _Path:
         return (_RANK[self.status], first_bad, sum(s == "pass" for s in statuses))
 
 
-def _not_checked(name: str, why: str) -> LinkResult:
-    return LinkResult(name, "not-checked", why)
-
-
 def _complete(links: list[LinkResult]) -> _Path:
     names = [link.name for link in links]
     rest = LINKS[len(names) :]
@@ -401,7 +263,7 @@ def _complete(links: list[LinkResult]) -> _Path:
     why = (
         f"not checked: the {last.name} link {'fails' if last.status == 'fail' else 'is undecided'}"
     )
-    return _Path(tuple(links) + tuple(_not_checked(n, why) for n in rest))
+    return _Path(tuple(links) + tuple(not_checked(n, why) for n in rest))
 
 
 @dataclass(frozen=True)
@@ -510,7 +372,8 @@ class _Auditor:
         groups: dict[str, _Group] = {}
         failing: list[str] = []
         for finding in self.findings:
-            qualifies, reasons = self.qualifies_for(finding, tree)
+            qualification = qualifies_for(self.snap, finding, tree)
+            qualifies, reasons = qualification.qualifies, qualification.reasons
             entry = finding.to_dict()
             entry["qualifies"] = qualifies
             entry["reasons"] = list(reasons)
@@ -592,48 +455,6 @@ class _Auditor:
         if self.account and account and account != self.account:
             return f"the log group is in account {account}, the snapshot is of {self.account}"
         return None
-
-    def qualifies_for(
-        self, finding: TrailFinding, tree: ast.Pattern | None
-    ) -> tuple[bool | None, tuple[str, ...]]:
-        """A trail's qualification for one control: a trail that only excludes event
-        sources still qualifies for a control none of whose events come from them."""
-        if finding.qualifies is not False or finding.coverage is None:
-            return finding.qualifies, finding.reasons
-        excluded = sorted(finding.coverage.excluded_sources)
-        trail = next((t for t in self.snap.trails if t.arn == finding.trail_arn), None)
-        if not excluded or trail is None or tree is None:
-            return False, finding.reasons
-        status = self.snap.trail_status(trail)
-        logging = None if isinstance(status, Unknown) else status.is_logging
-        cov = finding.coverage
-        if not (
-            trail.is_multi_region
-            and finding.log_group_name
-            and cov.read
-            and cov.write
-            and logging is not False
-        ):
-            return False, finding.reasons
-        relevant = [src for src in excluded if _source_matters(tree, src) is not False]
-        undecided = [src for src in relevant if _source_matters(tree, src) is None]
-        if relevant and len(undecided) < len(relevant):
-            return False, finding.reasons
-        others = tuple(r for r in finding.reasons if not r.startswith("excludes management"))
-        if undecided:
-            return None, others + (
-                (
-                    f"cannot decide whether events of {', '.join(undecided)} (excluded) are "
-                    "required by this control"
-                ),
-            )
-        note = (
-            (
-                f"it excludes {', '.join(excluded)}, which cannot produce events this control "
-                "requires"
-            ),
-        )
-        return (None if logging is None else True), others + note
 
     # -- link 2: metric filters --
 
@@ -846,129 +667,18 @@ class _Auditor:
 
     # -- links 3 and 4: alarm and notification --
 
-    def alarm_paths(
-        self, key: tuple[str, str], usable: list[_Filter]
-    ) -> tuple[list[tuple[LinkResult, LinkResult]], dict[str, Any]]:
-        ns, name = key
-        metric = f"{ns}/{name}"
+    def alarm_paths(self, key: tuple[str, str], usable: Sequence[_Filter]) -> AlarmStage:
+        """Links 3 and 4 for the metric ``key`` the ``usable`` filters publish to."""
         configs = sorted({f.config for f in usable if f.config is not None}, key=repr)
-        merged: dict[str, list[AlarmLink]] = {}
-        complete, problems = True, []
-        for value, default, dims, unit in configs or [(1.0, None, (), "None")]:
-            found = alarm_links(
-                self.snap, name, ns, value=value, default_value=default, dimensions=dims, unit=unit
-            )
-            complete = complete and found.complete
-            problems = list(found.problems)
-            for link in found.links:
-                merged.setdefault(link.location, []).append(link)
-        evidence: dict[str, Any] = {
-            "metric": {"namespace": ns, "metricName": name},
-            "alarms": [],
-            "locations": list(merged),
-        }
-        others = [
-            {"alarm": e.alarm.name, "namespace": e.alarm.namespace, "location": e.location}
-            for e in self.snap.alarms
-            if e.alarm.metric_name == name and e.alarm.namespace != ns
-        ]
-        if others:
-            evidence["otherNamespaces"] = others
-        if problems:
-            evidence["problems"] = problems
-        paths = []
-        for location, links in merged.items():
-            first = links[0]
-            fires, why = _combine_fires(links, len(configs) > 1)
-            if fires and first.alarm is not None and first.alarm.dimensions:
-                fires, why = (
-                    None,
-                    (
-                        f"{why}; the alarm watches only datapoints with dimensions "
-                        f"{dict(first.alarm.dimensions)}, and whether every required event "
-                        "carries them is not decided"
-                    ),
-                )
-            label = first.alarm_name or location
-            alarm_ev = {**first.to_dict(), "fires": fires, "firesReason": why}
-            evidence["alarms"].append(alarm_ev)
-            if fires is True:
-                alarm_link = LinkResult(
-                    "alarm", "pass", f"{label} fires on a single event: {why}", evidence
-                )
-            elif fires is False:
-                alarm_link = LinkResult(
-                    "alarm", "fail", f"{label} does not fire on a single event: {why}", evidence
-                )
-            else:
-                alarm_link = LinkResult(
-                    "alarm",
-                    "unknown",
-                    f"cannot decide whether {label} fires on a single event: {why}",
-                    evidence,
-                )
-            paths.append((alarm_link, self.notification(first)))
-        if not complete:
-            paths.append(
-                (
-                    LinkResult(
-                        "alarm",
-                        "unknown",
-                        f"the alarm listing is incomplete ({'; '.join(problems)}): an alarm on "
-                        f"{metric} may be missing from it",
-                        evidence,
-                    ),
-                    _not_checked("notification", "not checked: no alarm to follow"),
-                )
-            )
-        if not merged:
-            why = f"no alarm on metric {metric}"
-            if others:
-                why += "; " + ", ".join(
-                    f"alarm {o['alarm']} watches {name} in namespace {o['namespace']}"
-                    for o in others
-                )
-            paths.append(
-                (
-                    LinkResult("alarm", "fail", why, evidence),
-                    _not_checked("notification", "not checked: no alarm to follow"),
-                )
-            )
-        return paths, evidence
+        return alarm_options(self.snap, key[0], key[1], configs, self.notification)
 
     def notification(self, link: AlarmLink) -> LinkResult:
-        label = link.alarm_name or link.location
-        evidence = {
-            "alarm": link.alarm_name,
-            "topics": [
-                {"arn": t.arn, "confirmed": t.confirmed, "pending": t.pending} for t in link.topics
-            ],
-            "reason": link.notify_reason,
-            "locations": [link.location],
-        }
-        if link.notifies is True:
-            return LinkResult("notification", "pass", f"{label}: {link.notify_reason}", evidence)
-        if link.notifies is False:
-            return LinkResult("notification", "fail", f"{label}: {link.notify_reason}", evidence)
-        if self.iac and self.assume is not None and link.topics:
-            topics = ", ".join(t.arn for t in link.topics)
-            return LinkResult(
-                "notification",
-                "assumed",
-                f"assumed: {label} notifies SNS topic {topics}; subscriptions are not in the "
-                f"{self.source} input and must be confirmed after deployment",
-                evidence,
-            )
-        reason = link.notify_reason
-        if self.iac and not self.snap.subscriptions.present:
-            if link.topics and not link.notify_reason.startswith("alarm actions unknown"):
-                reason = (
-                    f"notifies SNS topic {', '.join(t.arn for t in link.topics)}; its "
-                    f"subscriptions are not in the {self.source} input"
-                )
-            else:
-                reason = f"{reason} (subscriptions are not in the {self.source} input)"
-        return LinkResult("notification", "unknown", f"{label}: {reason}", evidence)
+        return notification_link(
+            link,
+            source=self.source,
+            assumed=self.assume is not None,
+            subscriptions=self.snap.subscriptions.present,
+        )
 
     # -- one control --
 
@@ -984,7 +694,7 @@ class _Auditor:
             paths.append(
                 _complete(
                     [
-                        _not_checked("trail", "not checked: the reference pattern is invalid"),
+                        not_checked("trail", "not checked: the reference pattern is invalid"),
                         LinkResult(
                             "metric-filter",
                             "unknown",
@@ -1022,9 +732,10 @@ class _Auditor:
                 if filter_link.status == "fail" or not key[1]:
                     paths.append(_complete([trail_link, filter_link]))
                     continue
-                alarm_options, _ = self.alarm_paths(key, usable)
-                for alarm_link, notify_link in alarm_options:
-                    paths.append(_Path((trail_link, filter_link, alarm_link, notify_link)))
+                for option in self.alarm_paths(key, usable).options:
+                    paths.append(
+                        _Path((trail_link, filter_link, option.alarm, option.notification))
+                    )
         best = max(paths, key=lambda p: p.rank())
         evidence = {"trail": trail_ev, "metric-filter": filter_ev}
         links = tuple(
@@ -1157,39 +868,6 @@ class _Undecided:
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
-
-
-def _combine_fires(links: list[AlarmLink], several: bool) -> tuple[bool | None, str]:
-    """One verdict when the filters of a metric publish differently (value, default)."""
-    verdicts = [link.fires for link in links]
-    if all(v is True for v in verdicts):
-        return True, links[0].fires_reason
-    if all(v is False for v in verdicts):
-        return False, links[0].fires_reason
-    if None in verdicts:
-        bad = next(link for link in links if link.fires is None)
-        return None, bad.fires_reason
-    bad = next(link for link in links if link.fires is False)
-    return None, (
-        "the filters of this metric publish different values; for some it fires, for others "
-        f"not: {bad.fires_reason}"
-    )
-
-
-def _source_matters(tree: ast.Pattern, source: str) -> bool | None:
-    """Whether some event the control requires can come from ``source``."""
-    from ..analyzer import is_satisfiable
-
-    if not isinstance(tree, ast.JsonPattern):
-        return None
-    pin = ast.Comparison(
-        ast.Selector((ast.Member("eventSource"),)), ast.Op.EQ, ast.StringValue(source)
-    )
-    operands = tree.expr.operands if isinstance(tree.expr, ast.And) else (tree.expr,)
-    try:
-        return is_satisfiable(ast.JsonPattern(ast.And((*operands, pin))))
-    except Exception:  # noqa: BLE001 - an analyzer failure means "cannot decide"
-        return None
 
 
 def _entry_for(location: str, raw: Mapping[str, Any]) -> str | None:

@@ -1,5 +1,5 @@
 """The renderings of an audit (:class:`~cwpattern.aws.audit.AuditReport`): text, JSON and
-SARIF 2.1.0, with the verified fix of each control whose metric filter fails when given
+SARIF 2.1.0 (of the records in :mod:`cwpattern.aws.results`), with the verified fix of each control whose metric filter fails when given
 (:func:`cwpattern.aws.matrix.audit_remediations`).
 
 The audit decides; this module only formats.  ``cwpattern audit --format F`` prints
@@ -36,7 +36,7 @@ from ..version import __version__
 
 if TYPE_CHECKING:
     from ..remediation import Remediation
-    from .audit import AuditReport, ControlResult
+    from .results import AuditReport, ControlResult
 
 __all__ = [
     "FORMATS",

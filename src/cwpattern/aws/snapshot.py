@@ -36,13 +36,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Generic, TypeVar
 
 from ..documents import DocumentError, check_depth, finite_number, loads
 from ..errors import CWPatternError, MetricFilterError
-from .alarms import Alarm, AlarmError, fires_on_single_event
+from .alarms import Alarm, AlarmError
 from .model import (
     AdvancedSelector,
     AlarmEntry,
@@ -64,33 +64,24 @@ __all__ = [
     "SECTIONS",
     "AdvancedSelector",
     "AlarmEntry",
-    "AlarmLink",
-    "AlarmLinks",
     "ClassicSelector",
     "EventSelectors",
     "FieldSelector",
     "Listing",
     "ListingError",
-    "ManagementCoverage",
     "MetricFilter",
     "MetricTransformation",
     "Section",
     "Snapshot",
     "SnapshotError",
     "Subscription",
-    "TopicCheck",
     "Trail",
-    "TrailFinding",
     "TrailStatus",
     "Unknown",
-    "alarm_links",
     "load_snapshot",
     "log_group_name",
-    "management_coverage",
     "pointer",
-    "qualifying_log_groups",
     "read_listing",
-    "trail_findings",
 ]
 
 SECTIONS: Final = (
@@ -149,13 +140,6 @@ class Section(Generic[T]):
 
     def __len__(self) -> int:
         return len(self.items)
-
-
-def _arn_region_account(arn: str | None) -> tuple[str, str] | None:
-    if not arn:
-        return None
-    parts = arn.split(":", 5)
-    return (parts[3], parts[4]) if len(parts) == 6 and parts[0] == "arn" else None
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -742,423 +726,28 @@ def load_snapshot(
     return snap
 
 
-# --- trail checks --------------------------------------------------------------------------
+# --- the checks that used to live here --------------------------------------------------------
+
+#: Names that moved to :mod:`cwpattern.aws.checks` (trail, alarm and notification checks),
+#: still importable from here.
+_MOVED: Final = {
+    "ManagementCoverage": "trail",
+    "TrailFinding": "trail",
+    "management_coverage": "trail",
+    "qualifying_log_groups": "trail",
+    "trail_findings": "trail",
+    "AlarmLink": "alarm",
+    "AlarmLinks": "alarm",
+    "alarm_links": "alarm",
+    "TopicCheck": "notification",
+}
 
 
-@dataclass(frozen=True, slots=True)
-class ManagementCoverage:
-    """Which management events a trail's selectors record.
+def __getattr__(name: str) -> object:
+    """The checks that moved to :mod:`cwpattern.aws.checks`, imported on first use (they
+    read snapshots: importing them here eagerly would be a cycle)."""
+    if name in _MOVED:
+        import importlib
 
-    ``excluded_sources`` are event sources (``kms.amazonaws.com``) whose management
-    events are dropped; ``notes`` explain selectors that were not counted.
-    """
-
-    read: bool
-    write: bool
-    excluded_sources: frozenset[str] = frozenset()
-    notes: tuple[str, ...] = ()
-
-    @property
-    def complete(self) -> bool:
-        return self.read and self.write and not self.excluded_sources
-
-
-_RW: Final = {"ReadOnly": {"true"}, "WriteOnly": {"false"}, "All": {"true", "false"}}
-
-
-def _advanced_scope(sel: AdvancedSelector) -> tuple[set[str], frozenset[str], str | None]:
-    """(readOnly values covered, excluded sources, why not counted) for management events."""
-    label = repr(sel.name) if sel.name else "unnamed"
-    by_field = {f.field: f for f in sel.fields}
-    category = by_field.get("eventCategory")
-    if category is None:
-        return set(), frozenset(), f"advanced selector {label} has no eventCategory"
-    if (
-        category.starts_with
-        or category.ends_with
-        or category.not_starts_with
-        or category.not_ends_with
-    ):
-        return (
-            set(),
-            frozenset(),
-            f"advanced selector {label}: eventCategory prefix/suffix match not evaluated",
-        )
-    if category.equals and "Management" not in category.equals:
-        return set(), frozenset(), None
-    if "Management" in category.not_equals or not (category.equals or category.not_equals):
-        return set(), frozenset(), None
-    readonly: set[str] = {"true", "false"}
-    excluded: frozenset[str] = frozenset()
-    for f in sel.fields:
-        if f.field == "eventCategory":
-            continue
-        if f.field == "readOnly":
-            if f.equals:
-                readonly &= set(f.equals)
-            readonly -= set(f.not_equals)
-            if f.starts_with or f.ends_with or f.not_starts_with or f.not_ends_with:
-                return (
-                    set(),
-                    frozenset(),
-                    f"advanced selector {label}: readOnly prefix match not evaluated",
-                )
-        elif f.field == "eventSource" and not (
-            f.equals or f.starts_with or f.ends_with or f.not_starts_with or f.not_ends_with
-        ):
-            excluded |= frozenset(f.not_equals)
-        else:
-            return (
-                set(),
-                frozenset(),
-                (
-                    f"advanced selector {label} restricts {f.field}, so it records only some "
-                    "management events"
-                ),
-            )
-    return readonly, excluded, None
-
-
-def management_coverage(selectors: EventSelectors) -> ManagementCoverage:
-    """Combine a trail's selectors (they are OR-ed) into management-event coverage.
-
-    A readOnly value (read or write) is covered when some selector records management
-    events with that value; a source is excluded for it when *every* covering selector
-    excludes it.  Selectors that filter on other fields (eventName, userIdentity.arn,
-    ...) are not counted: they record only some events.
-    """
-    scopes: list[tuple[set[str], frozenset[str]]] = []
-    notes: list[str] = []
-    for c in selectors.classic:
-        if c.include_management_events:
-            scopes.append((set(_RW[c.read_write_type]), frozenset(c.excluded_sources)))
-    for a in selectors.advanced:
-        readonly, excluded, note = _advanced_scope(a)
-        if note:
-            notes.append(note)
-        elif readonly:
-            scopes.append((readonly, excluded))
-    if selectors.classic and selectors.advanced:
-        notes.append("both EventSelectors and AdvancedEventSelectors present; both counted")
-    covered: dict[str, bool] = {}
-    excluded_all: set[str] = set()
-    for value in ("true", "false"):
-        matching = [ex for ro, ex in scopes if value in ro]
-        covered[value] = bool(matching)
-        if matching:
-            excluded_all |= frozenset.intersection(*matching)
-    return ManagementCoverage(
-        covered["true"], covered["false"], frozenset(excluded_all), tuple(notes)
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class TrailFinding:
-    """Whether one trail delivers all management events to a CloudWatch Logs group.
-
-    ``qualifies`` is True, False, or None (cannot decide: ``reasons`` say why).
-    """
-
-    trail_name: str | None
-    trail_arn: str | None
-    log_group_name: str | None
-    log_group_arn: str | None
-    qualifies: bool | None
-    reasons: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
-    coverage: ManagementCoverage | None = None
-    location: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "trail": self.trail_name,
-            "trailArn": self.trail_arn,
-            "logGroupName": self.log_group_name,
-            "qualifies": self.qualifies,
-            "reasons": list(self.reasons),
-            "warnings": list(self.warnings),
-            "excludedEventSources": sorted(self.coverage.excluded_sources) if self.coverage else [],
-            "location": self.location,
-        }
-
-
-def _trail_finding(snap: Snapshot, trail: Trail) -> TrailFinding:
-    fails: list[str] = []
-    undecided: list[str] = []
-    warnings: list[str] = []
-    if not trail.is_multi_region:
-        fails.append("not a multi-region trail (IsMultiRegionTrail is false)")
-    group = trail.log_group_name
-    if not trail.log_group_arn:
-        fails.append("does not deliver to CloudWatch Logs (no CloudWatchLogsLogGroupArn)")
-    elif group is None:
-        fails.append(f"CloudWatchLogsLogGroupArn {trail.log_group_arn!r} is not a log group ARN")
-    status = snap.trail_status(trail)
-    if isinstance(status, Unknown):
-        undecided.append(f"logging status unknown: {status.reason}")
-    elif not status.is_logging:
-        fails.append("not logging (IsLogging is false)")
-    elif status.delivery_error:
-        warnings.append(f"latest CloudWatch Logs delivery failed: {status.delivery_error}")
-    selectors = snap.event_selectors(trail)
-    coverage = None
-    if isinstance(selectors, Unknown):
-        undecided.append(f"event selectors unknown: {selectors.reason}")
-    else:
-        coverage = management_coverage(selectors)
-        missing = [w for w, ok in (("read", coverage.read), ("write", coverage.write)) if not ok]
-        if missing:
-            fails.append(f"does not record {' and '.join(missing)} management events")
-        if coverage.excluded_sources:
-            fails.append(
-                "excludes management events from " + ", ".join(sorted(coverage.excluded_sources))
-            )
-        if coverage.notes and missing:
-            warnings.extend(coverage.notes)
-    qualifies = False if fails else (None if undecided else True)
-    return TrailFinding(
-        trail.name,
-        trail.arn,
-        group,
-        trail.log_group_arn,
-        qualifies,
-        tuple(fails + undecided),
-        tuple(warnings),
-        coverage,
-        trail.location,
-    )
-
-
-def trail_findings(snapshot: Snapshot) -> list[TrailFinding]:
-    """One finding per trail, plus undecided findings for what could not be read.
-
-    A trail qualifies when it is multi-region, logging, records read and write
-    management events from every source, and delivers to a CloudWatch Logs group.
-    If the ``trails`` key is missing or some entries are unreadable, findings with
-    ``qualifies=None`` say so: absence of a qualifying trail is then not proven.
-    """
-    out = [_trail_finding(snapshot, t) for t in snapshot.trails]
-    for err in snapshot.trails.problems:
-        out.append(TrailFinding(None, None, None, None, None, (str(err),), location=err.location))
-    return out
-
-
-def qualifying_log_groups(findings: Iterable[TrailFinding]) -> tuple[str, ...]:
-    """The log group names of the qualifying trails, sorted, without duplicates."""
-    return tuple(
-        sorted({f.log_group_name for f in findings if f.qualifies is True and f.log_group_name})
-    )
-
-
-# --- alarm links ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TopicCheck:
-    """One SNS topic in an alarm's AlarmActions and its subscriptions in the snapshot."""
-
-    arn: str
-    confirmed: int
-    pending: int
-    decided: bool
-
-
-@dataclass(frozen=True, slots=True)
-class AlarmLink:
-    """An alarm on the metric: does it fire on one event, does it notify someone?"""
-
-    alarm_name: str | None
-    alarm_arn: str | None
-    location: str
-    fires: bool | None
-    fires_reason: str
-    notifies: bool | None
-    notify_reason: str
-    topics: tuple[TopicCheck, ...] = ()
-    alarm: Alarm | None = None
-
-    @property
-    def ok(self) -> bool | None:
-        """True when it fires and notifies; None when either is undecided."""
-        if self.fires is False or self.notifies is False:
-            return False
-        if self.fires is None or self.notifies is None:
-            return None
-        return True
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "alarm": self.alarm_name,
-            "alarmArn": self.alarm_arn,
-            "location": self.location,
-            "fires": self.fires,
-            "firesReason": self.fires_reason,
-            "notifies": self.notifies,
-            "notifyReason": self.notify_reason,
-            "topics": [
-                {"arn": t.arn, "confirmed": t.confirmed, "pending": t.pending} for t in self.topics
-            ],
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class AlarmLinks:
-    """The alarms on one metric; ``complete`` is False when some alarm may be missing."""
-
-    links: tuple[AlarmLink, ...]
-    complete: bool
-    problems: tuple[str, ...] = ()
-
-
-def _topic_checks(
-    snap: Snapshot, entry: AlarmEntry
-) -> tuple[bool | None, str, tuple[TopicCheck, ...]]:
-    alarm = entry.alarm
-    if entry.actions_unknown:
-        return None, f"alarm actions unknown: {entry.actions_unknown}", ()
-    if not alarm.actions_enabled:
-        return False, "alarm actions are disabled (ActionsEnabled is false)", ()
-    topics = [
-        a for a in alarm.alarm_actions if a.startswith("arn:") and a.split(":")[2:3] == ["sns"]
-    ]
-    if not topics:
-        referenced = [
-            c.get("AlarmName")
-            for c in snap.composite_alarms
-            if alarm.name and alarm.name in str(c.get("AlarmRule", ""))
-        ]
-        if referenced:
-            return (
-                None,
-                (
-                    f"no SNS topic in AlarmActions; composite alarm(s) {referenced} use it "
-                    "and are not evaluated"
-                ),
-                (),
-            )
-        others = (
-            f" (other actions: {', '.join(alarm.alarm_actions)})" if alarm.alarm_actions else ""
-        )
-        return False, f"no SNS topic in AlarmActions{others}", ()
-    if not snap.subscriptions.present:
-        return (
-            None,
-            "the snapshot has no subscriptions key",
-            tuple(TopicCheck(t, 0, 0, False) for t in topics),
-        )
-    home = _arn_region_account(alarm.arn)
-    checks = []
-    for topic in topics:
-        subs = [s for s in snap.subscriptions if s.topic_arn == topic]
-        confirmed = sum(s.confirmed for s in subs)
-        local = home is not None and _arn_region_account(topic) == home
-        decided = confirmed > 0 or (local and snap.subscriptions.complete)
-        checks.append(TopicCheck(topic, confirmed, len(subs) - confirmed, decided))
-    good = [c for c in checks if c.confirmed]
-    if good:
-        return (
-            True,
-            f"SNS topic {good[0].arn} has {good[0].confirmed} confirmed subscription(s)",
-            tuple(checks),
-        )
-    undecided = [c for c in checks if not c.decided]
-    if undecided:
-        why = (
-            "the subscriptions listing is incomplete"
-            if not snap.subscriptions.complete
-            else "the topic is in another account or region than the alarm (or the alarm ARN is unknown)"
-        )
-        return None, f"no confirmed subscription found for {undecided[0].arn}: {why}", tuple(checks)
-    pending = sum(c.pending for c in checks)
-    detail = f" ({pending} pending confirmation)" if pending else ""
-    return (
-        False,
-        f"no confirmed subscription on {', '.join(c.arn for c in checks)}{detail}",
-        tuple(checks),
-    )
-
-
-def alarm_links(
-    snapshot: Snapshot,
-    metric_name: str,
-    namespace: str,
-    *,
-    value: float = 1.0,
-    default_value: float | None = None,
-    dimensions: Collection[str] | None = None,
-    unit: str | None = None,
-) -> AlarmLinks:
-    """The alarms on ``metric_name`` in ``namespace``, with firing and notification checks.
-
-    Args:
-        value, default_value: the metric filter's metricValue (when numeric) and
-            defaultValue, passed to :func:`~cwpattern.aws.alarms.fires_on_single_event`.
-        dimensions: dimension names the metric filter publishes; when given, an alarm
-            whose dimension names differ watches another metric and never fires.
-        unit: the metric filter's unit; an alarm with a different Unit never fires.
-
-    Unreadable alarm entries that may be on the metric are returned as links with
-    ``fires=None``.
-    """
-    links: list[AlarmLink] = []
-    for entry in snapshot.alarms:
-        alarm = entry.alarm
-        if alarm.metric_name != metric_name or alarm.namespace != namespace:
-            continue
-        fires, why = _fires(alarm, value, default_value, dimensions, unit)
-        notifies, notify_why, topics = _topic_checks(snapshot, entry)
-        links.append(
-            AlarmLink(
-                alarm.name,
-                alarm.arn,
-                entry.location,
-                fires,
-                why,
-                notifies,
-                notify_why,
-                topics,
-                alarm,
-            )
-        )
-    for err in snapshot.alarms.unreadable:
-        raw = err.raw if isinstance(err.raw, Mapping) else {}
-        name, ns = raw.get("MetricName"), raw.get("Namespace")
-        if isinstance(name, str) and isinstance(ns, str) and (name, ns) != (metric_name, namespace):
-            continue
-        alarm_name = raw.get("AlarmName")
-        links.append(
-            AlarmLink(
-                alarm_name if isinstance(alarm_name, str) else None,
-                None,
-                err.location,
-                None,
-                f"unreadable alarm: {err}",
-                None,
-                "unreadable alarm",
-            )
-        )
-    problems = tuple(str(e) for e in snapshot.alarms.errors)
-    return AlarmLinks(tuple(links), not snapshot.alarms.errors, problems)
-
-
-def _fires(
-    alarm: Alarm,
-    value: float,
-    default_value: float | None,
-    dimensions: Collection[str] | None,
-    unit: str | None,
-) -> tuple[bool, str]:
-    if dimensions is not None:
-        names = {n for n, _ in alarm.dimensions}
-        if names != set(dimensions):
-            return False, (
-                f"the alarm watches dimensions {sorted(names)} but the metric filter "
-                f"publishes {sorted(dimensions)}: a different metric"
-            )
-    if unit is not None and alarm.unit is not None and alarm.unit != unit:
-        return False, f"the alarm's Unit {alarm.unit} differs from the metric's unit {unit}"
-    fires, why = fires_on_single_event(alarm, value=value, default_value=default_value)
-    if fires and alarm.dimensions:
-        fixed = ", ".join(f"{n}={v}" for n, v in alarm.dimensions)
-        why += f"; only for events with {fixed}"
-    return fires, why
+        return getattr(importlib.import_module(f".checks.{_MOVED[name]}", __package__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
