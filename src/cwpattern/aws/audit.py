@@ -50,7 +50,9 @@ from ..errors import CWPatternError, MetricFilterError, PatternSyntaxError
 from ..pattern import compile
 from .checks.alarm import AlarmLink, AlarmStage, PublishConfig, alarm_options
 from .checks.notification import notification_link
-from .checks.trail import qualifies_for, trail_findings
+from .checks.trail import LogGroupCandidate, trail_findings, trail_stage
+from .checks.trail import best_trail as best_trail_of
+from .checks.trail import trail_link as trail_link_for
 from .iac import IacResources
 from .model import MetricKey, by_metric
 from .publish import MetricFilter as SimFilter
@@ -266,16 +268,6 @@ def _complete(links: list[LinkResult]) -> _Path:
     return _Path(tuple(links) + tuple(not_checked(n, why) for n in rest))
 
 
-@dataclass(frozen=True)
-class _Group:
-    """A candidate log group and the status of the trail link for it."""
-
-    name: str
-    status: LinkStatus
-    reason: str
-    foreign: str | None = None  # why its filters are not in the snapshot
-
-
 class _Auditor:
     def __init__(
         self,
@@ -297,11 +289,6 @@ class _Auditor:
             (err, _entry_for(err.location, raw)) for err in snapshot.metric_filters.unreadable
         ]
         self.findings = trail_findings(snapshot) if not self.iac else []
-        meta = snapshot.metadata
-        self.region = meta.get("region") if isinstance(meta.get("region"), (str, Unknown)) else None
-        self.account = (
-            meta.get("account") if isinstance(meta.get("account"), (str, Unknown)) else None
-        )
         self._covers: dict[tuple[Any, ...], Any] = {}
         self._lint: dict[tuple[str, str], tuple[FilterWarning, ...]] = {}
 
@@ -346,120 +333,10 @@ class _Auditor:
 
     # -- link 1: trail --
 
-    def trail_stage(
-        self, control: catalog.Control, tree: ast.Pattern | None
-    ) -> tuple[list[_Group], dict[str, Any], LinkResult | None]:
-        """Candidate log groups (with the trail link's status for each), the trail
-        evidence, and the trail link when there is no candidate log group."""
-        if self.assume is not None:
-            reason = (
-                f"assumed: the trail is not in the {self.source} input; it is assumed to "
-                f"deliver all management events to log group {self.assume} "
-                "(--assume-trail-log-group)"
-            )
-            return [_Group(self.assume, "assumed", reason)], {"assumedLogGroup": self.assume}, None
-        if self.iac:
-            names = sorted(
-                {f.log_group for f in self.filters} | {g for _, g in self.unreadable_filters if g}
-            )
-            reason = (
-                f"the trail is not in the {self.source} input (give "
-                "--assume-trail-log-group NAME to audit only the filter and alarm links)"
-            )
-            link = None if names else LinkResult("trail", "unknown", reason)
-            return [_Group(g, "unknown", reason) for g in names], {"logGroups": names}, link
-        trails = []
-        groups: dict[str, _Group] = {}
-        failing: list[str] = []
-        for finding in self.findings:
-            qualification = qualifies_for(self.snap, finding, tree)
-            qualifies, reasons = qualification.qualifies, qualification.reasons
-            entry = finding.to_dict()
-            entry["qualifies"] = qualifies
-            entry["reasons"] = list(reasons)
-            trails.append(entry)
-            name = finding.log_group_name
-            label = finding.trail_name or finding.location
-            if not name:
-                if qualifies is False:
-                    failing.append(f"{label}: " + "; ".join(reasons))
-                continue
-            foreign = self.foreign(finding.log_group_arn)
-            if qualifies is True:
-                why = (
-                    f"trail {label} is multi-region, logging, records all management events "
-                    f"and delivers to log group {name}"
-                )
-                if reasons:
-                    why += " (" + "; ".join(reasons) + ")"
-                groups[name] = _Group(name, "pass", why, foreign)
-            elif qualifies is None and groups.get(name, _Group("", "fail", "")).status != "pass":
-                groups[name] = _Group(
-                    name,
-                    "unknown",
-                    f"cannot decide whether trail {label} qualifies: " + "; ".join(reasons),
-                    foreign,
-                )
-            else:
-                failing.append(f"{label}: " + "; ".join(reasons))
-        evidence: dict[str, Any] = {
-            "trails": trails,
-            "locations": [t["location"] for t in trails if t["location"]],
-        }
-        complete = self.snap.trails.complete
-        if not complete:
-            problems = [str(e) for e in self.snap.trails.problems]
-            evidence["problems"] = problems
-            why = (
-                "the trail listing is incomplete (" + "; ".join(problems) + "): an unseen "
-                "trail may deliver to this log group"
-            )
-            for f in self.filters:
-                groups.setdefault(f.log_group, _Group(f.log_group, "unknown", why))
-        undecided_trails = [t for t in trails if t["qualifies"] is None and not t["logGroupName"]]
-        if groups:
-            return list(groups.values()), evidence, None
-        if undecided_trails or not complete:
-            open_ = [
-                f"{t['trail'] or t['location']}: {'; '.join(t['reasons'])}"
-                for t in undecided_trails
-            ]
-            if not complete:
-                open_.append("the trail listing is incomplete")
-            return (
-                [],
-                evidence,
-                LinkResult("trail", "unknown", "cannot decide: " + "; ".join(open_)),
-            )
-        if not self.findings:
-            return [], evidence, LinkResult("trail", "fail", "no trail: describe-trails lists none")
-        why = "no trail qualifies: " + "; ".join(failing)
-        failed = [
-            _Group(f.log_group_name, "fail", why, self.foreign(f.log_group_arn))
-            for f in self.findings
-            if f.log_group_name
-        ]
-        return failed, evidence, None if failed else LinkResult("trail", "fail", why)
-
-    def foreign(self, arn: str | None) -> str | None:
-        """Why a log group's filters are not in this snapshot (another region/account)."""
-        parts = (arn or "").split(":")
-        if len(parts) < 6:
-            return None
-        region, account = parts[3], parts[4]
-        for what, mine in (("region", self.region), ("account", self.account)):
-            if isinstance(mine, Unknown):
-                return f"the snapshot's {what} is {mine!r}"
-        if self.region and region and region != self.region:
-            return f"the log group is in {region}, the snapshot is of {self.region}"
-        if self.account and account and account != self.account:
-            return f"the log group is in account {account}, the snapshot is of {self.account}"
-        return None
-
     # -- link 2: metric filters --
 
     def filter_paths(
-        self, control: catalog.Control, groups: list[_Group]
+        self, control: catalog.Control, groups: list[LogGroupCandidate]
     ) -> tuple[list[tuple[LinkResult, LinkResult, tuple[str, str], list[_Filter]]], dict[str, Any]]:
         """(trail link, filter link, metric key, filters used) per way through link 2."""
         by_group = {g.name: g for g in groups}
@@ -481,7 +358,7 @@ class _Auditor:
             metric_ev: dict[str, Any] = {"namespace": ns, "metricName": name}
             for status, used in levels:
                 usable = [f for f in used if f.usable]
-                trail_link = self.trail_link(status, used, by_group)
+                trail_link = trail_link_for(status, [f.log_group for f in used], by_group)
                 link, _ = self.judge(control, key, used, usable)
                 out.append((trail_link, link, key, usable))
                 metric_ev.update(link.evidence)
@@ -499,7 +376,7 @@ class _Auditor:
             "metrics": metrics_evidence,
             "locations": [f.location for f in local],
         }
-        best_trail = self.best_trail(groups)
+        best_trail = best_trail_of(groups)
         for g in groups:
             if g.foreign:
                 out.append(
@@ -549,19 +426,6 @@ class _Auditor:
             if elsewhere:
                 evidence["elsewhere"] = elsewhere
         return out, evidence
-
-    def trail_link(
-        self, status: LinkStatus, used: list[_Filter], by_group: Mapping[str, _Group]
-    ) -> LinkResult:
-        groups = sorted({f.log_group for f in used if by_group[f.log_group].status == status})
-        reasons = sorted({by_group[g].reason for g in groups})
-        return LinkResult("trail", status, "; ".join(reasons))
-
-    def best_trail(self, groups: list[_Group]) -> LinkResult:
-        order = {"pass": 0, "assumed": 0, "unknown": 1, "fail": 2}
-        best = min(groups, key=lambda g: order[g.status])
-        same = [g for g in groups if g.status == best.status]
-        return LinkResult("trail", best.status, "; ".join(sorted({g.reason for g in same})))
 
     def judge(
         self,
@@ -645,7 +509,7 @@ class _Auditor:
             why += "; " + "; ".join(notes)
         return LinkResult("metric-filter", "fail", why, evidence), verdict
 
-    def filter_problems(self, by_group: Mapping[str, _Group]) -> list[str]:
+    def filter_problems(self, by_group: Mapping[str, LogGroupCandidate]) -> list[str]:
         section = self.snap.metric_filters
         problems = [str(e) for e in section.errors]
         for err, group in self.unreadable_filters:
@@ -654,7 +518,7 @@ class _Auditor:
         return problems
 
     def elsewhere(
-        self, control: catalog.Control, by_group: Mapping[str, _Group]
+        self, control: catalog.Control, by_group: Mapping[str, LogGroupCandidate]
     ) -> list[dict[str, str]]:
         """Filters outside the candidate log groups that would cover the control alone."""
         out = []
@@ -687,7 +551,16 @@ class _Auditor:
             tree: ast.Pattern | None = compile(control.effective_pattern).ast
         except PatternSyntaxError:
             tree = None
-        groups, trail_ev, no_group = self.trail_stage(control, tree)
+        stage = trail_stage(
+            self.snap,
+            tree,
+            source=self.source,
+            assume_log_group=self.assume,
+            findings=self.findings,
+            filter_log_groups=[f.log_group for f in self.filters],
+            unreadable_log_groups=[g for _, g in self.unreadable_filters if g],
+        )
+        groups, trail_ev, no_group = list(stage.groups), dict(stage.evidence), stage.link
         paths: list[_Path] = []
         filter_ev: dict[str, Any] = {}
         if tree is None:
@@ -776,13 +649,13 @@ class _Auditor:
         self,
         control: catalog.Control,
         options: list[Any],
-        groups: list[_Group],
+        groups: list[LogGroupCandidate],
         evidence: dict[str, Any],
     ) -> Any:
         """One metric-filter failure out of the failures of every metric on the log groups:
         invalid filters and near misses first, metrics about other events only counted,
         then filters that would cover together on different metrics, or elsewhere."""
-        trail = self.best_trail(groups)
+        trail = best_trail_of(groups)
         if len(options) == 1 and not evidence.get("elsewhere"):
             return options[0]
         metric_options = [o for o in options if o[2][1]]
@@ -829,7 +702,7 @@ def _covers_some(result: Any) -> bool:
     return any(c.covered is True for c in getattr(result, "cases", ()))
 
 
-def _merged_reason(options: list[Any], groups: list[_Group]) -> str:
+def _merged_reason(options: list[Any], groups: list[LogGroupCandidate]) -> str:
     near: list[tuple[int, str]] = []
     unrelated: list[str] = []
     for _, link, _, _ in options:

@@ -11,23 +11,30 @@ needs no event from still qualifies).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from ... import ast
 from ..model import AdvancedSelector, EventSelectors, Trail, Unknown
+from ..results import LinkResult, LinkStatus
 from ..snapshot import Snapshot
 
 __all__ = [
+    "LogGroupCandidate",
     "ManagementCoverage",
     "Qualification",
     "TrailFinding",
+    "TrailStage",
+    "best_trail",
+    "log_group_elsewhere",
     "management_coverage",
     "qualifies_for",
     "qualifying_log_groups",
     "source_matters",
     "trail_findings",
+    "trail_link",
+    "trail_stage",
 ]
 
 
@@ -309,3 +316,189 @@ def source_matters(tree: ast.Pattern, source: str) -> bool | None:
         return is_satisfiable(ast.JsonPattern(ast.And((*operands, pin))))
     except Exception:  # noqa: BLE001 - an analyzer failure means "cannot decide"
         return None
+
+
+# --- the trail link of a control's chain -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LogGroupCandidate:
+    """A log group a qualifying (or undecided, or failing) trail delivers to, with the
+    status of the trail link for it; ``foreign`` says why its metric filters are not in
+    the snapshot (another region or account)."""
+
+    name: str
+    status: LinkStatus
+    reason: str
+    foreign: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TrailStage:
+    """Link 1 for one control: the candidate log groups, the trail evidence, and the trail
+    link itself when there is no candidate log group (then the chain stops there)."""
+
+    groups: tuple[LogGroupCandidate, ...]
+    evidence: Mapping[str, object]
+    link: LinkResult | None = None
+
+
+def trail_stage(
+    snapshot: Snapshot,
+    tree: ast.Pattern | None,
+    *,
+    source: str = "snapshot",
+    assume_log_group: str | None = None,
+    findings: Sequence[TrailFinding] | None = None,
+    filter_log_groups: Sequence[str] = (),
+    unreadable_log_groups: Collection[str] = (),
+) -> TrailStage:
+    """Link 1 for the control whose reference pattern is ``tree``: the candidate log
+    groups (with the trail link's status for each), the trail evidence, and the trail
+    link when there is no candidate log group.
+
+    ``source`` is ``snapshot`` or the IaC kind (no trail in the input: the log groups of
+    the filters, ``filter_log_groups`` and ``unreadable_log_groups``, are ``unknown``,
+    or ``assume_log_group`` is ``assumed``); ``findings`` defaults to
+    :func:`trail_findings` of the snapshot.
+    """
+    iac = source != "snapshot"
+    if findings is None:
+        findings = [] if iac else trail_findings(snapshot)
+    if assume_log_group is not None:
+        reason = (
+            f"assumed: the trail is not in the {source} input; it is assumed to "
+            f"deliver all management events to log group {assume_log_group} "
+            "(--assume-trail-log-group)"
+        )
+        return TrailStage(
+            (LogGroupCandidate(assume_log_group, "assumed", reason),),
+            {"assumedLogGroup": assume_log_group},
+        )
+    if iac:
+        names = sorted(set(filter_log_groups) | {g for g in unreadable_log_groups if g})
+        reason = (
+            f"the trail is not in the {source} input (give "
+            "--assume-trail-log-group NAME to audit only the filter and alarm links)"
+        )
+        link = None if names else LinkResult("trail", "unknown", reason)
+        return TrailStage(
+            tuple(LogGroupCandidate(g, "unknown", reason) for g in names),
+            {"logGroups": names},
+            link,
+        )
+    trails: list[dict[str, Any]] = []
+    groups: dict[str, LogGroupCandidate] = {}
+    failing: list[str] = []
+    for finding in findings:
+        qualification = qualifies_for(snapshot, finding, tree)
+        qualifies, reasons = qualification.qualifies, qualification.reasons
+        entry = finding.to_dict()
+        entry["qualifies"] = qualifies
+        entry["reasons"] = list(reasons)
+        trails.append(entry)
+        name = finding.log_group_name
+        label = finding.trail_name or finding.location
+        if not name:
+            if qualifies is False:
+                failing.append(f"{label}: " + "; ".join(reasons))
+            continue
+        foreign = log_group_elsewhere(snapshot, finding.log_group_arn)
+        if qualifies is True:
+            why = (
+                f"trail {label} is multi-region, logging, records all management events "
+                f"and delivers to log group {name}"
+            )
+            if reasons:
+                why += " (" + "; ".join(reasons) + ")"
+            groups[name] = LogGroupCandidate(name, "pass", why, foreign)
+        elif (
+            qualifies is None
+            and groups.get(name, LogGroupCandidate("", "fail", "")).status != "pass"
+        ):
+            groups[name] = LogGroupCandidate(
+                name,
+                "unknown",
+                f"cannot decide whether trail {label} qualifies: " + "; ".join(reasons),
+                foreign,
+            )
+        else:
+            failing.append(f"{label}: " + "; ".join(reasons))
+    evidence: dict[str, Any] = {
+        "trails": trails,
+        "locations": [t["location"] for t in trails if t["location"]],
+    }
+    complete = snapshot.trails.complete
+    if not complete:
+        problems = [str(e) for e in snapshot.trails.problems]
+        evidence["problems"] = problems
+        why = (
+            "the trail listing is incomplete (" + "; ".join(problems) + "): an unseen "
+            "trail may deliver to this log group"
+        )
+        for g in filter_log_groups:
+            groups.setdefault(g, LogGroupCandidate(g, "unknown", why))
+    undecided_trails = [t for t in trails if t["qualifies"] is None and not t["logGroupName"]]
+    if groups:
+        return TrailStage(tuple(groups.values()), evidence)
+    if undecided_trails or not complete:
+        open_ = [
+            f"{t['trail'] or t['location']}: {'; '.join(t['reasons'])}" for t in undecided_trails
+        ]
+        if not complete:
+            open_.append("the trail listing is incomplete")
+        return TrailStage(
+            (), evidence, LinkResult("trail", "unknown", "cannot decide: " + "; ".join(open_))
+        )
+    if not findings:
+        return TrailStage(
+            (), evidence, LinkResult("trail", "fail", "no trail: describe-trails lists none")
+        )
+    why = "no trail qualifies: " + "; ".join(failing)
+    failed = [
+        LogGroupCandidate(
+            f.log_group_name, "fail", why, log_group_elsewhere(snapshot, f.log_group_arn)
+        )
+        for f in findings
+        if f.log_group_name
+    ]
+    return TrailStage(tuple(failed), evidence, None if failed else LinkResult("trail", "fail", why))
+
+
+def log_group_elsewhere(snapshot: Snapshot, arn: str | None) -> str | None:
+    """Why the filters of the log group ``arn`` are not in ``snapshot`` (another region
+    or account than its ``metadata`` says), or ``None``."""
+    meta = snapshot.metadata
+    mine_region = meta.get("region") if isinstance(meta.get("region"), (str, Unknown)) else None
+    mine_account = meta.get("account") if isinstance(meta.get("account"), (str, Unknown)) else None
+    parts = (arn or "").split(":")
+    if len(parts) < 6:
+        return None
+    region, account = parts[3], parts[4]
+    for what, mine in (("region", mine_region), ("account", mine_account)):
+        if isinstance(mine, Unknown):
+            return f"the snapshot's {what} is {mine!r}"
+    if mine_region and region and region != mine_region:
+        return f"the log group is in {region}, the snapshot is of {mine_region}"
+    if mine_account and account and account != mine_account:
+        return f"the log group is in account {account}, the snapshot is of {mine_account}"
+    return None
+
+
+def best_trail(groups: Sequence[LogGroupCandidate]) -> LinkResult:
+    """The trail link of the best candidate log groups (pass or assumed, then unknown,
+    then fail), with the reasons of every group of that status."""
+    order = {"pass": 0, "assumed": 0, "unknown": 1, "fail": 2}
+    best = min(groups, key=lambda g: order[g.status])
+    same = [g for g in groups if g.status == best.status]
+    return LinkResult("trail", best.status, "; ".join(sorted({g.reason for g in same})))
+
+
+def trail_link(
+    status: LinkStatus, log_groups: Iterable[str], by_group: Mapping[str, LogGroupCandidate]
+) -> LinkResult:
+    """The trail link of a chain through filters on ``log_groups``: the reasons of those
+    of them whose trail link has ``status``."""
+    groups = sorted({g for g in log_groups if by_group[g].status == status})
+    reasons = sorted({by_group[g].reason for g in groups})
+    return LinkResult("trail", status, "; ".join(reasons))
