@@ -1,7 +1,8 @@
 """The compiled matcher against the reference interpreter, on every decoding path.
 
-``cwpattern.compiler`` decodes JSON with orjson when it is installed and falls back to the
-standard library whenever orjson could disagree; these tests pin that both paths, the
+``cwpattern.compiler`` decodes JSON first with msgspec (only the members the pattern reads,
+cwpattern.lazyjson), then with orjson, when they are installed, and falls back to the
+standard library whenever they could disagree; these tests pin that every path, the
 raw-line (bytes) matcher and the naive reference (``cwpattern._reference``) give the same
 answer on the conformance corpus, on generated patterns and messages, and on the JSON
 corner cases where the two decoders differ.
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 from patterns_gen import json_messages, messages, patterns
 
 import cwpattern
-from cwpattern import _reference, compiler
+from cwpattern import _reference, compiler, lazyjson
 from cwpattern.printer import unparse
 
 ROWS = [
@@ -31,13 +32,22 @@ ROWS = [
 
 
 def _stdlib_only(tree: cwpattern.ast.Pattern, monkeypatch: pytest.MonkeyPatch | None = None):
-    """The matcher compiled as if orjson were not installed."""
-    saved = compiler._orjson
-    compiler._orjson = None
+    """The matcher compiled as if neither orjson nor msgspec were installed."""
+    return _compiled_without(tree, orjson=True, msgspec=True)
+
+
+def _compiled_without(tree: cwpattern.ast.Pattern, *, orjson: bool, msgspec: bool):
+    """The matcher compiled as if orjson and/or msgspec (cwpattern.lazyjson, which
+    decodes only the members a JSON pattern reads) were not installed."""
+    saved = compiler._orjson, lazyjson.HAVE_MSGSPEC
+    if orjson:
+        compiler._orjson = None
+    if msgspec:
+        lazyjson.HAVE_MSGSPEC = False
     try:
         return compiler.compile_pattern(tree)[0]
     finally:
-        compiler._orjson = saved
+        compiler._orjson, lazyjson.HAVE_MSGSPEC = saved
 
 
 def _safe(match, message):
@@ -54,6 +64,11 @@ def _all_paths_agree(tree: cwpattern.ast.Pattern, message: str) -> None:
     want = expected is not None
     assert compiled.matches(message) is want, (unparse(tree), message)
     assert _safe(_stdlib_only(tree), message) is want, ("stdlib path", unparse(tree), message)
+    if isinstance(tree, cwpattern.ast.JsonPattern):
+        without_msgspec = _compiled_without(tree, orjson=False, msgspec=True)
+        assert _safe(without_msgspec, message) is want, ("orjson path", unparse(tree), message)
+        without_orjson = _compiled_without(tree, orjson=True, msgspec=False)
+        assert _safe(without_orjson, message) is want, ("msgspec path", unparse(tree), message)
     # The line matcher decides on line.decode("utf-8", "replace"): the same message when
     # it is valid UTF-8 (lone surrogates are not).
     line = message.encode("utf-8", "surrogatepass")

@@ -349,3 +349,29 @@ def test_scan_many_order_and_edge_cases(tmp_path: Path) -> None:
     assert list(cwpattern.scan_many([], str(path))) == []
     with pytest.raises(ValueError, match="unknown format"):
         cwpattern.count_many(["x"], str(path), fmt="xml")
+
+
+def test_counting_every_line_reports_what_could_not_be_evaluated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Counting without needles matches a region's lines in one pass; a matcher that runs
+    # out of resources on one line sends the region to the line-by-line loop, which
+    # counts it as not evaluated (never a verdict) and the other lines as usual.
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(b'{"a":1}\n' * 5 + b'{"a":"boom"}\n' + b'{"b":1}\n' * 5)
+    real = scan_module.compile_line_matcher
+
+    def hostile(tree: cwpattern.ast.Pattern):
+        match = real(tree)
+
+        def exhausted(line: bytes) -> bool:
+            if b"boom" in line:
+                raise RecursionError("too deep")
+            return match(line)
+
+        return exhausted
+
+    monkeypatch.setattr(scan_module, "compile_line_matcher", hostile)
+    st = ScanStats()
+    assert count("{ $.a NOT EXISTS || $.a = 1 }", str(path), stats=st) == 10
+    assert st.skipped == {"not_evaluated": 1}

@@ -8,8 +8,10 @@ into Python source: closures only capture values.  (Generated code was not neede
 closures spend their time in the JSON decoder and in ``str``/``bytes`` methods, see
 docs/performance.md.)
 
-JSON decoding uses orjson when it is installed (the ``fast`` extra) and the standard
-library otherwise, with identical results.  orjson loses the raw text of numbers and
+JSON decoding first tries :mod:`cwpattern.lazyjson` (msgspec, the ``fast`` extra), which
+decodes only the members the pattern reads and leaves every doubtful message to the full
+decoders; then orjson when it is installed (the ``fast`` extra) and the standard library
+otherwise, with identical results.  orjson loses the raw text of numbers and
 differs from the standard library at the edges, so a decoded object is trusted only as
 far as it is known to agree (:func:`_json`): a test that needs the raw text of a float
 (or of an integer that may have been written ``-0``) raises :class:`_NeedRaw`, and any
@@ -32,7 +34,8 @@ from typing import Any
 
 from . import ast
 from .delimited import field_matches, tokenize
-from .jsondoc import JsonNumber, decode
+from .jsondoc import MISSING, JsonNumber, decode
+from .lazyjson import PrunedSchema, pruned_schema
 from .values import is_number, wildcard_matcher
 
 try:  # optional: the `fast` extra
@@ -68,7 +71,7 @@ NO_MATCH_ERRORS = (ValueError, TypeError, UnicodeError)
 #: raises :class:`cwpattern.MatchResourceError`; a scan counts ``not_evaluated``).
 RESOURCE_ERRORS = (MemoryError, RecursionError)
 
-_MISSING = object()
+_MISSING = MISSING
 _ORDER = {
     ast.Op.LT: operator.lt,
     ast.Op.LE: operator.le,
@@ -179,9 +182,11 @@ def _terms_bytes(tree: ast.TermPattern) -> LineMatcher | None:
 
 
 def _json(tree: ast.JsonPattern) -> Callable[[str | bytes | bytearray], bool]:
-    test = _expr(tree.expr)
+    test = _expr(tree.expr, _DICT_ACCESS)
     loads = _orjson.loads if _orjson is not None else None
+    schema = pruned_schema(tree.expr, (_NeedRaw,))
     deep = DEEP_BRACKETS
+    twice = 2 * deep
 
     def slow(message: str | bytes | bytearray) -> bool:
         if not isinstance(message, str):
@@ -189,19 +194,15 @@ def _json(tree: ast.JsonPattern) -> Callable[[str | bytes | bytearray], bool]:
         doc = decode(message)
         return doc is not None and test(doc)
 
-    if loads is None:
-        return slow
+    def may_be_deep(message: str | bytes | bytearray) -> bool:
+        if isinstance(message, str):
+            return message.count("{") + message.count("[") >= deep
+        # one translate pass measures twice as fast as two counts
+        return len(message.translate(None, _NOT_BRACKETS)) >= deep
 
-    twice = 2 * deep
-
-    def match(message: str | bytes | bytearray) -> bool:
-        if len(message) >= twice:
-            if isinstance(message, str):
-                brackets = message.count("{") + message.count("[")
-            else:  # one translate pass measures twice as fast as two counts
-                brackets = len(message.translate(None, _NOT_BRACKETS))
-            if brackets >= deep:
-                return slow(message)
+    def full(message: str | bytes | bytearray) -> bool:
+        if loads is None:
+            return slow(message)
         try:
             doc = loads(message)
         except ValueError:  # orjson.JSONDecodeError: not JSON for orjson; maybe for json
@@ -213,32 +214,108 @@ def _json(tree: ast.JsonPattern) -> Callable[[str | bytes | bytearray], bool]:
         except _NeedRaw:
             return slow(message)
 
-    return match
+    if schema is None:
+        if loads is None:
+            return slow
+
+        def match(message: str | bytes | bytearray) -> bool:
+            if len(message) >= twice and may_be_deep(message):
+                return slow(message)
+            return full(message)
+
+        return match
+
+    # msgspec decodes only the members the pattern reads (cwpattern.lazyjson); what it
+    # leaves undecided (it raises, or a value's reference decoding raises ValueError)
+    # goes to the full decoders.
+    pruned_test = _expr(tree.expr, _PrunedAccess(schema))
+    pruned = schema.decode_or_raise
+    undecided = schema.undecided
+
+    def lazy_match(message: str | bytes | bytearray) -> bool:
+        if len(message) >= twice and may_be_deep(message):
+            return slow(message)
+        try:
+            return pruned_test(pruned(message))
+        except undecided:
+            return full(message)
+
+    return lazy_match
 
 
-def _expr(expr: ast.JsonExpr) -> Callable[[dict[str, Any]], bool]:
+class _Access:
+    """How compiled tests reach a selector's nodes in a decoded message: here, a ``dict``
+    from a full decode (orjson or the standard library)."""
+
+    def one(self, steps: tuple[ast.Step, ...]) -> Callable[[Any], Any]:
+        """The node at a wildcard-free path, or ``_MISSING``."""
+        return _path_getter(steps)
+
+    def many(self, selector: ast.Selector) -> Callable[[Any], list[Any]]:
+        """Every node a selector reaches."""
+        return _nodes_getter(selector)
+
+
+_DICT_ACCESS = _Access()
+
+
+class _PrunedAccess(_Access):
+    """The same in a message decoded by a :class:`cwpattern.lazyjson.PrunedSchema`: the
+    schema's walk to the first raw member, then the dict steps on its value."""
+
+    def __init__(self, schema: PrunedSchema) -> None:
+        self.schema = schema
+
+    def one(self, steps: tuple[ast.Step, ...]) -> Callable[[Any], Any]:
+        get, k = self.schema.prefix(steps)
+        if k == len(steps):
+            return get
+        rest = _path_getter(steps[k:])
+
+        def one(obj: Any) -> Any:
+            node = get(obj)
+            return node if node is _MISSING else rest(node)
+
+        return one
+
+    def many(self, selector: ast.Selector) -> Callable[[Any], list[Any]]:
+        get, k = self.schema.prefix(selector.steps)
+        rest = _nodes_getter(ast.Selector(selector.steps[k:]))
+
+        def many(obj: Any) -> list[Any]:
+            node = get(obj)
+            return [] if node is _MISSING else rest(node)
+
+        return many
+
+
+def _expr(expr: ast.JsonExpr, access: _Access) -> Callable[[Any], bool]:
     if isinstance(expr, ast.And):
-        parts = tuple(_expr(o) for o in expr.operands)
+        parts = tuple(_expr(o, access) for o in expr.operands)
         if len(parts) == 2:
             first, second = parts
             return lambda doc: first(doc) and second(doc)
         return lambda doc: all(p(doc) for p in parts)
     if isinstance(expr, ast.Or):
-        parts = tuple(_expr(o) for o in expr.operands)
+        parts = tuple(_expr(o, access) for o in expr.operands)
         if len(parts) == 2:
             first, second = parts
             return lambda doc: first(doc) or second(doc)
         return lambda doc: any(p(doc) for p in parts)
     if isinstance(expr, ast.Predicate):
-        return _predicate(expr)
-    return _comparison(expr)
+        return _predicate(expr, access)
+    return _comparison(expr, access)
 
 
-def _comparison(cond: ast.Comparison) -> Callable[[dict[str, Any]], bool]:
+def _comparison(cond: ast.Comparison, access: _Access) -> Callable[[Any], bool]:
     test = _node_test(cond.op, cond.value)
     steps = cond.selector.steps
     if not cond.selector.has_wildcard:
-        if len(steps) == 2 and all(isinstance(s, ast.Member) for s in steps):
+        if (
+            access is _DICT_ACCESS
+            and len(steps) == 2
+            and all(isinstance(s, ast.Member) for s in steps)
+        ):
             k1, k2 = (s.name for s in steps)  # type: ignore[union-attr]
 
             def two_members(doc: dict[str, Any]) -> bool:  # doc: always a dict
@@ -249,19 +326,19 @@ def _comparison(cond: ast.Comparison) -> Callable[[dict[str, Any]], bool]:
                 return node is not _MISSING and test(node)
 
             return two_members
-        get = _path_getter(steps)
+        get = access.one(steps)
 
-        def single(doc: dict[str, Any]) -> bool:
+        def single(doc: Any) -> bool:
             node = get(doc)
             return node is not _MISSING and test(node)
 
         return single
-    nodes = _nodes_getter(cond.selector)
+    nodes = access.many(cond.selector)
     return lambda doc: any(test(node) for node in nodes(doc))
 
 
-def _predicate(cond: ast.Predicate) -> Callable[[dict[str, Any]], bool]:
-    nodes = _nodes_getter(cond.selector)
+def _predicate(cond: ast.Predicate, access: _Access) -> Callable[[Any], bool]:
+    nodes = access.many(cond.selector)
     kind = cond.kind
     if kind is ast.PredicateKind.NOT_EXISTS:
         return lambda doc: not nodes(doc)

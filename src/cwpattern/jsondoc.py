@@ -18,9 +18,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["JSON_BLANKS", "JsonNumber", "decode", "encode"]
+__all__ = ["JSON_BLANKS", "MISSING", "JsonNumber", "decode", "decode_value", "encode"]
 
 JSON_BLANKS = " \t\n\r"
+
+#: What a selector reaches when it reaches no node (a missing member, a path through a
+#: scalar): a sentinel distinct from every JSON value, ``null`` included.
+MISSING: Any = object()
 
 
 class JsonNumber:
@@ -65,6 +69,16 @@ def decode(message: str | bytes) -> dict[str, Any] | None:
     except (ValueError, RecursionError):
         return None
     return value if type(value) is dict else None
+
+
+def decode_value(text: str) -> Any:
+    """Any JSON value, decoded as :func:`decode` decodes the members of a message
+    (numbers as :class:`JsonNumber`); raises ``ValueError`` when ``text`` is not one.
+
+    >>> decode_value('[1.0, "a", null]')
+    [JsonNumber('1.0'), 'a', None]
+    """
+    return _decoder.decode(text)
 
 
 def encode(value: Any) -> str:

@@ -59,7 +59,15 @@ from .compiler import (
 from .errors import MatchResourceError
 from .jsondoc import message_bytes
 from .pattern import CompiledPattern, compile
-from .prefilter import Plan, Prefilter, choose_plan, prefilter_for
+from .prefilter import (
+    COUNT_LINE_COST,
+    LINE_COST,
+    Plan,
+    Prefilter,
+    choose_plan,
+    hit_cost_for,
+    prefilter_for,
+)
 from .sources import (
     FORMATS,
     STDIN,
@@ -377,6 +385,7 @@ class _Engine:
         self.line_match = compile_line_matcher(tree)
         self.prefilter: Prefilter = prefilter_for(tree)
         self.escapes = self.prefilter.escapes
+        self.hit_cost = hit_cost_for(tree)
         self.plan: Plan | None = None
         self.check: Callable[[Any], bool] = self.prefilter.compile()
         if cfg.plan is not None:
@@ -424,7 +433,8 @@ class _Engine:
     def choose(self, sample: bytes | bytearray) -> None:
         if self.plan is None or (self.sampled < _SAMPLE and len(sample) >= 8 * self.sampled):
             self.sampled = len(sample)
-            self.use(choose_plan(self.prefilter, sample))
+            line_cost = COUNT_LINE_COST if self.cfg.mode == _COUNT else LINE_COST
+            self.use(choose_plan(self.prefilter, sample, self.hit_cost, line_cost=line_cost))
 
 
 def _always(line: Any) -> bool:
@@ -1225,6 +1235,10 @@ class _Region:
         """The number of matching events (COUNT mode)."""
         n = 0
         trusted = not self.jsonl or self.json_family  # ASCII matches are events
+        if trusted and not self.full and not (self.e.plan and self.e.plan.needles):
+            bulk = self._count_every_line()
+            if bulk is not None:
+                return bulk
         name, cur = self.name, self.cur
         for line, ls, _ in self._matching():
             if (trusted and line.isascii()) or self._accept(line, _at_byte(name, cur, ls)):
@@ -1256,6 +1270,29 @@ class _Region:
         if plan is not None and plan.needles:
             return self._literal_lines(plan.needles)
         return self._every_line()
+
+    def _count_every_line(self) -> int | None:
+        """COUNT mode, no needle, every matching line an event (JSON patterns, or lines
+        that need not be JSON): the lines matched in one ``filter`` over the split region,
+        with no per-line bookkeeping.  None (then :meth:`_every_line` scans the region
+        line by line) when a line needs reporting or care: an empty or oversized line, a
+        carriage return, a matcher that raised."""
+        e = self.e
+        data = bytes(memoryview(self.buf)[self.start : self.end])
+        if b"\r" in data:  # (memchr: fast, unlike a search for b"\n\n")
+            return None
+        lines = data.split(b"\n")
+        if not lines[-1]:
+            lines.pop()
+        if not lines or not all(lines) or max(map(len, lines)) > e.cfg.max_line:
+            return None
+        check = e.check
+        try:
+            if check is not _always:
+                lines = list(filter(check, lines))
+            return len(list(filter(e.line_match, lines)))
+        except (*NO_MATCH_ERRORS, *RESOURCE_ERRORS):
+            return None
 
     def _every_line(self) -> Iterator[tuple[Any, int, int | None]]:
         """No useful needle: every line is examined."""
