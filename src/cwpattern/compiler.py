@@ -118,6 +118,10 @@ def compile_line_matcher(tree: ast.Pattern) -> LineMatcher:
             return byte_terms
     if isinstance(tree, ast.JsonPattern):
         return _json(tree)  # accepts bytes too
+    if isinstance(tree, ast.RegexPattern):
+        from .regex import compile_line_search
+
+        return compile_line_search(tree.regex)
     match = compile_pattern(tree)[0]
     return lambda line: match(bytes(line).decode("utf-8", "replace"))
 
@@ -182,6 +186,8 @@ def _terms_bytes(tree: ast.TermPattern) -> LineMatcher | None:
 
 
 def _json(tree: ast.JsonPattern) -> Callable[[str | bytes | bytearray], bool]:
+    """The matcher of a JSON pattern; it also takes a ``memoryview`` of a line (the
+    scanner's zero-copy count)."""
     test = _expr(tree.expr, _DICT_ACCESS)
     loads = _orjson.loads if _orjson is not None else None
     schema = pruned_schema(tree.expr, (_NeedRaw,))
@@ -194,9 +200,11 @@ def _json(tree: ast.JsonPattern) -> Callable[[str | bytes | bytearray], bool]:
         doc = decode(message)
         return doc is not None and test(doc)
 
-    def may_be_deep(message: str | bytes | bytearray) -> bool:
+    def may_be_deep(message: str | bytes | bytearray | memoryview) -> bool:
         if isinstance(message, str):
             return message.count("{") + message.count("[") >= deep
+        if isinstance(message, memoryview):
+            message = message.tobytes()
         # one translate pass measures twice as fast as two counts
         return len(message.translate(None, _NOT_BRACKETS)) >= deep
 
@@ -326,6 +334,10 @@ def _comparison(cond: ast.Comparison, access: _Access) -> Callable[[Any], bool]:
                 return node is not _MISSING and test(node)
 
             return two_members
+        if isinstance(access, _PrunedAccess):
+            fused = access.schema.test_at(steps, test)
+            if fused is not None:
+                return fused
         get = access.one(steps)
 
         def single(doc: Any) -> bool:

@@ -340,9 +340,11 @@ class Plan:
         return self.filter.check(line)
 
     def compile_check(self) -> Callable[[bytes], bool] | None:
-        """The line check, or None when every needle hit passes it anyway (the filter is
-        the one literal scanned for)."""
+        """The line check, or None when every line (or needle hit) passes it anyway (no
+        requirement left, or the filter is the one literal scanned for)."""
         req = self.filter.requirement
+        if req is None:  # nothing to check
+            return None
         if self.needles is not None and isinstance(req, bytes) and self.needles == (req,):
             return None
         return self.filter.compile()

@@ -42,6 +42,9 @@ from .errors import PatternSyntaxError
 
 __all__ = [
     "MAX_REPEAT",
+    "byte_set",
+    "code_point_bytes",
+    "compile_line_search",
     "compile_search",
     "literal_prefilter",
     "parse_regex",
@@ -511,7 +514,73 @@ def compile_search(regex: Regex) -> Callable[[str], bool]:
 
 @functools.lru_cache(maxsize=1024)
 def _compile_search(regex: Regex) -> Callable[[str], bool]:
-    return _literal_search(regex) or _fixed_width_search(regex) or _BitSearch(regex)
+    cheap = _literal_search(regex) or _fixed_width_search(regex)
+    if cheap is not None:
+        return cheap
+    own = _BitSearch(regex)
+    from .hsregex import searcher  # (hsregex imports this module)
+
+    fast = searcher(regex)
+    return own if fast is None else _LongSubjects(own, fast)
+
+
+def code_point_bytes(text: str) -> bytes:
+    """One byte per code point: ASCII as itself, any other code point as 0x80 (the
+    alphabet of the bit-parallel search and of :mod:`cwpattern.hsregex`).
+
+    >>> code_point_bytes("é-x")
+    b'\\x80-x'
+    """
+    if text.isascii():
+        return text.encode("ascii")
+    return _NON_ASCII.sub("\x80", text).encode("latin-1")
+
+
+#: Subjects at least this long are searched with hyperscan when it is installed and takes
+#: the regex (cwpattern.hsregex); shorter ones (JSON leaves, fields) with the own engine,
+#: so that hyperscan compiles only for regexes that meet long subjects.
+LONG_SUBJECT = 256
+
+
+class _LongSubjects:
+    """The own engine for short subjects, hyperscan for long ones (same answers)."""
+
+    __slots__ = ("fast", "own")
+
+    def __init__(
+        self, own: Callable[[str], bool], fast: Callable[[bytes | bytearray], bool | None]
+    ) -> None:
+        self.own, self.fast = own, fast
+
+    def __call__(self, text: str) -> bool:
+        if len(text) >= LONG_SUBJECT:
+            found = self.fast(code_point_bytes(text))
+            if found is not None:
+                return found
+        return self.own(text)
+
+    def line(self, line: bytes | bytearray) -> bool:
+        """The search on the text ``line.decode("utf-8", "replace")``."""
+        if len(line) >= LONG_SUBJECT and line.isascii():
+            found = self.fast(line)  # ASCII: the bytes are the code-point bytes
+            if found is not None:
+                return found
+        return self(bytes(line).decode("utf-8", "replace"))
+
+
+def compile_line_search(regex: Regex) -> Callable[[bytes | bytearray], bool]:
+    """:func:`compile_search` for a raw line: the search on
+    ``line.decode("utf-8", "replace")`` (spec §4.3), without decoding an ASCII line that
+    hyperscan searches.
+
+    >>> search = compile_line_search(parse_regex("gz$", pattern="", offset=0))
+    >>> search(b"archive.tgz"), search(b"archive.tgz\\xff")
+    (True, False)
+    """
+    search = _compile_search(regex)
+    if isinstance(search, _LongSubjects):
+        return search.line
+    return lambda line: search(bytes(line).decode("utf-8", "replace"))
 
 
 def _literal_search(regex: Regex) -> Callable[[str], bool] | None:
@@ -567,8 +636,13 @@ def _fixed_width_search(regex: Regex) -> Callable[[str], bool] | None:
 _UNIVERSE = frozenset(range(0x81))
 
 
-def _byte_set(atom: RegexAtom) -> frozenset[int]:
-    """The bytes an atom matches, with 0x80 standing for every non-ASCII code point."""
+def byte_set(atom: RegexAtom) -> frozenset[int]:
+    r"""The bytes an atom matches, with 0x80 standing for every non-ASCII code point
+    (see :func:`code_point_bytes`).
+
+    >>> sorted(byte_set(parse_regex(r"\d", pattern="", offset=0).branches[0].items[0]))[:3]
+    [48, 49, 50]
+    """
     universe = _UNIVERSE
     if isinstance(atom, Literal):
         if ord(atom.char) > 0x7F:
@@ -582,7 +656,7 @@ def _byte_set(atom: RegexAtom) -> frozenset[int]:
     chosen: set[int] = set()
     for it in atom.items:
         if isinstance(it, Shorthand):
-            chosen |= _byte_set(it)
+            chosen |= byte_set(it)
         else:
             if ord(it.hi) > 0x7F:
                 raise ValueError(f"non-ASCII range end {it.hi!r} (the parser never produces one)")
@@ -613,7 +687,7 @@ class _BitSearch:
                 atom, lo, hi = (
                     (item.atom, item.min, item.max) if isinstance(item, Repeat) else (item, 1, 1)
                 )
-                k = index.setdefault(_lane_table(_byte_set(atom)), len(index))
+                k = index.setdefault(_lane_table(byte_set(atom)), len(index))
                 if steps and steps[-1][0] == k:  # C{a,b}C{c,d} is C{a+c,b+d}
                     _, lo0, hi0 = steps.pop()
                     lo, hi = lo0 + lo, None if hi is None or hi0 is None else hi0 + hi
@@ -622,11 +696,7 @@ class _BitSearch:
         self.tables = list(index)
 
     def __call__(self, text: str) -> bool:
-        data = (
-            text.encode("ascii")
-            if text.isascii()
-            else _NON_ASCII.sub("\x80", text).encode("latin-1")
-        )
+        data = code_point_bytes(text)
         n = len(data)
         # table -> [RUN_1, RUN_2, RUN_4, ...], least recently used first.  At most
         # _MAX_CACHED bit sets are kept besides those of the table in use (see the note

@@ -1278,9 +1278,12 @@ class _Region:
         line by line) when a line needs reporting or care: an empty or oversized line, a
         carriage return, a matcher that raised."""
         e = self.e
-        data = bytes(memoryview(self.buf)[self.start : self.end])
-        if b"\r" in data:  # (memchr: fast, unlike a search for b"\n\n")
+        buf, start, end = self.buf, self.start, self.end
+        if buf.find(b"\r", start, end) >= 0:  # (memchr: fast, unlike a search for b"\n\n")
             return None
+        if self.json_family and e.check is _always:
+            return self._count_json_lines()
+        data = bytes(memoryview(buf)[start:end])
         lines = data.split(b"\n")
         if not lines[-1]:
             lines.pop()
@@ -1293,6 +1296,27 @@ class _Region:
             return len(list(filter(e.line_match, lines)))
         except (*NO_MATCH_ERRORS, *RESOURCE_ERRORS):
             return None
+
+    def _count_json_lines(self) -> int | None:
+        """:meth:`_count_every_line` for a JSON pattern: each line is handed to the
+        matcher as a view of the buffer (JSON matchers take any bytes-like object), no
+        copy (measured: a third less time than splitting the region into bytes)."""
+        buf, end, match, max_line = self.buf, self.end, self.e.line_match, self.e.cfg.max_line
+        view, find = memoryview(buf), buf.find
+        n, pos = 0, self.start
+        try:
+            while pos < end:
+                le = find(b"\n", pos, end)
+                if le < 0:
+                    le = end
+                if not 0 < le - pos <= max_line:  # empty or oversized: reported line by line
+                    return None
+                if match(view[pos:le]):  # type: ignore[arg-type]
+                    n += 1
+                pos = le + 1
+        except (*NO_MATCH_ERRORS, *RESOURCE_ERRORS):
+            return None
+        return n
 
     def _every_line(self) -> Iterator[tuple[Any, int, int | None]]:
         """No useful needle: every line is examined."""

@@ -1,0 +1,133 @@
+"""Regex search with hyperscan (cwpattern.hsregex) against the own bit-parallel engine.
+
+Long subjects are searched with hyperscan when it takes the regex; the own engine (the
+reference here, itself checked against Python ``re`` in tests/test_regex.py) answers for
+short subjects and for what hyperscan cannot take.  Both must agree on every regex and
+subject: generated bodies (the project's regex strategies) x subjects with newlines,
+non-ASCII characters, lone surrogates, and lines with invalid UTF-8.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_regex import REGEXES, SUBJECT_CHARS, regex_and_witness
+
+from cwpattern import compiler, hsregex, multiliteral, parse
+from cwpattern.ast import Regex
+from cwpattern.regex import (
+    LONG_SUBJECT,
+    _BitSearch,
+    code_point_bytes,
+    compile_line_search,
+    compile_search,
+    parse_regex,
+)
+
+pytestmark = pytest.mark.skipif(hsregex._hs is None, reason="hyperscan not installed")
+
+
+def P(body: str) -> Regex:
+    return parse_regex(body, pattern="%" + body + "%", offset=1)
+
+
+def _agree(regex: Regex, subject: str) -> None:
+    expected = _BitSearch(regex)(subject)
+    fast = hsregex.searcher(regex)
+    if fast is not None:
+        found = fast(code_point_bytes(subject))
+        assert found is None or found is expected, (hsregex.expression(regex), subject)
+    assert compile_search(regex)(subject) is expected, subject
+    line = subject.encode("utf-8", "surrogatepass")
+    if line.decode("utf-8", "replace") == subject:
+        assert compile_line_search(regex)(line) is expected, subject
+
+
+LONG = st.text(SUBJECT_CHARS, min_size=LONG_SUBJECT, max_size=LONG_SUBJECT + 40)
+SUBJECTS = st.one_of(st.text(SUBJECT_CHARS, max_size=20), LONG)
+
+
+@settings(max_examples=1500, suppress_health_check=[HealthCheck.too_slow])
+@given(REGEXES, st.lists(SUBJECTS, min_size=1, max_size=4))
+def test_hyperscan_agrees_with_the_own_engine(regex: Regex, subjects: list[str]) -> None:
+    for subject in subjects:
+        _agree(regex, subject)
+
+
+@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow])
+@given(regex_and_witness(), st.text(SUBJECT_CHARS, min_size=LONG_SUBJECT, max_size=300))
+def test_long_subjects_holding_a_witness_match(case: tuple[Regex, str], pad: str) -> None:
+    regex, witness = case
+    for subject in (pad + witness, witness + pad, pad[:100] + witness + pad[100:]):
+        _agree(regex, subject)
+        assert compile_search(regex)(subject)
+
+
+FILLER = "z" * LONG_SUBJECT
+
+CASES = [
+    ("^WARN\\s\\d+", "WARN\n42" + FILLER, True),
+    ("^WARN\\s\\d+", FILLER + "WARN 42", False),
+    ("gz$", FILLER + "a.tgz", True),
+    ("gz$", FILLER + "a.tgz\n", False),
+    ("a.b", FILLER + "a\nb", False),
+    ("a.b", FILLER + "aéb", True),
+    ("a\\sb", FILLER + "a\nb", True),
+    ("a\\Wb", FILLER + "a\u2003b", True),
+    ("a[^c]b", FILLER + "a\ud800b", True),
+    ("a\\w+b", FILLER + "aéb", False),
+    ("[A-Z]{3}\\d{2,}", FILLER + "ABC1", False),
+    ("[A-Z]{3}\\d{2,}", FILLER + "ABC12", True),
+    ("AccessDenied[A-Za-z]*", FILLER + "AccessDeniedException", True),
+    ("x|^y", "y" + FILLER, True),
+    ("x|^y", FILLER + "y", False),
+    ("x\\x21", FILLER + "x!", True),
+]
+
+
+@pytest.mark.parametrize("body, subject, expected", CASES)
+def test_cases(body: str, subject: str, expected: bool) -> None:
+    regex = P(body)
+    assert hsregex.searcher(regex) is not None, body  # these go to hyperscan
+    assert _BitSearch(regex)(subject) is expected
+    _agree(regex, subject)
+
+
+def test_what_hyperscan_cannot_take_stays_with_the_own_engine() -> None:
+    for body in ("a*", "x|b*", "a$b", "a^", "x[^a]{40}y[^b]{30}"):
+        assert hsregex.expression(P(body)) is None, body
+    assert hsregex.expression(P("x[^a]{30}y[^b]{30}")) is not None  # within the budget
+
+
+def test_expressions_spell_every_character_as_an_escape() -> None:
+    expr = hsregex.expression(P("a\\.b[^x-z]{2}\\d"))
+    assert expr == b"\\x61\\x2e\\x62[\\x00-\\x77\\x7b-\\xff]{2,2}[\\x30-\\x39]"
+
+
+def test_invalid_utf8_lines() -> None:
+    # An invalid byte reads as U+FFFD (one code point) before the search (spec §4.3).
+    search = compile_line_search(P("a.b"))
+    assert search(b"x" * LONG_SUBJECT + b"a\xffb")
+    assert not search(b"x" * LONG_SUBJECT + b"a\xff\xfeb")  # two code points
+    assert search(b"x" * LONG_SUBJECT + b"a\xe2\x80b")  # one truncated sequence: one U+FFFD
+    line_matcher = compiler.compile_line_matcher(parse("%a.b%"))
+    assert line_matcher(bytearray(b"x" * LONG_SUBJECT + b"a\xffb"))
+
+
+def test_without_hyperscan(monkeypatch: pytest.MonkeyPatch) -> None:
+    regex = P("Access[A-Z][a-z]+d")
+    subject = FILLER + "AccessDenied"
+    calls = []
+    real = hsregex.HyperscanSearch.__call__
+
+    def counting(self: hsregex.HyperscanSearch, data: bytes) -> bool | None:
+        calls.append(1)
+        return real(self, data)
+
+    monkeypatch.setattr(hsregex.HyperscanSearch, "__call__", counting)
+    search = compile_search(regex)
+    assert search(subject) and calls  # hyperscan answered
+    monkeypatch.setattr(multiliteral, "HAVE_HYPERSCAN", False)
+    assert search(subject)  # the own engine, the same answer
+    assert not search(FILLER + "Accessdenied")
