@@ -176,6 +176,8 @@ def test_pruned_decoder_covers_ordinary_patterns() -> None:
     assert lazyjson.covers(cwpattern.parse("{ $.a[*].b = 1 || $.c NOT EXISTS }").expr)
     assert not lazyjson.covers(cwpattern.parse("{ $.* = 1 }").expr)
     assert not lazyjson.covers(cwpattern.parse("{ $.['\ufffd'] = 1 }").expr)
+    assert not lazyjson.covers(cwpattern.parse("{ $.['a\"b'] = 1 }").expr)
+    assert not lazyjson.covers(cwpattern.parse("{ $.['a\\\\b'] = 1 }").expr)
 
 
 def test_the_full_decoders_are_not_called_on_ordinary_records(

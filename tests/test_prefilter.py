@@ -229,7 +229,7 @@ def test_literals_on_every_line_are_dropped_from_the_check() -> None:
 def test_no_needles_without_literals() -> None:
     pf = prefilter_for(cwpattern.parse("{ $.a = 1 || $.b NOT EXISTS }"))
     plan = choose_plan(pf, b'{"a":1}\n' * 100)
-    assert plan.needles is None and plan.compile_check() is not None
+    assert plan.needles is None and plan.compile_check() is None  # no check: every line passes
 
 
 def test_empty_requirement_passes_everything() -> None:

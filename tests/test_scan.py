@@ -259,6 +259,24 @@ def test_without_orjson(corpus: Path, pattern: str, monkeypatch: pytest.MonkeyPa
     assert list(scan(pattern, [str(corpus)], max_line_bytes=MAX_LINE)) == expected
 
 
+@pytest.mark.parametrize("orjson", [True, False])
+@pytest.mark.parametrize("pattern", [CIS_47, "{ $.userIdentity.type = IAMUser }", "{ $.n > 2 }"])
+def test_without_msgspec(
+    corpus: Path, pattern: str, orjson: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # JSON patterns decode in full (orjson, or the standard library) without msgspec:
+    # the same matches and counts.
+    from cwpattern import compiler, lazyjson
+
+    monkeypatch.setattr(lazyjson, "HAVE_MSGSPEC", False)
+    if not orjson:
+        monkeypatch.setattr(compiler, "_orjson", None)
+        monkeypatch.setattr(scan_module, "HAVE_ORJSON", False)
+    expected, _ = _reference(pattern, [str(corpus)])
+    assert list(scan(pattern, [str(corpus)], max_line_bytes=MAX_LINE)) == expected
+    assert count(pattern, [str(corpus)], max_line_bytes=MAX_LINE) == len(expected)
+
+
 @pytest.mark.parametrize("pattern", PATTERNS)
 def test_without_hyperscan(
     corpus: Path, pattern: str, buffers: str, monkeypatch: pytest.MonkeyPatch

@@ -54,6 +54,7 @@ True
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any, Optional
 
@@ -70,6 +71,9 @@ __all__ = ["HAVE_MSGSPEC", "PrunedSchema", "covers", "pruned_schema", "selectors
 
 #: msgspec is importable (tests set this to False to force the full decoder).
 HAVE_MSGSPEC = _msgspec is not None
+
+
+_UNNAMEABLE = re.compile('[\\\\"\x00-\x1f]')
 
 
 def selectors(expr: ast.JsonExpr) -> Iterator[ast.Selector]:
@@ -107,8 +111,8 @@ def _trie(expr: ast.JsonExpr) -> _Node | None:
                     return None  # `$.*`: every member is read
                 node.raw = True
                 break
-            if "\ufffd" in step.name:
-                return None
+            if "\ufffd" in step.name or _UNNAMEABLE.search(step.name):
+                return None  # (msgspec cannot rename a field to a key with \, " or controls)
             try:
                 step.name.encode("utf-8")
             except UnicodeEncodeError:  # a lone surrogate: no message key spells it
