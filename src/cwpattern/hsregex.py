@@ -37,7 +37,7 @@ from typing import Any
 
 from . import multiliteral
 from .ast import Anchor, AnchorKind, Regex, Repeat
-from .regex import byte_set
+from .regexsets import byte_set
 
 _hs: Any
 try:  # optional: the `fast` extra

@@ -39,6 +39,7 @@ from .ast import (
     Span,
 )
 from .errors import PatternSyntaxError
+from .regexsets import SHORTHAND_SETS, byte_set
 
 __all__ = [
     "MAX_REPEAT",
@@ -61,12 +62,7 @@ _ALLOWED = _PLAIN | frozenset("^$?[]{}|\\*+.")  # spec §3.2
 _PUNCT = frozenset(c for c in _ALLOWED if not c.isalnum())  # may follow a backslash
 _HEX = frozenset(string.hexdigits)
 
-# Shorthand sets (spec §3.4), ASCII only; an upper-case code is the complement.
-_SHORTHAND_SETS: dict[str, frozenset[int]] = {
-    "d": frozenset(range(0x30, 0x3A)),
-    "w": frozenset(map(ord, string.ascii_letters + string.digits + "_")),
-    "s": frozenset(map(ord, " \t\n\r\f\v")),
-}
+_SHORTHAND_SETS = SHORTHAND_SETS
 
 
 # --------------------------------------------------------------------------- parsing
@@ -631,37 +627,6 @@ def _fixed_width_search(regex: Regex) -> Callable[[str], bool] | None:
         return None
     search = re.compile(to_python(regex)).search
     return lambda s: search(s) is not None
-
-
-_UNIVERSE = frozenset(range(0x81))
-
-
-def byte_set(atom: RegexAtom) -> frozenset[int]:
-    r"""The bytes an atom matches, with 0x80 standing for every non-ASCII code point
-    (see :func:`code_point_bytes`).
-
-    >>> sorted(byte_set(parse_regex(r"\d", pattern="", offset=0).branches[0].items[0]))[:3]
-    [48, 49, 50]
-    """
-    universe = _UNIVERSE
-    if isinstance(atom, Literal):
-        if ord(atom.char) > 0x7F:
-            raise ValueError(f"non-ASCII literal {atom.char!r} (the parser never produces one)")
-        return frozenset({ord(atom.char)})
-    if isinstance(atom, AnyChar):
-        return universe - {0x0A}
-    if isinstance(atom, Shorthand):
-        members = _SHORTHAND_SETS[atom.code.lower()]
-        return members if atom.code.islower() else universe - members
-    chosen: set[int] = set()
-    for it in atom.items:
-        if isinstance(it, Shorthand):
-            chosen |= byte_set(it)
-        else:
-            if ord(it.hi) > 0x7F:
-                raise ValueError(f"non-ASCII range end {it.hi!r} (the parser never produces one)")
-            chosen.update(range(ord(it.lo), ord(it.hi) + 1))
-    return universe - chosen if atom.negated else frozenset(chosen)
 
 
 @functools.lru_cache(maxsize=256)
