@@ -383,7 +383,7 @@ def test_counting_every_line_reports_what_could_not_be_evaluated(
         match = real(tree)
 
         def exhausted(line: bytes) -> bool:
-            if b"boom" in line:
+            if b"boom" in bytes(line):  # (a JSON matcher may get a memoryview)
                 raise RecursionError("too deep")
             return match(line)
 
