@@ -13,8 +13,8 @@ Engines:
   (``bytes`` ``in``, a compiled ``re``, a regex that parses the access-log line).
 * ``json-loop``: the same with ``json.loads`` (JSON patterns only).
 * ``reference``: ``cwpattern._reference.evaluate`` on every line (the naive interpreter).
-* ``cwpattern-nofast``: ``cwpattern`` without hyperscan (the ``bytes.find`` fallback), to
-  check that both paths count the same.
+* ``cwpattern-nofast``: ``cwpattern`` without hyperscan and ahocorasick-rs (the
+  ``bytes.find`` fallback), to check that both paths count the same.
 * ``cwpattern-many`` (pattern id ``cis-3.0.0``): ``cwpattern.count_many`` of the 15 CIS
   3.0.0 reference patterns in one pass; reports every count, and whether each equals the
   pattern's single scan (run afterwards, not timed).
@@ -329,6 +329,7 @@ def _run_engine(engine: str, path: str, pattern_id: str) -> dict[str, Any]:
         from cwpattern import multiliteral
 
         multiliteral.HAVE_HYPERSCAN = False
+        multiliteral.HAVE_MEMMEM = False
         result = run_cwpattern(path, pattern_id, 1)
     elif engine == "cwpattern-many":
         result = run_many(path)

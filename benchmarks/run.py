@@ -77,7 +77,7 @@ MANY = "cis-3.0.0"
 LABEL = {
     "cwpattern": "cwpattern",
     "cwpattern-j2": "cwpattern --jobs 2",
-    "cwpattern-nofast": "cwpattern without hyperscan",
+    "cwpattern-nofast": "cwpattern without hyperscan or memmem",
     "cwpattern-many": "cwpattern, 15 patterns in one pass",
     "orjson-loop": "hand-written loop",
     "json-loop": "json.loads loop",
@@ -158,7 +158,9 @@ def _available(engine: str) -> bool:
     if engine == "duckdb":
         return importlib.util.find_spec("duckdb") is not None
     if engine == "cwpattern-nofast":
-        return importlib.util.find_spec("hyperscan") is not None  # else: the same engine
+        return any(  # else: the same engine
+            importlib.util.find_spec(m) is not None for m in ("hyperscan", "ahocorasick_rs")
+        )
     return True
 
 
@@ -437,6 +439,7 @@ def _environment() -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "orjson": version("orjson"),
         "hyperscan": version("hyperscan"),
+        "ahocorasick_rs": version("ahocorasick-rs"),
         "duckdb": version("duckdb"),
         "rg": (
             subprocess.run(
@@ -638,7 +641,8 @@ def report(results: dict[str, Any]) -> str:
     lines = [
         (
             f"Measured {env['date']} on {env['cpus']} CPUs, Python {env['python']}, orjson "
-            f"{env['orjson']}, hyperscan {env['hyperscan']}, {env['grep']}, {env['rg']}, "
+            f"{env['orjson']}, hyperscan {env['hyperscan']}, ahocorasick-rs "
+            f"{env.get('ahocorasick_rs')}, {env['grep']}, {env['rg']}, "
             f"DuckDB {env['duckdb']}, commit {env['commit']}; load average at the start "
             f"{', '.join(f'{x:.2f}' for x in env['load_average_start'])} and at the end "
             f"{', '.join(f'{x:.2f}' for x in env['load_average'])}; synthetic inputs "

@@ -104,7 +104,7 @@ def _reference(pattern: str, root: Path) -> tuple[list[tuple[str, str, int | Non
     return out, st
 
 
-@pytest.fixture(params=["fast", "no-isal", "no-msgspec", "no-hyperscan"])
+@pytest.fixture(params=["fast", "no-isal", "no-msgspec", "no-hyperscan", "no-memmem"])
 def libraries(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     if request.param == "no-isal":
         monkeypatch.setattr(archive, "HAVE_ISAL", False)
@@ -112,6 +112,8 @@ def libraries(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -
         monkeypatch.setattr(archive, "HAVE_FRAMING", False)
     elif request.param == "no-hyperscan":
         monkeypatch.setattr(multiliteral, "HAVE_HYPERSCAN", False)
+    elif request.param == "no-memmem":
+        monkeypatch.setattr(multiliteral, "HAVE_MEMMEM", False)
     return str(request.param)
 
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import force_search_engine
 from hypothesis import given
 from hypothesis import strategies as st
 from patterns_gen import messages, patterns
@@ -142,15 +143,10 @@ def test_grep_prints_records_with_lone_surrogate_escapes(tmp_path: Path, flags: 
 
 
 def _with_engine(monkeypatch: pytest.MonkeyPatch, fast: bool) -> None:
-    from cwpattern import multiliteral
-
-    if not fast:
-        monkeypatch.setattr(multiliteral, "HAVE_HYPERSCAN", False)
-    elif not multiliteral.HAVE_HYPERSCAN:
-        pytest.skip("hyperscan not installed")
+    force_search_engine(monkeypatch, "auto" if fast else "python")
 
 
-@pytest.mark.parametrize("fast", [True, False], ids=["hyperscan", "bytes.find"])
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "bytes.find"])
 def test_bytes_counter_counts_each_file_as_count_many(
     tmp_path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -173,7 +169,7 @@ def test_bytes_counter_counts_each_file_as_count_many(
         BytesCounter([])
 
 
-@pytest.mark.parametrize("fast", [True, False], ids=["hyperscan", "bytes.find"])
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "bytes.find"])
 def test_many_patterns_on_documents_share_one_prefilter_pass_exactly(
     tmp_path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,9 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cwpattern.multiliteral import HAVE_HYPERSCAN, LiteralSet
+from cwpattern import multiliteral
+from cwpattern.multiliteral import HAVE_HYPERSCAN, HAVE_MEMMEM, MEMMEM_MAX, LiteralSet
 
-ENGINES = ["python"] + (["hyperscan"] if HAVE_HYPERSCAN else [])
+ENGINES = (
+    ["python"] + (["hyperscan"] if HAVE_HYPERSCAN else []) + (["memmem"] if HAVE_MEMMEM else [])
+)
 
 alphabet = st.sampled_from([b"a", b"b", b"ab", b"\n", b"\\", b"u", b'"', b"\r", b"ba"])
 needle = st.lists(st.sampled_from([b"a", b"b", b"\\", b"u", b'"', b"\n"]), min_size=1, max_size=4)
@@ -45,6 +48,42 @@ def test_engines_mark_exactly_the_lines_with_a_literal(
         starts = LiteralSet(needles, engine=engine).starts(bytearray(data), start, len(data))
         assert starts == sorted(starts) and all(start <= s < len(data) for s in starts)
         assert {n - base for n in lines_marked(starts, data)} == wanted, engine
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(alphabet, max_size=60).map(b"".join),
+    st.lists(needle.map(b"".join), min_size=1, max_size=5),
+)
+def test_engines_report_the_same_needles_per_line(data: bytes, needles: list[bytes]) -> None:
+    # hits(): at least one (needle, offset) per line and needle present in that line, and
+    # none for a needle the line lacks: the shared passes of scan_many rely on it.
+    def per_line(ls: LiteralSet) -> set[tuple[bytes, int]]:
+        found = ls.hits(data, 0, len(data))
+        assert [o for _, o in found] == sorted(o for _, o in found)
+        return {(ls.needles[i], data.count(b"\n", 0, o)) for i, o in found}
+
+    lines = data.split(b"\n")
+    wanted = {
+        (n, k) for k, line in enumerate(lines) for n in needles if n in line and b"\n" not in n
+    }
+    for engine in ENGINES:
+        assert per_line(LiteralSet(needles, engine=engine)) == wanted, engine
+
+
+@pytest.mark.skipif(not HAVE_MEMMEM, reason="ahocorasick-rs not installed")
+def test_auto_searches_a_few_literals_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    few = [b"DisableKey", b"ScheduleKeyDeletion", b"\\u"]
+    assert LiteralSet(few).engine == "memmem"
+    many = [b"x%d" % i for i in range(MEMMEM_MAX + 1)]
+    assert LiteralSet(many).engine == multiliteral.default_engine()
+    if HAVE_HYPERSCAN:
+        assert LiteralSet(many).engine == "hyperscan"
+        assert LiteralSet(few, regexes=[b"[0-9]e"]).engine == "hyperscan"
+    monkeypatch.setattr(multiliteral, "HAVE_HYPERSCAN", False)
+    assert multiliteral.default_engine() == "memmem" and LiteralSet(many).engine == "memmem"
+    monkeypatch.setattr(multiliteral, "HAVE_MEMMEM", False)
+    assert multiliteral.default_engine() == "python" and LiteralSet(few).engine == "python"
 
 
 def test_unknown_engine() -> None:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from patterns_gen import json_messages, json_patterns, messages, patterns
 
 import cwpattern
-from cwpattern.multiliteral import HAVE_HYPERSCAN
+from cwpattern.multiliteral import HAVE_HYPERSCAN, HAVE_MEMMEM
 from cwpattern.prefilter import (
     HIT_COST,
     LAZY_HIT_COST,
@@ -25,12 +25,16 @@ from cwpattern.prefilter import (
 )
 from cwpattern.printer import unparse
 
-#: the multi-literal engines the planner is tested with (hyperscan: the fast extra)
+#: the multi-literal engines the planner is tested with (hyperscan, memmem: the fast extra)
 ENGINES = [
     "python",
     pytest.param(
         "hyperscan",
         marks=pytest.mark.skipif(not HAVE_HYPERSCAN, reason="hyperscan not installed"),
+    ),
+    pytest.param(
+        "memmem",
+        marks=pytest.mark.skipif(not HAVE_MEMMEM, reason="ahocorasick-rs not installed"),
     ),
 ]
 

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import SEARCH_ENGINES, force_search_engine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from patterns_gen import patterns
@@ -277,14 +278,14 @@ def test_without_msgspec(
     assert count(pattern, [str(corpus)], max_line_bytes=MAX_LINE) == len(expected)
 
 
+@pytest.mark.parametrize("engine", ["hyperscan", "memmem", "python"])
 @pytest.mark.parametrize("pattern", PATTERNS)
-def test_without_hyperscan(
-    corpus: Path, pattern: str, buffers: str, monkeypatch: pytest.MonkeyPatch
+def test_each_literal_searcher_alone(
+    corpus: Path, pattern: str, buffers: str, engine: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The pure-Python multi-literal fallback (bytes.find per needle) gives the same matches.
-    from cwpattern import multiliteral
-
-    monkeypatch.setattr(multiliteral, "HAVE_HYPERSCAN", False)
+    # Each literal searcher alone (hyperscan's one pass, memmem's pass per literal, the
+    # pure-Python bytes.find fallback) gives the same matches.
+    force_search_engine(monkeypatch, engine)
     expected, _ = _reference(pattern, [str(corpus)])
     for jobs in (1, 2):
         got = list(scan(pattern, [str(corpus)], jobs=jobs, max_line_bytes=MAX_LINE))
@@ -331,16 +332,11 @@ def test_spawned_workers(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert list(scan(pattern, [str(corpus)], jobs=2, max_line_bytes=MAX_LINE)) == expected
 
 
-@pytest.mark.parametrize("fast", [True, False], ids=["hyperscan", "bytes.find"])
+@pytest.mark.parametrize("engine", SEARCH_ENGINES)
 def test_scan_many_equals_one_scan_per_pattern(
-    corpus: Path, buffers: str, fast: bool, monkeypatch: pytest.MonkeyPatch
+    corpus: Path, buffers: str, engine: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cwpattern import multiliteral
-
-    if not fast:
-        monkeypatch.setattr(multiliteral, "HAVE_HYPERSCAN", False)
-    elif not multiliteral.HAVE_HYPERSCAN:
-        pytest.skip("hyperscan not installed")
+    force_search_engine(monkeypatch, engine)
     paths = [str(corpus)]
     singles = [_reference(p, paths)[0] for p in PATTERNS]
     per_pattern: list[list[Match]] = [[] for _ in PATTERNS]

@@ -373,9 +373,9 @@ def choose_plan(
     (:data:`LINE_COST`, or :data:`COUNT_LINE_COST` when only counting).
 
     ``engine`` is the multi-literal searcher the scan will use
-    (:mod:`cwpattern.multiliteral`; ``auto``: hyperscan when installed).  With
-    hyperscan all needles are found in one pass, so the time of each candidate set is
-    measured as a whole (an ``||`` of rare literals is then often cheaper than one common
+    (:mod:`cwpattern.multiliteral`; ``auto``: the searcher picks per set, one ``memmem``
+    pass per literal for a few, one hyperscan pass for more).  With either, each
+    candidate set is timed as a whole (an ``||`` of rare literals is then often cheaper than one common
     literal); with ``bytes.find`` each needle is a pass of its own and costs add up.
     ``shared``: the needles are searched in a pass shared with other patterns (one
     hyperscan database for all), which already counted the sample lines holding each
@@ -393,6 +393,7 @@ def choose_plan(
     lines = sample.count(b"\n") + 1
     if pf.requirement is None or not sample:
         return Plan(None, Prefilter(None, pf.escapes))
+    searcher = engine  # "auto": LiteralSet picks per set (memmem for a few literals)
     engine = default_engine() if engine == "auto" else engine
     freq: dict[bytes, int] = {}
     cost: dict[bytes, float] = {}
@@ -426,7 +427,7 @@ def choose_plan(
         )
 
     found = (
-        _best_one_pass(pf.requirement, sample, lines, hit_cost, engine, shared)
+        _best_one_pass(pf.requirement, sample, lines, hit_cost, searcher, shared)
         if engine != "python"
         else best(pf.requirement)
     )
