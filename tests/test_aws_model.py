@@ -122,3 +122,30 @@ def test_iac_produces_the_same_model_records() -> None:
     assert isinstance(record, model.MetricFilter)
     assert isinstance(record.transformations[0], model.MetricTransformation)
     assert record.metric == model.MetricKey("CIS", "Kms")
+
+
+@pytest.mark.parametrize("unit", [None, "Count", "Parsecs"])
+def test_transformations_valid_or_not_read_back_in_the_describe_shape(unit: str | None) -> None:
+    """The snapshot reader's records give back the entry they were read from: a valid
+    transformation without a unit has the default "None" unit (left out), an invalid one
+    keeps the unit it was given."""
+    entry = _filter("f", DISABLE, "CIS", "Kms")
+    shape = dict(entry["metricTransformations"][0], defaultValue=0.0)
+    if unit is not None:
+        shape["unit"] = unit
+    entry["metricTransformations"] = [shape]
+    (record,) = snapshot.load_snapshot({"metricFilters": {"metricFilters": [entry]}}).metric_filters
+    (t,) = record.transformations
+    assert isinstance(t, model.InvalidTransformation) == (unit == "Parsecs")
+    assert t.to_aws() == shape
+    invalid = model.InvalidTransformation(
+        "Kms", "CIS", "1", dimensions=(("k", "$.k"),), unit="None"
+    )
+    assert invalid.to_aws() == {
+        "metricName": "Kms",
+        "metricNamespace": "CIS",
+        "metricValue": "1",
+        "dimensions": {"k": "$.k"},
+        "unit": "None",
+    }
+    assert "unit" not in model.MetricTransformation("Kms", "CIS", "1", unit="None").to_aws()

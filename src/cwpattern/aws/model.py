@@ -356,18 +356,7 @@ class MetricTransformation:
 
     def to_aws(self) -> dict[str, Any]:
         """The ``describe-metric-filters`` shape (``unit`` only when not ``None``)."""
-        out: dict[str, Any] = {
-            "metricName": self.metric_name,
-            "metricNamespace": self.metric_namespace,
-            "metricValue": self.metric_value,
-        }
-        if self.default_value is not None:
-            out["defaultValue"] = self.default_value
-        if self.dimensions:
-            out["dimensions"] = dict(self.dimensions)
-        if self.unit != "None":
-            out["unit"] = self.unit
-        return out
+        return _transformation_doc(self, None if self.unit == "None" else self.unit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,19 +380,27 @@ class InvalidTransformation:
         return MetricKey(self.metric_namespace, self.metric_name)
 
     def to_aws(self) -> dict[str, Any]:
-        """The ``describe-metric-filters`` shape."""
-        out: dict[str, Any] = {
-            "metricName": self.metric_name,
-            "metricNamespace": self.metric_namespace,
-            "metricValue": self.metric_value,
-        }
-        if self.default_value is not None:
-            out["defaultValue"] = self.default_value
-        if self.dimensions:
-            out["dimensions"] = dict(self.dimensions)
-        if self.unit is not None:
-            out["unit"] = self.unit
-        return out
+        """The ``describe-metric-filters`` shape (``unit`` only when given)."""
+        return _transformation_doc(self, self.unit)
+
+
+def _transformation_doc(
+    t: MetricTransformation | InvalidTransformation, unit: str | None
+) -> dict[str, Any]:
+    """The ``describe-metric-filters`` shape of a transformation, valid or not; ``unit`` is
+    left out when ``None``."""
+    out: dict[str, Any] = {
+        "metricName": t.metric_name,
+        "metricNamespace": t.metric_namespace,
+        "metricValue": t.metric_value,
+    }
+    if t.default_value is not None:
+        out["defaultValue"] = t.default_value
+    if t.dimensions:
+        out["dimensions"] = dict(t.dimensions)
+    if unit is not None:
+        out["unit"] = unit
+    return out
 
 
 # --- account records -------------------------------------------------------------------
