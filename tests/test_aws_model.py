@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+import cwpattern.errors
 from cwpattern.aws import model, publish, snapshot
 from cwpattern.aws.checker import check
 from cwpattern.aws.filterdefs import read_metric_filters
@@ -149,3 +150,127 @@ def test_transformations_valid_or_not_read_back_in_the_describe_shape(unit: str 
         "unit": "None",
     }
     assert "unit" not in model.MetricTransformation("Kms", "CIS", "1", unit="None").to_aws()
+
+
+def _with(change: dict[str, Any], **transformation: Any) -> dict[str, Any]:
+    entry = _filter("kms", DISABLE, "CIS", "Kms")
+    entry["metricTransformations"][0].update(transformation)
+    entry.update(change)
+    return entry
+
+
+#: describe-metric-filters entries the reader reads, valid and not.
+ENTRIES = {
+    "plain": _with({}),
+    "system dimension": _with({"emitSystemFieldDimensions": ["@aws.account"]}),
+    "no system dimension": _with({"emitSystemFieldDimensions": []}),
+    "bad system dimension": _with({"emitSystemFieldDimensions": ["@aws.bogus"]}),
+    "system dimension twice": _with({"emitSystemFieldDimensions": ["@aws.region"] * 2}),
+    "too many dimensions": _with(
+        {"emitSystemFieldDimensions": ["@aws.region", "@aws.account"]},
+        dimensions={"a": "$.a", "b": "$.b"},
+    ),
+    "system dimension and default": _with(
+        {"emitSystemFieldDimensions": ["@aws.region"]}, defaultValue=0
+    ),
+    "criteria": _with({"fieldSelectionCriteria": '@aws.account IN ["1"]'}),
+    "empty criteria": _with({"fieldSelectionCriteria": ""}),
+    "transformed logs": _with({"applyOnTransformedLogs": True}),
+    "two transformations": _with(
+        {"metricTransformations": [_filter("x", "", "CIS", "Kms")["metricTransformations"][0]] * 2}
+    ),
+    "bad name": _with({"filterName": "a:b"}),
+    "empty name": _with({"filterName": ""}),
+    "bad unit": _with({}, unit="Parsecs"),
+    "bad value": _with({}, metricValue="$.a[*]"),
+    "dimensions on a term pattern": _with({"filterPattern": "ERROR"}, dimensions={"k": "$.k"}),
+    "bad pattern": _with({"filterPattern": "{ $.a == 1 }"}),
+}
+
+
+def _outcome(build: Any) -> Any:
+    try:
+        return build().to_aws()
+    except cwpattern.errors.MetricFilterError as err:
+        return ("invalid", err.code, err.field, str(err))
+    except cwpattern.errors.CWPatternError as err:
+        return (type(err).__name__, str(err))
+
+
+@pytest.mark.parametrize("name", sorted(ENTRIES))
+def test_from_record_validates_as_from_aws_on_the_entry(name: str) -> None:
+    """publish.MetricFilter.from_record on the reader's record: the filter (or the error)
+    that from_aws makes of the describe-metric-filters entry itself."""
+    entry = ENTRIES[name]
+    section = snapshot.load_snapshot({"metricFilters": {"metricFilters": [entry]}}).metric_filters
+    assert section.complete
+    (record,) = section
+    expected = _outcome(lambda: publish.MetricFilter.from_aws(entry))
+    assert _outcome(lambda: publish.MetricFilter.from_record(record)) == expected
+    assert record.unknown is None
+
+
+def test_the_reader_reads_system_dimensions_and_selection_criteria() -> None:
+    (record,) = snapshot.load_snapshot(
+        {"metricFilters": {"metricFilters": [ENTRIES["system dimension"]]}}
+    ).metric_filters
+    assert record.emit_system_field_dimensions == ("@aws.account",)
+    assert record.field_selection_criteria is None
+    both = snapshot.load_snapshot(
+        {"metricFilters": {"metricFilters": [ENTRIES["criteria"], ENTRIES["empty criteria"]]}}
+    ).metric_filters
+    assert [r.field_selection_criteria for r in both] == ['@aws.account IN ["1"]', None]
+    unknown = model.Unknown("known after apply")
+    later = _with({"emitSystemFieldDimensions": ["@aws.region", unknown]})
+    snap = snapshot.load_snapshot({"metricFilters": {"metricFilters": [later]}})
+    (record,) = snap.metric_filters
+    assert record.emit_system_field_dimensions == unknown
+    assert record.unknown == ("/emitSystemFieldDimensions", unknown)
+    with pytest.raises(
+        cwpattern.errors.CWPatternError, match="emitSystemFieldDimensions is unknown"
+    ):
+        publish.MetricFilter.from_record(record)
+    # types the describe output never has make the entry unreadable, located
+    for change in (
+        {"emitSystemFieldDimensions": "@aws.region"},
+        {"emitSystemFieldDimensions": [1]},
+        {"fieldSelectionCriteria": 1},
+        {"filterPattern": None},
+    ):
+        snap = snapshot.load_snapshot({"metricFilters": {"metricFilters": [_with(change)]}})
+        assert not snap.metric_filters.items, change
+        (err,) = snap.metric_filters.unreadable
+        assert err.location.startswith("/metricFilters/metricFilters/0/" + next(iter(change)))
+
+
+def test_unreadable_entries_still_tell_their_log_group_or_metric() -> None:
+    broken = _with({"logGroupName": "trail"}, metricValue=1)
+    snap = snapshot.load_snapshot(
+        {
+            "metricFilters": {"metricFilters": [ENTRIES["plain"], broken, "not an entry"]},
+            "alarms": {"MetricAlarms": [{"AlarmName": "a", "MetricName": "Kms"}]},
+        }
+    )
+    first, second = snap.metric_filters.unreadable
+    assert snap.metric_filters.entry_text(first.location, "logGroupName") == "trail"
+    assert snap.metric_filters.entry_text(first.location, "filterName") == "kms"
+    assert snap.metric_filters.entry_text(second.location, "logGroupName") is None
+    assert snap.metric_filters.entry_text("/elsewhere", "logGroupName") is None
+    (alarm,) = snap.alarms.unreadable
+    assert snap.alarms.entry_text(alarm.location, "MetricName") == "Kms"
+    assert snap.alarms.entry_text(alarm.location, "Namespace") is None
+
+
+def test_the_audit_judges_filters_from_the_records_alone() -> None:
+    """The metric-filter link reads model records, not the document: with the raw entries
+    gone, the audit of every fixture says the same."""
+    from cwpattern.aws.audit import audit
+
+    root = Path(__file__).parent / "data" / "audit"
+    for path in sorted(root.glob("*.json")):
+        snap = snapshot.load_snapshot(path)
+        if snap.metric_filters.unreadable:
+            continue  # their log group is read from the raw entry
+        expected = audit(snap).to_dict()
+        object.__setattr__(snap.metric_filters, "raw", {})
+        assert audit(snap).to_dict() == expected, path.name

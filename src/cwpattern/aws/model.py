@@ -474,7 +474,14 @@ class EventSelectors:
 @dataclass(frozen=True, slots=True)
 class MetricFilter:
     """One ``metricFilters`` entry of ``describe-metric-filters`` (at least one
-    transformation; each validated as ``PutMetricFilter`` does)."""
+    transformation; each validated as ``PutMetricFilter`` does).
+
+    ``emit_system_field_dimensions`` (``emitSystemFieldDimensions``) and
+    ``field_selection_criteria`` (``fieldSelectionCriteria``, ``None`` when absent or
+    empty) are as the entry gives them, or :class:`Unknown` when an IaC plan does not
+    determine them; :meth:`cwpattern.aws.publish.MetricFilter.from_record` validates the
+    whole filter.
+    """
 
     name: str
     log_group: str
@@ -482,12 +489,30 @@ class MetricFilter:
     transformations: tuple[MetricTransformation | InvalidTransformation, ...]
     location: str
     apply_on_transformed_logs: bool = False
+    emit_system_field_dimensions: tuple[str, ...] | Unknown = ()
+    field_selection_criteria: str | Unknown | None = None
 
     @property
     def metric(self) -> MetricKey:
         """The metric its (first) transformation publishes to: filters on one metric
         feed one alarm, so they cover a control together (:func:`by_metric`)."""
         return self.transformations[0].metric
+
+    @property
+    def unknown(self) -> tuple[str, Unknown] | None:
+        """The first field not known before deployment, as (JSON pointer in the entry,
+        :class:`Unknown`), or ``None``.
+
+        >>> MetricFilter("f", "g", "", (), "/f", field_selection_criteria=Unknown("x")).unknown
+        ('/fieldSelectionCriteria', unknown (x))
+        """
+        for key, value in (
+            ("emitSystemFieldDimensions", self.emit_system_field_dimensions),
+            ("fieldSelectionCriteria", self.field_selection_criteria),
+        ):
+            if isinstance(value, Unknown):
+                return pointer(key), value
+        return None
 
 
 @dataclass(frozen=True, slots=True)

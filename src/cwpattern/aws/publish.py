@@ -4,7 +4,8 @@ A CloudWatch Logs metric filter turns every log event that matches its pattern i
 datapoint of a CloudWatch metric (spec §7).  The transformation is validated as
 ``PutMetricFilter`` does (:class:`cwpattern.aws.model.MetricTransformation`, errors are
 :class:`~cwpattern.MetricFilterError` with a stable ``code``); this module validates the
-filter around it (:meth:`MetricFilter.from_aws`), resolves ``metricValue``
+filter around it (:meth:`MetricFilter.from_aws` for an entry,
+:meth:`MetricFilter.from_record` for a snapshot's record), resolves ``metricValue``
 and dimension references against a message (``1``, ``$.latency``, ``$bytes``, ``$7``),
 and turns timestamped log events into :class:`~cwpattern.aws.alarms.Datapoint` objects
 (:func:`datapoints`) that :mod:`cwpattern.aws.alarms` evaluates.
@@ -38,6 +39,7 @@ from ..parser import NUMBER_RE
 from ..pattern import CompiledPattern, compile
 from ..selectors import select
 from ..sources import LogEvent
+from . import model
 from .alarms import Datapoint
 from .model import MAX_DIMENSIONS, UNITS, MetricTransformation, Reference
 
@@ -280,6 +282,63 @@ class MetricFilter:
             system_dimensions=tuple(system),
             field_selection_criteria=str(criteria) if criteria is not None else None,
             apply_on_transformed_logs=doc.get("applyOnTransformedLogs") is True,
+        )
+
+    @classmethod
+    def from_record(cls, record: model.MetricFilter) -> MetricFilter:
+        """The filter a snapshot record defines (:class:`cwpattern.aws.model.MetricFilter`,
+        as :mod:`cwpattern.aws.snapshot` reads it), validated as ``PutMetricFilter``
+        validates it: the checks and errors of :meth:`from_aws` on the entry it was read
+        from.
+
+        Raises:
+            MetricFilterError: an invalid transformation or filter field.
+            PatternSyntaxError: an invalid filter pattern.
+            CWPatternError: a field not known before deployment (:attr:`record.unknown
+                <cwpattern.aws.model.MetricFilter.unknown>`).
+
+        >>> from cwpattern.aws.snapshot import load_snapshot
+        >>> entry = {"filterName": "kms", "logGroupName": "trail", "filterPattern": "",
+        ...          "metricTransformations": [{"metricName": "Kms",
+        ...                                     "metricNamespace": "CIS", "metricValue": "1"}],
+        ...          "emitSystemFieldDimensions": ["@aws.region"]}
+        >>> record, = load_snapshot({"metricFilters": {"metricFilters": [entry]}}).metric_filters
+        >>> MetricFilter.from_record(record).dimension_names
+        ('@aws.region',)
+        """
+        system, criteria = record.emit_system_field_dimensions, record.field_selection_criteria
+        if isinstance(system, model.Unknown) or isinstance(criteria, model.Unknown):
+            where, what = record.unknown or ("", system)
+            raise CWPatternError(f"{record.location}{where} is {what!r}: the filter is not known")
+        _filter_name(record.name)
+        if len(record.transformations) != 1:
+            raise _invalid(
+                "TRANSFORMATION_COUNT",
+                "a metric filter has exactly one metric transformation, got "
+                f"{len(record.transformations)}",
+                "metricTransformations",
+            )
+        t = record.transformations[0]
+        transformation = (
+            t
+            if isinstance(t, MetricTransformation)
+            else MetricTransformation(  # raises the error the reader recorded
+                t.metric_name,
+                t.metric_namespace,
+                t.metric_value,
+                t.default_value,
+                t.dimensions,
+                "None" if t.unit is None else t.unit,
+            )
+        )
+        return cls(
+            record.pattern,  # type: ignore[arg-type]  # compiled in __post_init__
+            transformation,
+            name=record.name,
+            log_group=record.log_group,
+            system_dimensions=system,
+            field_selection_criteria=criteria,
+            apply_on_transformed_logs=record.apply_on_transformed_logs,
         )
 
     def to_aws(self) -> dict[str, Any]:

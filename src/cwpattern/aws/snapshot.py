@@ -135,6 +135,23 @@ class Section(Generic[T]):
     def problems(self) -> tuple[SnapshotError, ...]:
         return self.errors + self.unreadable
 
+    def entry_text(self, location: str, key: str) -> str | None:
+        """The text of ``key`` in the entry ``location`` points into (the location of an
+        :attr:`unreadable` entry's error), if it is a string: what can still be told of an
+        entry that could not be read (the log group of a filter, the metric of an alarm).
+
+        >>> section = load_snapshot({"metricFilters": {"metricFilters": [
+        ...     {"logGroupName": "trail", "filterPattern": ""}]}}).metric_filters
+        >>> err, = section.unreadable
+        >>> err.location, section.entry_text(err.location, "logGroupName")
+        ('/metricFilters/metricFilters/0/metricTransformations', 'trail')
+        """
+        for where, entry in self.raw.items():
+            if location == where or location.startswith(where + "/"):
+                value = entry.get(key) if isinstance(entry, Mapping) else None
+                return value if isinstance(value, str) else None
+        return None
+
     def __iter__(self) -> Iterator[T]:
         return iter(self.items)
 
@@ -434,17 +451,39 @@ def _read_filter(doc: Any, loc: str) -> MetricFilter:
             transformations.append(InvalidTransformation(**fields, unit=unit, error=err))
         else:
             transformations.append(valid)
-    pattern = e.get("filterPattern", str, "a string", required=False)
-    if pattern is None and "filterPattern" not in e.doc:
+    if "filterPattern" not in e.doc:
         raise e.fail("filterPattern", "missing")
+    pattern = e.get("filterPattern", str, "a string", required=False)
+    if pattern is None:
+        raise e.fail("filterPattern", "must be a string, got None")
     return MetricFilter(
         name=e.text("filterName"),
         log_group=e.text("logGroupName"),
-        pattern=pattern or "",
+        pattern=pattern,
         transformations=tuple(transformations),
         location=loc,
         apply_on_transformed_logs=bool(e.flag("applyOnTransformedLogs", required=False)),
+        emit_system_field_dimensions=_system_dimensions(e),
+        field_selection_criteria=_selection_criteria(e),
     )
+
+
+def _system_dimensions(e: _Entry) -> tuple[str, ...] | Unknown:
+    """``emitSystemFieldDimensions``: a list of strings (absent or empty: none), or the
+    first :class:`Unknown` in it (which values are valid is the filter's check)."""
+    value = e.doc.get("emitSystemFieldDimensions")
+    found = _first_unknown(value, "")
+    if found:
+        return found[1]
+    return e.texts("emitSystemFieldDimensions") if value else ()
+
+
+def _selection_criteria(e: _Entry) -> str | Unknown | None:
+    """``fieldSelectionCriteria``: a string (absent or empty: ``None``), or Unknown."""
+    value = e.doc.get("fieldSelectionCriteria")
+    if isinstance(value, Unknown):
+        return value
+    return e.text("fieldSelectionCriteria", required=False) or None
 
 
 _ACTION_FIELDS: Final = ("AlarmActions", "OKActions", "InsufficientDataActions", "ActionsEnabled")

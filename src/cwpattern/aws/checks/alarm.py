@@ -121,14 +121,15 @@ def alarm_links(
             )
         )
     for err in snapshot.alarms.unreadable:
-        raw = err.raw if isinstance(err.raw, Mapping) else {}
-        name, ns = raw.get("MetricName"), raw.get("Namespace")
-        if isinstance(name, str) and isinstance(ns, str) and (name, ns) != (metric_name, namespace):
+        name, ns, alarm_name = (
+            snapshot.alarms.entry_text(err.location, key)
+            for key in ("MetricName", "Namespace", "AlarmName")
+        )
+        if name is not None and ns is not None and (name, ns) != (metric_name, namespace):
             continue
-        alarm_name = raw.get("AlarmName")
         links.append(
             AlarmLink(
-                alarm_name if isinstance(alarm_name, str) else None,
+                alarm_name,
                 None,
                 err.location,
                 None,

@@ -23,7 +23,7 @@ from ...pattern import compile
 from ..model import MetricFilter, MetricKey, by_metric
 from ..publish import MetricFilter as SimFilter
 from ..results import FilterWarning, LinkResult, LinkStatus
-from ..snapshot import Snapshot, SnapshotError, Unknown, pointer
+from ..snapshot import Snapshot, SnapshotError
 from .alarm import PublishConfig
 from .trail import LogGroupCandidate
 from .trail import best_trail as best_trail_of
@@ -35,7 +35,6 @@ __all__ = [
     "FilterStage",
     "JudgedFilter",
     "describe",
-    "find_unknown",
     "read_filter",
 ]
 
@@ -101,30 +100,20 @@ class JudgedFilter:
         return out
 
 
-def read_filter(record: MetricFilter, raw: object) -> JudgedFilter:
-    """Parse and validate ``record`` (``raw``: its entry in the snapshot document, which
-    may hold values unknown before deployment) once."""
+def read_filter(record: MetricFilter) -> JudgedFilter:
+    """Parse and validate ``record`` once (:meth:`cwpattern.aws.publish.MetricFilter.from_record`)."""
     f = JudgedFilter(record.name, record.log_group, record.pattern, record.location, record.metric)
     try:
         f = replace(f, tree=compile(record.pattern).ast)
     except PatternSyntaxError as err:
         f = replace(f, error={**err.to_dict(), "kind": "pattern"})
         return f
-    unknown = find_unknown(raw)
+    unknown = record.unknown
     if unknown:
         f = replace(f, undecidable=f"{unknown[0]} is {unknown[1]!r}")
         return f
-    doc = (
-        raw
-        if isinstance(raw, Mapping)
-        else {
-            "filterName": record.name,
-            "filterPattern": record.pattern,
-            "metricTransformations": [tt.to_aws() for tt in record.transformations],
-        }
-    )
     try:
-        sim = SimFilter.from_aws(doc)
+        sim = SimFilter.from_record(record)
     except MetricFilterError as err:
         f = replace(f, error={**err.to_dict(), "kind": "transformation"})
         return f
@@ -133,7 +122,7 @@ def read_filter(record: MetricFilter, raw: object) -> JudgedFilter:
         return f
     tr = sim.transformation
     f = replace(f, warnings=tuple(sim.warnings()))
-    if sim.apply_on_transformed_logs or record.apply_on_transformed_logs:
+    if sim.apply_on_transformed_logs:
         f = replace(f, undecidable="it applies to transformed logs, whose content is not known")
     elif sim.field_selection_criteria:
         f = replace(
@@ -171,24 +160,6 @@ def read_filter(record: MetricFilter, raw: object) -> JudgedFilter:
     return f
 
 
-def find_unknown(value: object, path: str = "") -> tuple[str, Unknown] | None:
-    """The first value not known before deployment inside a raw entry, with its pointer."""
-    if isinstance(value, Unknown):
-        return path or "/", value
-    items = (
-        value.items()
-        if isinstance(value, Mapping)
-        else enumerate(value)
-        if isinstance(value, list)
-        else ()
-    )
-    for key, item in items:
-        found = find_unknown(item, path + pointer(key))
-        if found:
-            return found
-    return None
-
-
 def describe(names: Sequence[str]) -> str:
     quoted = [str(n) for n in names]
     if len(quoted) <= 1:
@@ -210,10 +181,10 @@ class FilterChecks:
         self.snap = snapshot
         self.source = source
         self.any_json_spelling = any_json_spelling
-        raw = snapshot.metric_filters.raw
-        self.filters = [read_filter(r, raw.get(r.location)) for r in snapshot.metric_filters]
+        section = snapshot.metric_filters
+        self.filters = [read_filter(r) for r in section]
         self.unreadable_filters: list[tuple[SnapshotError, str | None]] = [
-            (err, _entry_for(err.location, raw)) for err in snapshot.metric_filters.unreadable
+            (err, section.entry_text(err.location, "logGroupName")) for err in section.unreadable
         ]
         self._covers: dict[tuple[str, tuple[str, ...]], Coverage] = {}
         self._lint: dict[tuple[str, str], tuple[FilterWarning, ...]] = {}
@@ -536,12 +507,3 @@ def _merged_reason(options: Sequence[FilterOption], groups: Sequence[LogGroupCan
     if not parts:
         return f"no metric filter on log group {where}"
     return f"no metric filter on log group {where} covers the control: {'; '.join(parts)}"
-
-
-def _entry_for(location: str, raw: Mapping[str, object]) -> str | None:
-    """The log group of the raw filter entry an error location points into, if readable."""
-    for where, entry in raw.items():
-        if location == where or location.startswith(where + "/"):
-            group = entry.get("logGroupName") if isinstance(entry, Mapping) else None
-            return group if isinstance(group, str) else None
-    return None
