@@ -212,3 +212,46 @@ def test_other_files_are_not_read_whole(tmp_path: Path, monkeypatch: pytest.Monk
     (tmp_path / "c.json.gz").write_bytes(gzip.compress(_doc([line.strip().decode()] * 10)))
     assert count("{ $.eventName = DisableKey }", str(tmp_path)) == 2010
     assert len(calls) == (1 if archive.HAVE_FRAMING and multiliteral.HAVE_HYPERSCAN else 0)
+
+
+@pytest.mark.parametrize("threads", [True, False], ids=["read-ahead", "no-thread"])
+def test_documents_read_ahead_in_a_thread_or_in_turn(
+    tree: Path, threads: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The next Records document is read and inflated by a thread while the current one is
+    # searched; when no thread can start, each is read in turn.  Same results either way.
+    import concurrent.futures
+    import threading
+
+    pattern = PATTERNS[0]
+    expected, ref_st = _reference(pattern, tree)
+    readers: list[str] = []
+    real = scanner._read_archive
+
+    def spy(path: str) -> object:
+        readers.append(threading.current_thread().name)
+        return real(path)
+
+    monkeypatch.setattr(scanner, "_read_archive", spy)
+    if not threads:
+
+        class NoThreads(concurrent.futures.ThreadPoolExecutor):
+            def submit(self, *args: object, **kwargs: object) -> concurrent.futures.Future[object]:
+                raise RuntimeError("can't start new thread")
+
+        monkeypatch.setattr(concurrent.futures, "ThreadPoolExecutor", NoThreads)
+    st = ScanStats()
+    got = [(m.message, m.location, m.timestamp) for m in scan(pattern, str(tree), stats=st)]
+    assert got == expected
+    assert (st.events, st.skipped, st.files, st.bytes) == (
+        ref_st.events,
+        ref_st.skipped,
+        ref_st.files,
+        ref_st.bytes,
+    )
+    if not (archive.HAVE_FRAMING and multiliteral.HAVE_HYPERSCAN):
+        assert readers == []  # documents are streamed: nothing is read whole
+    elif threads:
+        assert readers and all(n.startswith("cwpattern-read") for n in readers)
+    else:
+        assert readers and all(n == "MainThread" for n in readers)
