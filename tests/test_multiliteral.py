@@ -86,6 +86,29 @@ def test_auto_searches_a_few_literals_one_at_a_time(monkeypatch: pytest.MonkeyPa
     assert multiliteral.default_engine() == "python" and LiteralSet(few).engine == "python"
 
 
+LONG_TOKENS = st.sampled_from(
+    [b"a", b"b", b"\n", b"\\", b"u", b'"', b"0", b":", b"x" * 7, b"DisableKey", b'Key"']
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(LONG_TOKENS, min_size=200, max_size=4000).map(b"".join),
+    st.lists(needle.map(b"".join), min_size=1, max_size=5),
+)
+def test_engines_agree_on_long_inputs(data: bytes, needles: list[bytes]) -> None:
+    # SIMD engines switch strategies on long buffers (hyperscan's FDR/Teddy, memchr's
+    # memmem): every line holding a literal is still marked, and no other.
+    wanted = {
+        k
+        for k, line in enumerate(data.split(b"\n"))
+        if any(n in line for n in needles if b"\n" not in n)
+    }
+    for engine in ENGINES:
+        starts = LiteralSet(needles, engine=engine).starts(data, 0, len(data))
+        assert lines_marked(starts, data) == wanted, engine
+
+
 def test_unknown_engine() -> None:
     with pytest.raises(ValueError, match="unknown engine"):
         LiteralSet([b"x"], engine="grep")

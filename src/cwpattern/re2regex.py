@@ -1,29 +1,37 @@
-r"""Regex search with hyperscan (the ``fast`` extra), for long subjects.
+r"""Regex search with RE2 (the ``fast`` extra), for long subjects.
 
 :func:`cwpattern.regex.compile_search` searches with its own engines (literal tiers, then a
 bit-parallel automaton, linear in the subject).  On long subjects (a whole log line) the
 bit-parallel engine spends a few passes over the subject per character set of the body;
-hyperscan, an automata-based SIMD engine, searches the same subject in one pass.  This
-module translates a dialect regex (spec §3) to a hyperscan expression that matches exactly
-what the own engine matches:
+`RE2 <https://github.com/google/re2>`_ (Google's ``google-re2`` wheel), an automata-based
+engine that never backtracks, searches the same subject in one pass, in time linear in the
+subject.  This module translates a dialect regex (spec §3) to an RE2 expression that
+matches exactly what the own engine matches:
 
 * the subject is handed over as *code-point bytes*: every ASCII character as itself and
   every other code point (U+FFFD from invalid UTF-8 and lone surrogates included) as the
   one byte 0x80, as the bit-parallel engine sees it (only ASCII is distinguishable in the
   dialect: literals and range ends are ASCII, and every set holds either all non-ASCII
-  code points or none).  Hyperscan runs in byte mode, never in UTF-8 mode, so invalid
-  UTF-8 can never reach it;
+  code points or none).  RE2 runs in Latin-1 mode (one byte, one character), never in
+  UTF-8 mode, so invalid UTF-8 can never reach it;
 * every atom becomes a byte class spelled in ``\xHH`` escapes only (pattern text never
   reaches the expression unescaped); ``^``/``$`` become ``\A``/``\z`` (the very ends of
   the subject, no multi-line mode); counts are copied;
-* what hyperscan cannot take exactly is left to the own engine: an anchor inside a branch,
-  a branch that can match the empty string, an expression hyperscan refuses (too large),
-  and bodies whose counted repetitions exceed :data:`COUNT_BUDGET` (their compilation
-  takes seconds in hyperscan, e.g. ``x[^\n]{1000}y``, while the own engine needs none).
+* what is left to the own engine: an anchor inside a branch, a branch that can match the
+  empty string (the own engine answers those at once), an expression RE2 refuses (too
+  large for its memory budget), and bodies whose counted repetitions exceed
+  :data:`COUNT_BUDGET` (their automata grow with the counts, while the own engine's do not).
 
-Matching stays linear in the subject: hyperscan's automata read each byte once, and the
-own engine, also linear, is the fallback.  ``tests/test_hsregex.py`` checks the two engines
-against each other on generated bodies and subjects (non-ASCII included).
+Why RE2 and not hyperscan (which the scanner uses for literal sets): hyperscan 5.4 (the
+``hyperscan`` 0.9.1 wheel) answered "no match" for ``ba*.[0-9]a`` on ``"z" * 60 + "bx0a"``
+on this project's machine (AVX-512), and crashed the process with ``HS_FLAG_SOM_LEFTMOST``
+on ``[a-z]+x{2}x{0,3}``; a matcher that may say "no" wrongly is not one a compliance check
+can use.  ``tests/test_re2regex.py`` keeps those subjects as regression cases.
+
+Matching stays linear in the subject: RE2's automata read each byte a bounded number of
+times, and the own engine, also linear, is the fallback.  ``tests/test_re2regex.py``
+checks the two engines against each other on generated bodies and subjects (non-ASCII
+included).
 
 >>> from cwpattern.regex import parse_regex
 >>> search = searcher(parse_regex("Access[A-Z][a-z]+$", pattern="", offset=0))
@@ -35,22 +43,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import multiliteral
 from .ast import Anchor, AnchorKind, Regex, Repeat
 from .regexsets import byte_set
 
-_hs: Any
+_re2: Any = None
 try:  # optional: the `fast` extra
-    import hyperscan as _hs
-except ImportError:  # pragma: no cover - depends on the installed extras
-    _hs = None
+    import re2
 
-__all__ = ["COUNT_BUDGET", "HyperscanSearch", "expression", "searcher"]
+    _re2 = re2
+except ImportError:  # pragma: no cover - depends on the installed extras
+    pass
+
+__all__ = ["COUNT_BUDGET", "HAVE_RE2", "Re2Search", "expression", "searcher"]
+
+#: RE2 is importable (tests set this to False to force the own engine).
+HAVE_RE2 = _re2 is not None
 
 #: The largest sum of repetition counts (the upper bound, else the lower one) handed to
-#: hyperscan: past it, compiling may take seconds (measured: ``x[^\n]{100}y`` 50 ms,
-#: ``[a-z]{1000}b[a-z]{1000}`` 1 s).
+#: RE2: past it the compiled program grows with the counts (``x[^\n]{1000}y``), while the
+#: own engine's state does not.
 COUNT_BUDGET = 64
+
+#: RE2's memory budget per expression (its default is 8 MB); a larger program is refused
+#: and the own engine searches.
+MAX_MEM = 32 << 20
 
 
 def _class(members: frozenset[int]) -> bytes:
@@ -76,7 +92,7 @@ def _class(members: frozenset[int]) -> bytes:
 
 
 def expression(regex: Regex) -> bytes | None:
-    r"""The hyperscan expression of ``regex`` over code-point bytes, or None when it is
+    r"""The RE2 expression of ``regex`` over code-point bytes, or None when it is
     left to the own engine (see the module docstring).
 
     >>> from cwpattern.regex import parse_regex
@@ -119,7 +135,7 @@ def expression(regex: Regex) -> bytes | None:
             least += lo
         else:
             if least == 0:
-                return None  # matches the empty string: hyperscan refuses it
+                return None  # matches the empty string: the own engine answers at once
             branches.append(b"".join(parts))
     if not branches:
         return None  # never matches: the own engine says so at once
@@ -128,61 +144,45 @@ def expression(regex: Regex) -> bytes | None:
     return b"|".join(branches)
 
 
-class HyperscanSearch:
-    """``search(data) -> bool | None`` over code-point bytes; the database is compiled on
-    first use; ``None``: hyperscan could not answer (not compiled, or the scan failed):
-    the caller searches with its own engine."""
+class Re2Search:
+    """``search(data) -> bool | None`` over code-point bytes; compiled on first use;
+    ``None``: RE2 could not answer (not installed, or it refused the expression): the
+    caller searches with its own engine."""
 
-    __slots__ = ("_db", "_expr", "_failed")
+    __slots__ = ("_expr", "_failed", "_search")
 
     def __init__(self, expr: bytes) -> None:
         self._expr = expr
-        self._db: Any = None
+        self._search: Any = None
         self._failed = False
 
     def _compile(self) -> Any:
-        if self._failed or _hs is None:
+        if self._failed or _re2 is None:
             return None
-        db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+        options = _re2.Options()
+        options.encoding = _re2.Options.Encoding.LATIN1
+        options.max_mem = MAX_MEM
+        options.log_errors = False
         try:
-            db.compile(
-                expressions=[self._expr],
-                ids=[0],
-                elements=1,
-                flags=[_hs.HS_FLAG_SINGLEMATCH],
-            )
-        except _hs.error:  # too large, or anything else hyperscan refuses
+            self._search = _re2.compile(self._expr, options).search
+        except Exception:  # noqa: BLE001 - re2.error, or anything else RE2 refuses
             self._failed = True
             return None
-        self._db = db
-        return db
+        return self._search
 
     def __call__(self, data: bytes | bytearray) -> bool | None:
-        if not multiliteral.HAVE_HYPERSCAN:  # tests force the own engine this way
+        if not HAVE_RE2:  # tests force the own engine this way
             return None
-        db = self._db or self._compile()
-        if db is None:
+        search = self._search or self._compile()
+        if search is None:
             return None
-        found = False
-
-        def on_match(_id: int, _from: int, _to: int, _flags: int, _ctx: object) -> bool:
-            nonlocal found
-            found = True
-            return True  # stop the scan
-
-        try:
-            db.scan(data, match_event_handler=on_match)
-        except _hs.ScanTerminated:
-            pass
-        except _hs.error:  # e.g. the scratch space in use by another thread
-            return None
-        return found
+        return search(data if isinstance(data, bytes) else bytes(data)) is not None
 
 
-def searcher(regex: Regex) -> HyperscanSearch | None:
-    """The hyperscan search of ``regex``, or None when hyperscan is not installed or the
-    regex is left to the own engine."""
-    if _hs is None:
+def searcher(regex: Regex) -> Re2Search | None:
+    """The RE2 search of ``regex``, or None when RE2 is not installed or the regex is
+    left to the own engine."""
+    if _re2 is None:
         return None
     expr = expression(regex)
-    return HyperscanSearch(expr) if expr is not None else None
+    return Re2Search(expr) if expr is not None else None

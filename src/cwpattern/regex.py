@@ -514,7 +514,7 @@ def _compile_search(regex: Regex) -> Callable[[str], bool]:
     if cheap is not None:
         return cheap
     own = _BitSearch(regex)
-    from .hsregex import searcher  # (hsregex imports this module)
+    from .re2regex import searcher  # (re2regex imports this module's neighbours)
 
     fast = searcher(regex)
     return own if fast is None else _LongSubjects(own, fast)
@@ -522,7 +522,7 @@ def _compile_search(regex: Regex) -> Callable[[str], bool]:
 
 def code_point_bytes(text: str) -> bytes:
     """One byte per code point: ASCII as itself, any other code point as 0x80 (the
-    alphabet of the bit-parallel search and of :mod:`cwpattern.hsregex`).
+    alphabet of the bit-parallel search and of :mod:`cwpattern.re2regex`).
 
     >>> code_point_bytes("é-x")
     b'\\x80-x'
@@ -532,14 +532,14 @@ def code_point_bytes(text: str) -> bytes:
     return _NON_ASCII.sub("\x80", text).encode("latin-1")
 
 
-#: Subjects at least this long are searched with hyperscan when it is installed and takes
-#: the regex (cwpattern.hsregex); shorter ones (JSON leaves, fields) with the own engine,
-#: so that hyperscan compiles only for regexes that meet long subjects.
+#: Subjects at least this long are searched with RE2 when it is installed and takes the
+#: regex (cwpattern.re2regex); shorter ones (JSON leaves, fields) with the own engine, so
+#: that RE2 compiles only for regexes that meet long subjects.
 LONG_SUBJECT = 256
 
 
 class _LongSubjects:
-    """The own engine for short subjects, hyperscan for long ones (same answers)."""
+    """The own engine for short subjects, RE2 for long ones (same answers)."""
 
     __slots__ = ("fast", "own")
 
@@ -567,7 +567,7 @@ class _LongSubjects:
 def compile_line_search(regex: Regex) -> Callable[[bytes | bytearray], bool]:
     """:func:`compile_search` for a raw line: the search on
     ``line.decode("utf-8", "replace")`` (spec §4.3), without decoding an ASCII line that
-    hyperscan searches.
+    RE2 searches.
 
     >>> search = compile_line_search(parse_regex("gz$", pattern="", offset=0))
     >>> search(b"archive.tgz"), search(b"archive.tgz\\xff")

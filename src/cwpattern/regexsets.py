@@ -2,8 +2,8 @@
 
 Only ASCII is distinguishable in the dialect: literals and range ends are ASCII, and every
 set holds either all non-ASCII code points or none, so 0x80 stands for all of them.  Both
-searches of :mod:`cwpattern.regex` (the bit-parallel engine) and :mod:`cwpattern.hsregex`
-(hyperscan) build their sets here.
+searches of :mod:`cwpattern.regex` (the bit-parallel engine) and :mod:`cwpattern.re2regex`
+(RE2) build their sets here.
 """
 
 from __future__ import annotations
