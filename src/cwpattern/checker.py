@@ -6,6 +6,7 @@ Import from ``cwpattern.aws.checker`` instead; every public name is re-exported 
 from __future__ import annotations
 
 from .aws.checker import (
+    CheckInput,
     CheckReport,
     FilterInput,
     FilterInputError,
@@ -17,10 +18,12 @@ from .aws.checker import (
     check,
     filters_from,
     read_filters,
+    read_input,
 )
 
 __all__ = [
     "check",
+    "CheckInput",
     "CheckReport",
     "FilterInput",
     "FilterInputError",
@@ -30,5 +33,6 @@ __all__ = [
     "InputMode",
     "MetricGroup",
     "read_filters",
+    "read_input",
     "Source",
 ]

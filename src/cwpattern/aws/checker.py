@@ -16,6 +16,10 @@ Text input (a file of patterns, or ``describe-metric-filters`` output) is read w
 
 >>> read_filters('[]').filters, read_filters('[]', mode="lines").filters[0].pattern
 ((), '[]')
+
+``cwpattern check``, for one control or a whole benchmark, reads its input with
+:func:`read_input`: the filters to judge and the filter definitions of the benchmark matrix
+(:mod:`cwpattern.aws.matrix`) of one text.
 """
 
 from __future__ import annotations
@@ -24,15 +28,18 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from ..analysis.results import PatternWarning, Verdict
 from ..documents import MAX_DEPTH, check_depth
 from ..errors import CWPatternError, PatternSyntaxError
+from .filterdefs import FilterDef, FilterFileError, read_metric_filters
 from .model import MetricKey, by_metric
 from .snapshot import Listing, ListingError, read_listing
 
 __all__ = [
+    "CheckInput",
     "CheckReport",
     "FilterInput",
     "FilterInputError",
@@ -43,6 +50,7 @@ __all__ = [
     "check",
     "filters_from",
     "read_filters",
+    "read_input",
 ]
 
 #: How :func:`read_filters` reads text: ``lines`` (one pattern per line), ``json``
@@ -452,3 +460,112 @@ def check(patterns: Source, *, control: str, any_json_spelling: bool = False) ->
                 )
             )
     return CheckReport(ctrl.id, reference, tuple(results), tuple(groups), given.truncated)
+
+
+# --- one text input, for one control or a benchmark -------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckInput:
+    """The text input of ``cwpattern check``, built by :func:`read_input`.
+
+    Each view is read on first use, because one may reject what the other accepts (an IaC
+    template defines filters for the matrix but is not a listing to judge):
+
+    * :attr:`filters`: the filters to judge against one control (:func:`read_filters`);
+    * :attr:`definitions`: the filter definitions of the benchmark matrix
+      (:func:`cwpattern.aws.matrix.check_benchmark`): a ``describe-metric-filters`` listing,
+      an account snapshot or IaC when the whole input is JSON or a YAML CloudFormation
+      template (:func:`cwpattern.aws.filterdefs.read_metric_filters`), concatenated listing
+      pages, else one pattern per line (``#`` comments and blank lines skipped);
+    * :attr:`truncated`: whether a listing ends with a ``nextToken``.
+
+    >>> given = read_input("ERROR\\n\\n# comment\\n{ $.a = 1 }\\n")
+    >>> [f.name for f in given.filters.filters], [f.name for f in given.definitions]
+    (['pattern 1', 'pattern 2'], ['line 1', 'line 4'])
+    """
+
+    text: str
+    mode: InputMode = "auto"
+
+    @cached_property
+    def filters(self) -> Filters:
+        """The filters to judge against one control.  Raises :class:`FilterInputError`."""
+        return read_filters(self.text, mode=self.mode)
+
+    @cached_property
+    def truncated(self) -> bool:
+        """Whether the input is a ``describe-metric-filters`` listing that ends with a
+        ``nextToken`` (more filters exist than it holds); false for other inputs."""
+        try:
+            return self.filters.truncated
+        except FilterInputError:
+            return False  # IaC or a snapshot: not a paginated listing
+
+    @cached_property
+    def definitions(self) -> tuple[FilterDef, ...]:
+        """The filter definitions of the benchmark matrix.  Raises
+        :class:`~cwpattern.aws.filterdefs.FilterFileError`."""
+        text = self.text
+        if self.mode != "lines":
+            try:  # a JSON string or number on its own is a pattern ("kms.amazonaws.com", 404)
+                whole_json = isinstance(json.loads(text), (dict, list))
+            except ValueError:
+                whole_json = False
+            except RecursionError:  # JSON too deep for Python: read_metric_filters reports it
+                whole_json = True
+            if whole_json or self.mode == "json" or re.search(r"(?m)^Resources\s*:", text):
+                return tuple(read_metric_filters(text))
+            if _concatenated(text):  # describe-metric-filters pages, one after the other
+                return tuple(_page_definitions(text))
+        return tuple(
+            FilterDef(f"line {i}", line, source="lines", line=i, named=False)
+            for i, line in enumerate(text.splitlines(), 1)
+            if line.strip() and not line.lstrip().startswith("#")
+        )
+
+
+def read_input(text: str, *, mode: InputMode = "auto") -> CheckInput:
+    """The text input of ``cwpattern check`` (``mode``: as :func:`read_filters`), for one
+    control (:attr:`CheckInput.filters`) or a benchmark (:attr:`CheckInput.definitions`).
+
+    Raises:
+        ValueError: an unknown ``mode``.
+    """
+    if mode not in ("auto", "lines", "json"):
+        raise ValueError(f"mode must be auto, lines or json, not {mode!r}")
+    return CheckInput(text, mode)
+
+
+def _concatenated(text: str) -> bool:
+    """Whether ``text`` is several JSON objects/arrays one after the other."""
+    decoder = json.JSONDecoder()
+    at, count = 0, 0
+    try:
+        while True:
+            while at < len(text) and text[at] in " \t\r\n":
+                at += 1
+            if at == len(text):
+                return count > 1
+            doc, at = decoder.raw_decode(text, at)
+            if not isinstance(doc, (dict, list)):
+                return False
+            count += 1
+    except (ValueError, RecursionError):
+        return False
+
+
+def _page_definitions(text: str) -> list[FilterDef]:
+    """Concatenated ``describe-metric-filters`` pages, as :func:`read_filters` reads them."""
+    try:
+        listing = read_filters(text, mode="json")
+    except FilterInputError as err:
+        raise FilterFileError(str(err)) from None
+    out = []
+    for f in listing.filters:
+        namespace, name = f.metric_key or ("", "")
+        made_up = re.fullmatch(r"(?:pattern|filter) \d+", f.name) is not None
+        out.append(
+            FilterDef(f.name, f.pattern, None, name or None, namespace or None, named=not made_up)
+        )
+    return out

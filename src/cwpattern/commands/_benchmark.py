@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from typing import TextIO
 
-from ..aws.filterdefs import FilterDef, read_metric_filters
+from ..aws.checker import CheckInput
 from ..aws.matrix import BenchmarkReport, ControlRow, check_benchmark
 from ..reporting import github_annotations, junit_xml, sarif_log
 
@@ -40,86 +39,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def read_filters(text: str, mode: str = "auto") -> list[FilterDef]:
-    """Filters from a describe-metric-filters dump, a snapshot or IaC (when the whole
-    input is JSON, or a YAML CloudFormation template), else one pattern per line (``#``
-    comments and blank lines ignored); ``mode`` ``lines``/``json`` forces one reading."""
-    if mode != "lines":
-        try:  # a JSON string or number on its own is a pattern ("kms.amazonaws.com", 404)
-            whole_json = isinstance(json.loads(text), (dict, list))
-        except ValueError:
-            whole_json = False
-        except RecursionError:  # JSON too deep for Python: read_metric_filters reports it
-            whole_json = True
-        if whole_json or mode == "json" or re.search(r"(?m)^Resources\s*:", text):
-            return read_metric_filters(text)
-        if _concatenated(text):  # describe-metric-filters pages, one after the other
-            return _listing(text)
-    return [
-        FilterDef(f"line {i}", line, source="lines", line=i, named=False)
-        for i, line in enumerate(text.splitlines(), 1)
-        if line.strip() and not line.lstrip().startswith("#")
-    ]
-
-
-def _concatenated(text: str) -> bool:
-    """Whether ``text`` is several JSON objects/arrays one after the other."""
-    decoder = json.JSONDecoder()
-    at, count = 0, 0
-    try:
-        while True:
-            while at < len(text) and text[at] in " \t\r\n":
-                at += 1
-            if at == len(text):
-                return count > 1
-            doc, at = decoder.raw_decode(text, at)
-            if not isinstance(doc, (dict, list)):
-                return False
-            count += 1
-    except (ValueError, RecursionError):
-        return False
-
-
-def _listing(text: str) -> list[FilterDef]:
-    """Concatenated ``describe-metric-filters`` pages, as ``cwpattern check`` reads them."""
-    from ..aws.checker import FilterInputError
-    from ..aws.checker import read_filters as read_listing
-    from ..aws.filterdefs import FilterFileError
-
-    try:
-        listing = read_listing(text, mode="json")
-    except FilterInputError as err:
-        raise FilterFileError(str(err)) from None
-    out = []
-    for f in listing.filters:
-        namespace, name = f.metric_key or ("", "")
-        made_up = re.fullmatch(r"(?:pattern|filter) \d+", f.name) is not None
-        out.append(
-            FilterDef(f.name, f.pattern, None, name or None, namespace or None, named=not made_up)
-        )
-    return out
-
-
-def run(args: argparse.Namespace, text: str) -> int:
+def run(args: argparse.Namespace, given: CheckInput) -> int:
     """Judge, print in ``args.format``, and return the exit status (``--fail-on``)."""
     path = None if args.file == "-" else args.file
-    mode = getattr(args, "input", None) or "auto"
-    filters = read_filters(text, mode)
-    report = check_benchmark(filters, args.benchmark, path=path, truncated=_truncated(text, mode))
+    report = check_benchmark(
+        list(given.definitions), args.benchmark, path=path, truncated=given.truncated
+    )
     write(report, args.format, sys.stdout, fix_format=getattr(args, "fix_format", "cli"))
     return 1 if report.failed(getattr(args, "fail_on", None) or "unknown") else 0
-
-
-def _truncated(text: str, mode: str) -> bool:
-    """Whether a describe-metric-filters listing ends with a ``nextToken`` (more filters
-    exist than the input holds: nothing can be "not covered" for sure)."""
-    from ..aws.checker import FilterInputError
-    from ..aws.checker import read_filters as read_listing
-
-    try:
-        return read_listing(text, mode=mode if mode in ("lines", "json") else "auto").truncated  # type: ignore[arg-type]
-    except (FilterInputError, ValueError):
-        return False  # IaC or a snapshot: not a paginated listing
 
 
 def write(report: BenchmarkReport, fmt: str, out: TextIO, *, fix_format: str = "cli") -> None:
@@ -198,12 +125,13 @@ def write_fix(r: ControlRow, out: TextIO, *, fix_format: str = "cli") -> None:
         out.write(f"  narrower, also covering (suggestion): {fix.narrowing}\n")
 
 
-def control_report(text: str, mode: str, control: str, path: str | None) -> BenchmarkReport:
+def control_report(given: CheckInput, control: str, path: str | None) -> BenchmarkReport:
     """The matrix of one control (its row and fix), judged as part of its benchmark so that
     a filter that is for another control is never edited for this one."""
     from .. import controls
 
     ctrl = controls.get(control)
-    filters = read_filters(text, mode)
-    report = check_benchmark(filters, ctrl.benchmark, path=path, truncated=_truncated(text, mode))
+    report = check_benchmark(
+        list(given.definitions), ctrl.benchmark, path=path, truncated=given.truncated
+    )
     return report.only(ctrl.id)

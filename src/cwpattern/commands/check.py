@@ -2,7 +2,7 @@
 
 Judges many patterns at once: FILE holds one pattern per line, or JSON — the output of
 ``aws logs describe-metric-filters`` (one or several pages), a list of filters or a list
-of pattern strings (:func:`cwpattern.aws.checker.read_filters`).  Exit 0 when the control is
+of pattern strings (:func:`cwpattern.aws.checker.read_input`).  Exit 0 when the control is
 covered (by one filter, or by the filters of one metric together), 1 when it is not —
 an empty set of filters covers nothing — or when coverage is unknown (unless
 ``--fail-on fail``), 2 for unreadable or malformed input, an invalid option or an
@@ -19,7 +19,7 @@ from typing import TextIO
 
 from .. import controls
 from ..analysis.results import Verdict
-from ..aws.checker import CheckReport, check, read_filters
+from ..aws.checker import CheckReport, check, read_input
 from ..controls import DEFAULT_BENCHMARK
 from ..errors import CWPatternError
 from . import _benchmark
@@ -85,14 +85,13 @@ def run(args: argparse.Namespace) -> int:
     if args.benchmark is not None:
         if args.any_json_spelling:
             raise CWPatternError("--any-json-spelling applies to --control only")
-        return _benchmark.run(args, _read(args.file))
+        return _benchmark.run(args, read_input(_read(args.file), mode=args.input))
     control = controls.get(args.control)  # an unknown control is reported before any input
-    text = _read(args.file)
-    filters = read_filters(text, mode=args.input)
-    report = check(filters, control=control.id, any_json_spelling=args.any_json_spelling)
+    given = read_input(_read(args.file), mode=args.input)
+    report = check(given.filters, control=control.id, any_json_spelling=args.any_json_spelling)
     # the fix (and the CI formats) come from the control's row of its benchmark's matrix
     path = None if args.file == "-" else args.file
-    fixes = _benchmark.control_report(text, args.input, control.id, path)
+    fixes = _benchmark.control_report(given, control.id, path)
     fix = fixes.rows[0].remediation  # a fix, a narrowing suggestion, or None
     if args.format in _benchmark.CI_FORMATS:
         _benchmark.write(fixes, args.format, sys.stdout)
