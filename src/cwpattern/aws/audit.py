@@ -42,17 +42,17 @@ import dataclasses
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from .. import ast
 from .. import controls as catalog
-from ..errors import PatternSyntaxError
+from ..errors import CWPatternError, PatternSyntaxError
 from ..pattern import compile
 from .checks.alarm import AlarmLink, AlarmStage, alarm_options
 from .checks.filters import FilterChecks, JudgedFilter
 from .checks.notification import notification_link
 from .checks.trail import trail_findings, trail_stage
-from .iac import IacResources
+from .iac import IacResources, from_cloudformation, from_terraform_plan, load_iac
 from .report import resource_lines
 from .results import (
     LINKS,
@@ -74,11 +74,17 @@ __all__ = [
     "LinkResult",
     "LinkStatus",
     "Status",
+    "IacSource",
     "audit",
     "audit_iac",
+    "audit_iac_file",
+    "audit_iac_text",
     "resolve_controls",
     "resource_lines",
 ]
+
+#: The kinds of IaC input: ``terraform show -json`` output, or a CloudFormation template.
+IacSource = Literal["terraform", "cloudformation"]
 
 _RANK: Final = {"fail": 0, "unknown": 1, "pass": 2}
 _OK: Final = frozenset({"pass", "assumed"})
@@ -408,3 +414,78 @@ def audit_iac(
         return report
     addresses = [r.address for r in (*resources.metric_filters, *resources.alarms)]
     return dataclasses.replace(report, lines=resource_lines(text, addresses))
+
+
+def audit_iac_file(
+    path: str | os.PathLike[str],
+    source: IacSource,
+    *,
+    parameters: Mapping[str, str] | None = None,
+    controls: Iterable[str] | None = None,
+    benchmark: str = "cis-aws-3.0.0",
+    assume_log_group: str | None = None,
+    any_json_spelling: bool = False,
+) -> AuditReport:
+    """:func:`audit_iac` of a file (``cwpattern audit --terraform PLAN.json`` or
+    ``--cloudformation TEMPLATE``): ``source`` says which kind it must be, ``parameters``
+    are the CloudFormation parameters (:func:`cwpattern.aws.iac.from_cloudformation`); the
+    report locates each resource by its line in the file.
+
+    Raises:
+        IacError: the file cannot be read, or is not IaC.
+        CWPatternError: a file of the other kind (a CloudFormation template given as a
+            Terraform plan, or the reverse).
+    """
+    name = os.fspath(path)
+    if source == "terraform":
+        resources = load_iac(path)
+        if resources.source != "terraform":
+            raise CWPatternError(f"{name}: not `terraform show -json` output")
+    else:
+        resources = load_iac(path, parameters=parameters)
+        if resources.source != "cloudformation":
+            raise CWPatternError(
+                f"{name}: a Terraform plan, not a CloudFormation template (use --terraform)"
+            )
+    with open(path, encoding="utf-8", errors="replace") as fh:  # to locate resources by line
+        text = fh.read()
+    return audit_iac(
+        resources,
+        controls=controls,
+        benchmark=benchmark,
+        assume_log_group=assume_log_group,
+        path=name,
+        text=text,
+        any_json_spelling=any_json_spelling,
+    )
+
+
+def audit_iac_text(
+    text: str,
+    source: IacSource,
+    *,
+    parameters: Mapping[str, str] | None = None,
+    controls: Iterable[str] | None = None,
+    benchmark: str = "cis-aws-3.0.0",
+    assume_log_group: str | None = None,
+    any_json_spelling: bool = False,
+) -> AuditReport:
+    """:func:`audit_iac` of a Terraform plan's or CloudFormation template's text (what
+    ``cwpattern audit --terraform -`` reads from stdin), resources located by line.
+
+    Raises:
+        IacError: the text is not IaC of that ``source``.
+    """
+    resources = (
+        from_terraform_plan(text)
+        if source == "terraform"
+        else from_cloudformation(text, parameters=parameters)
+    )
+    return audit_iac(
+        resources,
+        controls=controls,
+        benchmark=benchmark,
+        assume_log_group=assume_log_group,
+        text=text,
+        any_json_spelling=any_json_spelling,
+    )

@@ -14,8 +14,7 @@ import argparse
 import sys
 from typing import Any
 
-from ..aws.audit import AuditReport, audit, audit_iac
-from ..aws.iac import from_cloudformation, from_terraform_plan, load_iac
+from ..aws.audit import AuditReport, IacSource, audit, audit_iac_file, audit_iac_text
 from ..aws.matrix import audit_remediations
 from ..aws.report import FORMATS, render
 from ..aws.snapshot import loads_snapshot
@@ -123,34 +122,15 @@ def _report(args: argparse.Namespace) -> AuditReport:
         "any_json_spelling": args.any_json_spelling,
     }
     if iac_path:
-        parameters = _parameters(args.parameter)
-        if iac_path == "-":
-            text = sys.stdin.read()
-            resources = (
-                from_terraform_plan(text)
-                if args.terraform
-                else from_cloudformation(text, parameters=parameters)
-            )
-        elif args.terraform:
-            resources = load_iac(iac_path)
-            if resources.source != "terraform":
-                raise CWPatternError(f"{iac_path}: not `terraform show -json` output")
-        else:
-            resources = load_iac(iac_path, parameters=parameters)
-            if resources.source != "cloudformation":
-                raise CWPatternError(
-                    f"{iac_path}: a Terraform plan, not a CloudFormation template (use --terraform)"
-                )
-        if iac_path != "-":  # to locate resources by line (SARIF regions)
-            with open(iac_path, encoding="utf-8", errors="replace") as fh:
-                text = fh.read()
-        return audit_iac(
-            resources,
-            assume_log_group=args.assume_trail_log_group,
-            path=None if iac_path == "-" else iac_path,
-            text=text,
+        source: IacSource = "terraform" if args.terraform else "cloudformation"
+        iac_options: dict[str, Any] = {
             **options,
-        )
+            "parameters": _parameters(args.parameter),
+            "assume_log_group": args.assume_trail_log_group,
+        }
+        if iac_path == "-":
+            return audit_iac_text(sys.stdin.read(), source, **iac_options)
+        return audit_iac_file(iac_path, source, **iac_options)
     if args.snapshot == "-":
         stdin = getattr(sys.stdin, "buffer", sys.stdin)
         return audit(loads_snapshot(stdin.read(), "<stdin>"), **options)
