@@ -49,7 +49,7 @@ from .. import controls as catalog
 from ..errors import CWPatternError, PatternSyntaxError
 from ..pattern import compile
 from .checks.alarm import AlarmLink, AlarmStage, alarm_options
-from .checks.filters import FilterChecks, JudgedFilter
+from .checks.filters import FilterChecks, FilterEvidence, JudgedFilter
 from .checks.notification import notification_link
 from .checks.trail import trail_findings, trail_stage
 from .iac import IacResources, from_cloudformation, from_terraform_plan, load_iac
@@ -64,7 +64,7 @@ from .results import (
     Status,
     not_checked,
 )
-from .snapshot import SECTIONS, Snapshot, SnapshotError, load_snapshot, pointer
+from .snapshot import SECTIONS, Snapshot, SnapshotError, load_snapshot
 
 __all__ = [
     "LINKS",
@@ -155,7 +155,6 @@ class _Auditor:
         snapshot: Snapshot,
         *,
         source: str,
-        labels: Mapping[str, str] | None = None,
         assume_log_group: str | None = None,
         any_json_spelling: bool = False,
     ) -> None:
@@ -202,7 +201,7 @@ class _Auditor:
         )
         groups, trail_ev, no_group = list(stage.groups), dict(stage.evidence), stage.link
         paths: list[_Path] = []
-        filter_ev: dict[str, Any] = {}
+        filter_ev: FilterEvidence = {}
         if tree is None:
             paths.append(
                 _complete(
@@ -250,7 +249,7 @@ class _Auditor:
                 for alarm in self.alarm_paths(key, option.usable).options:
                     paths.append(_Path((trail_link, filter_link, alarm.alarm, alarm.notification)))
         best = max(paths, key=lambda p: p.rank())
-        evidence = {"trail": trail_ev, "metric-filter": filter_ev}
+        evidence: dict[str, Mapping[str, object]] = {"trail": trail_ev, "metric-filter": filter_ev}
         links = tuple(
             LinkResult(
                 link.name,
@@ -396,16 +395,12 @@ def audit_iac(
     content, locates each resource by line (:attr:`AuditReport.lines`, SARIF regions).
     """
     selected = resolve_controls(controls, benchmark)
-    labels: dict[str, str] = {}
-    for i, r in enumerate(resources.metric_filters):
-        labels[pointer("metricFilters", "metricFilters", i)] = r.address
     notes = [
         f"{r.address}: {n}" for r in (*resources.metric_filters, *resources.alarms) for n in r.notes
     ]
     auditor = _Auditor(
         resources.to_snapshot(),
         source=resources.source,
-        labels=labels,
         assume_log_group=assume_log_group,
         any_json_spelling=any_json_spelling,
     )

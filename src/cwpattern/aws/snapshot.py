@@ -13,10 +13,11 @@ gives the commands)::
 This module is the one reader of those outputs: it reads the document into the typed,
 located records of :mod:`cwpattern.aws.model`, and :func:`read_listing` reads a
 ``describe-metric-filters`` or ``describe-alarms`` listing on its own (pages merged, the
-same ``nextToken`` rule) for ``cwpattern check``, ``lint`` and ``simulate``.  It also performs the checks
-that need no pattern reasoning: which trails deliver every management event to a
-CloudWatch Logs group (:func:`trail_findings`), and which alarms watch a metric, fire on
-one event and notify a confirmed subscriber (:func:`alarm_links`).
+same ``nextToken`` rule) for ``cwpattern check``, ``lint`` and ``simulate``.  The checks
+that need no pattern reasoning (which trails deliver every management event to a
+CloudWatch Logs group, which alarms fire on one event and notify a confirmed subscriber)
+are in :mod:`cwpattern.aws.checks`; their old names here (``trail_findings``,
+``alarm_links``, ...) still import, with their types.
 
 It never guesses.  A missing key, an unreadable entry or a listing cut short by
 pagination makes the affected answer *unknown* (:class:`Unknown`, ``None`` verdicts,
@@ -38,7 +39,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
 from ..documents import DocumentError, check_depth, finite_number, loads
 from ..errors import CWPatternError, MetricFilterError
@@ -59,6 +60,17 @@ from .model import (
     log_group_name,
     pointer,
 )
+
+if TYPE_CHECKING:  # the moved checks, resolved lazily below (__getattr__), with their types
+    from .checks.alarm import AlarmLink as AlarmLink
+    from .checks.alarm import AlarmLinks as AlarmLinks
+    from .checks.alarm import alarm_links as alarm_links
+    from .checks.notification import TopicCheck as TopicCheck
+    from .checks.trail import ManagementCoverage as ManagementCoverage
+    from .checks.trail import TrailFinding as TrailFinding
+    from .checks.trail import management_coverage as management_coverage
+    from .checks.trail import qualifying_log_groups as qualifying_log_groups
+    from .checks.trail import trail_findings as trail_findings
 
 __all__ = [
     "SECTIONS",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Final
+from typing import Final, TypedDict
 
 from ... import ast
 from ... import controls as catalog
@@ -30,15 +30,80 @@ from .trail import best_trail as best_trail_of
 from .trail import trail_link as trail_link_for
 
 __all__ = [
+    "ElsewhereFilter",
     "FilterChecks",
+    "FilterEvidence",
+    "FilterLinkEvidence",
     "FilterOption",
+    "FilterRecord",
     "FilterStage",
     "JudgedFilter",
+    "MetricEvidence",
     "describe",
     "read_filter",
 ]
 
 _OK: Final = frozenset({"pass", "assumed"})
+
+
+class _FilterRecordFields(TypedDict):
+    name: str
+    logGroup: str
+    location: str
+    pattern: str
+    valid: bool
+
+
+class FilterRecord(_FilterRecordFields, total=False):
+    """One filter in the evidence (:meth:`JudgedFilter.to_dict`)."""
+
+    verdict: str
+    error: dict[str, object]  # the pattern or transformation error, with its "kind"
+    undecidable: str
+    warnings: list[str]
+
+
+class FilterLinkEvidence(TypedDict, total=False):
+    """The evidence of the metric-filter link on one metric (:meth:`FilterChecks.judge`)."""
+
+    filters: list[FilterRecord]
+    verdict: str  # yes, no or unknown
+    summary: str
+    patternWarnings: list[dict[str, str]]  # FilterWarning.to_dict()
+    analyzer: str
+    missed: list[str]
+    coveredCases: int
+    counterexample: str
+    assumptions: list[str]
+
+
+class MetricEvidence(FilterLinkEvidence, total=False):
+    """One metric of :class:`FilterEvidence`: its filters judged together, and each
+    filter's own verdict when there are several."""
+
+    namespace: str
+    metricName: str
+    filterVerdicts: dict[str, str]
+
+
+class ElsewhereFilter(TypedDict):
+    """A filter on another log group that would cover the control alone."""
+
+    name: str
+    logGroup: str
+    location: str
+
+
+class FilterEvidence(TypedDict, total=False):
+    """The metric-filter evidence of one control (``evidence["metric-filter"]`` of an
+    audit's control, in its JSON output)."""
+
+    logGroups: list[str]
+    metrics: list[MetricEvidence]
+    locations: list[str]
+    problems: list[str]
+    elsewhere: list[ElsewhereFilter]
+    togetherOnDifferentMetrics: list[str]
 
 
 @dataclass(frozen=True)
@@ -57,7 +122,7 @@ class FilterStage:
     """Every option through link 2 for one control, and the metric-filter evidence."""
 
     options: tuple[FilterOption, ...]
-    evidence: dict[str, Any]
+    evidence: FilterEvidence
 
 
 @dataclass(frozen=True)
@@ -81,8 +146,8 @@ class JudgedFilter:
     def usable(self) -> bool:
         return self.tree is not None and self.error is None and self.undecidable is None
 
-    def to_dict(self, verdict: str | None = None) -> dict[str, object]:
-        out: dict[str, object] = {
+    def to_dict(self, verdict: str | None = None) -> FilterRecord:
+        out: FilterRecord = {
             "name": self.name,
             "logGroup": self.log_group,
             "location": self.location,
@@ -242,7 +307,7 @@ class FilterChecks:
         ]
         keys = by_metric(local, key=lambda f: f.key)
         out: list[FilterOption] = []
-        metrics_evidence = []
+        metrics_evidence: list[MetricEvidence] = []
         for key, members in keys.items():
             ns, name = key
             levels: list[tuple[LinkStatus, list[JudgedFilter]]] = []
@@ -252,13 +317,14 @@ class FilterChecks:
                     base = levels[-1][1] if levels else []
                     status = next(by_group[f.log_group].status for f in chosen)
                     levels.append((status, base + chosen))
-            metric_ev: dict[str, Any] = {"namespace": ns, "metricName": name}
+            metric_ev: MetricEvidence = {"namespace": ns, "metricName": name}
             for status, used in levels:
                 usable = [f for f in used if f.usable]
                 trail_link = trail_link_for(status, [f.log_group for f in used], by_group)
-                link = self.judge(control, key, used, usable)
+                status_, why, link_ev = self._judge(control, key, used, usable)
+                link = LinkResult("metric-filter", status_, why, link_ev)
                 out.append(FilterOption(trail_link, link, key, tuple(usable)))
-                metric_ev.update(link.evidence)
+                metric_ev = {**metric_ev, **link_ev}  # keys keep their first place
             if len(members) > 1:
                 for f in members:
                     if f.usable:
@@ -268,7 +334,7 @@ class FilterChecks:
                         f_verdict = "invalid" if f.error else "unknown"
                     metric_ev.setdefault("filterVerdicts", {})[f.name] = f_verdict
             metrics_evidence.append(metric_ev)
-        evidence: dict[str, Any] = {
+        evidence: FilterEvidence = {
             "logGroups": [g.name for g in groups],
             "metrics": metrics_evidence,
             "locations": [f.location for f in local],
@@ -326,9 +392,18 @@ class FilterChecks:
         usable: Sequence[JudgedFilter],
     ) -> LinkResult:
         """The metric-filter link for the filters ``used`` on one metric."""
+        return LinkResult("metric-filter", *self._judge(control, key, used, usable))
+
+    def _judge(
+        self,
+        control: catalog.Control,
+        key: tuple[str, str],
+        used: Sequence[JudgedFilter],
+        usable: Sequence[JudgedFilter],
+    ) -> tuple[LinkStatus, str, FilterLinkEvidence]:
         ns, name = key
         metric = f"{ns}/{name}"
-        evidence: dict[str, Any] = {"filters": [f.to_dict() for f in used]}
+        evidence: FilterLinkEvidence = {"filters": [f.to_dict() for f in used]}
         invalid = [f for f in used if f.error]
         undecidable = [f for f in used if f.undecidable and not f.error]
         notes = [
@@ -340,9 +415,7 @@ class FilterChecks:
             status: LinkStatus = "unknown" if undecidable else "fail"
             evidence["verdict"] = "unknown" if undecidable else "no"
             evidence["summary"] = "; ".join(notes)
-            return LinkResult(
-                "metric-filter", status, f"on metric {metric}: " + "; ".join(notes), evidence
-            )
+            return status, f"on metric {metric}: " + "; ".join(notes), evidence
         result = self.covers(control, usable)
         verdict = str(result.verdict)
         found = [w for f in usable for w in self.lint(control, f)]
@@ -374,7 +447,7 @@ class FilterChecks:
                 why += " (" + "; ".join(notes) + ")"
             if assumed:
                 why += "; assuming " + "; ".join(assumed)
-            return LinkResult("metric-filter", "pass", why, evidence)
+            return "pass", why, evidence
         if verdict == "unknown" or undecidable:
             why = (
                 f"cannot decide whether {'filters' if plural else 'filter'} {names} on metric "
@@ -382,7 +455,7 @@ class FilterChecks:
             )
             if notes:
                 why += "; " + "; ".join(notes)
-            return LinkResult("metric-filter", "unknown", why, evidence)
+            return "unknown", why, evidence
         missed = evidence["missed"]
         gap = f"misses the required case {missed[0]}" if missed else result.reason
         if len(missed) > 1:
@@ -398,7 +471,7 @@ class FilterChecks:
             why += f"; for example {result.counterexample}"
         if notes:
             why += "; " + "; ".join(notes)
-        return LinkResult("metric-filter", "fail", why, evidence)
+        return "fail", why, evidence
 
     def filter_problems(self, by_group: Mapping[str, LogGroupCandidate]) -> list[str]:
         """Why some filter on the log groups ``by_group`` may be missing from the input."""
@@ -411,9 +484,9 @@ class FilterChecks:
 
     def elsewhere(
         self, control: catalog.Control, by_group: Mapping[str, LogGroupCandidate]
-    ) -> list[dict[str, str]]:
+    ) -> list[ElsewhereFilter]:
         """Filters outside the candidate log groups that would cover the control alone."""
-        out = []
+        out: list[ElsewhereFilter] = []
         for f in self.filters:
             if f.log_group in by_group or not f.usable:
                 continue
@@ -426,7 +499,7 @@ class FilterChecks:
         control: catalog.Control,
         options: Sequence[FilterOption],
         groups: Sequence[LogGroupCandidate],
-        evidence: dict[str, Any],
+        evidence: FilterEvidence,
     ) -> FilterOption:
         """One metric-filter failure out of the failures of every metric on the log groups:
         invalid filters and near misses first, metrics about other events only counted,
