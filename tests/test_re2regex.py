@@ -19,6 +19,7 @@ from cwpattern.ast import Regex
 from cwpattern.regex import (
     LONG_SUBJECT,
     _BitSearch,
+    _LongSubjects,
     code_point_bytes,
     compile_line_search,
     compile_search,
@@ -137,3 +138,22 @@ def test_without_re2(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(re2regex, "HAVE_RE2", False)
     assert search(subject)  # the own engine, the same answer
     assert not search(FILLER + "Accessdenied")
+
+
+def test_re2_answers_only_where_it_is_faster() -> None:
+    # RE2 builds its automaton lazily; on counted repetitions of broad sets over text that
+    # keeps partial matches alive its cache thrashes (about 30x slower than the own engine
+    # here): the first long subject times both, and the own engine keeps such regexes.
+    thrashing = compile_search(P("a[ab]{20}c"))
+    subject = "ab" * 2000
+    assert thrashing(subject) is False and thrashing(subject + "a" + "b" * 20 + "c")
+    assert isinstance(thrashing, _LongSubjects) and thrashing.fast.answers is False
+    quick = compile_search(P("UnauthorizedOperation|AccessDenied[A-Za-z]*"))
+    assert quick("x" * 300 + "AccessDeniedException")
+    assert isinstance(quick, _LongSubjects) and quick.fast.answers is True
+
+
+def test_probe_subjects_keep_partial_matches_alive() -> None:
+    probe = re2regex.probe_subject(P("a.{60}c"))
+    assert len(probe) == re2regex.PROBE_LENGTH and "c" not in probe and "a" in probe
+    assert not compile_search(P("a.{60}c"))(probe)

@@ -17,6 +17,12 @@ matches exactly what the own engine matches:
 * every atom becomes a byte class spelled in ``\xHH`` escapes only (pattern text never
   reaches the expression unescaped); ``^``/``$`` become ``\A``/``\z`` (the very ends of
   the subject, no multi-line mode); counts are copied;
+* RE2's automaton is built lazily, and on counted repetitions of broad sets it can thrash
+  (``a.{60}c`` over text full of ``a``: 1.6 µs a byte, where the own engine takes 0.05):
+  still linear, but slower than the own engine.  So :func:`pays` times both engines once,
+  at compile time, on a subject made of the regex's own characters (where such thrashing
+  shows), on the first long subject, and RE2 is used only where it is at least as fast.  Both engines are exact:
+  the timing decides the speed, never an answer;
 * what is left to the own engine: an anchor inside a branch, a branch that can match the
   empty string (the own engine answers those at once), an expression RE2 refuses (too
   large for its memory budget), and bodies whose counted repetitions exceed
@@ -41,10 +47,13 @@ True
 
 from __future__ import annotations
 
+import random
+import time
+from collections.abc import Callable
 from typing import Any
 
 from .ast import Anchor, AnchorKind, Regex, Repeat
-from .regexsets import byte_set
+from .regexsets import byte_set, code_point_bytes
 
 _re2: Any = None
 try:  # optional: the `fast` extra
@@ -54,7 +63,7 @@ try:  # optional: the `fast` extra
 except ImportError:  # pragma: no cover - depends on the installed extras
     pass
 
-__all__ = ["COUNT_BUDGET", "HAVE_RE2", "Re2Search", "expression", "searcher"]
+__all__ = ["COUNT_BUDGET", "HAVE_RE2", "Re2Search", "expression", "pays", "searcher"]
 
 #: RE2 is importable (tests set this to False to force the own engine).
 HAVE_RE2 = _re2 is not None
@@ -64,9 +73,9 @@ HAVE_RE2 = _re2 is not None
 #: own engine's state does not.
 COUNT_BUDGET = 64
 
-#: RE2's memory budget per expression (its default is 8 MB); a larger program is refused
-#: and the own engine searches.
-MAX_MEM = 32 << 20
+#: RE2's memory budget per expression (its default): a larger program is refused and the
+#: own engine searches; two thirds of it cache the lazily built automaton's states.
+MAX_MEM = 8 << 20
 
 
 def _class(members: frozenset[int]) -> bytes:
@@ -146,15 +155,17 @@ def expression(regex: Regex) -> bytes | None:
 
 class Re2Search:
     """``search(data) -> bool | None`` over code-point bytes; compiled on first use;
-    ``None``: RE2 could not answer (not installed, or it refused the expression): the
+    ``None``: RE2 could not answer (not installed, or it refused the expression), or is
+    slower than ``own`` (:func:`pays`, timed on first use when ``own`` is given): the
     caller searches with its own engine."""
 
-    __slots__ = ("_expr", "_failed", "_search")
+    __slots__ = ("_expr", "_failed", "_own", "_search")
 
-    def __init__(self, expr: bytes) -> None:
+    def __init__(self, expr: bytes, own: tuple[Callable[[str], bool], Regex] | None = None) -> None:
         self._expr = expr
         self._search: Any = None
         self._failed = False
+        self._own = own
 
     def _compile(self) -> Any:
         if self._failed or _re2 is None:
@@ -164,11 +175,22 @@ class Re2Search:
         options.max_mem = MAX_MEM
         options.log_errors = False
         try:
-            self._search = _re2.compile(self._expr, options).search
+            search = _re2.compile(self._expr, options).search
         except Exception:  # noqa: BLE001 - re2.error, or anything else RE2 refuses
             self._failed = True
             return None
-        return self._search
+        if self._own is not None and not pays(search, *self._own):
+            self._failed = True
+            return None
+        self._search = search
+        return search
+
+    @property
+    def answers(self) -> bool | None:
+        """Whether RE2 answers (None: not decided until the first search)."""
+        if self._search is not None:
+            return True
+        return False if self._failed else None
 
     def __call__(self, data: bytes | bytearray) -> bool | None:
         if not HAVE_RE2:  # tests force the own engine this way
@@ -179,10 +201,62 @@ class Re2Search:
         return search(data if isinstance(data, bytes) else bytes(data)) is not None
 
 
-def searcher(regex: Regex) -> Re2Search | None:
+#: length of the subject :func:`pays` times both engines on: long enough that a lazily
+#: built automaton that does not fit RE2's cache (:data:`MAX_MEM`) shows it
+PROBE_LENGTH = 1 << 16
+
+
+def probe_subject(regex: Regex) -> str:
+    """A subject of :data:`PROBE_LENGTH` characters drawn (seeded) from the regex's own
+    characters (its literals and small sets whole, two members of each broad set), less
+    those of the last item of each branch when that is a small set: partial
+    matches overlap as often as text can make them, and (mostly) never complete, so a
+    search reads the whole subject.
+
+    >>> from cwpattern.regex import parse_regex
+    >>> sorted(set(probe_subject(parse_regex("a.{3}c", pattern="", offset=0))))
+    ['a', '~', '\\x7f']
+    """
+    chars: set[int] = set()
+    last: set[int] = set()
+    for branch in regex.branches:
+        items = [i for i in branch.items if not isinstance(i, Anchor)]
+        for k, item in enumerate(items):
+            members = sorted(byte_set(item.atom if isinstance(item, Repeat) else item))
+            members = [m for m in members if m not in (0x0A, 0x80)] or members
+            chars.update(members if len(members) <= 8 else members[-2:])
+            if k == len(items) - 1 and len(members) <= 8:
+                last.update(members)
+    chars = ((chars - last) or chars) - {0x0A}
+    alphabet = sorted(chr(c) if c < 0x80 else "\u00e9" for c in chars) or [" "]
+    rng = random.Random(len(alphabet))
+    return "".join(rng.choice(alphabet) for _ in range(PROBE_LENGTH))
+
+
+def pays(search: Callable[[bytes], object], own: Callable[[str], bool], regex: Regex) -> bool:
+    """Whether ``search`` (a compiled RE2's) searches :func:`probe_subject` at least as
+    fast as ``own`` (best of two runs each)."""
+    subject = probe_subject(regex)
+    data = code_point_bytes(subject)
+
+    def best(run: Callable[[], object]) -> float:
+        times = []
+        for _ in range(2):
+            t0 = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - t0)
+        return min(times)
+
+    return best(lambda: search(data)) <= best(lambda: own(subject))
+
+
+def searcher(regex: Regex, own: Callable[[str], bool] | None = None) -> Re2Search | None:
     """The RE2 search of ``regex``, or None when RE2 is not installed or the regex is
-    left to the own engine."""
+    left to the own engine; with ``own`` (the own engine's search), RE2 answers only if it
+    :func:`pays`."""
     if _re2 is None:
         return None
     expr = expression(regex)
-    return Re2Search(expr) if expr is not None else None
+    if expr is None:
+        return None
+    return Re2Search(expr, (own, regex) if own is not None else None)

@@ -39,7 +39,7 @@ from .ast import (
     Span,
 )
 from .errors import PatternSyntaxError
-from .regexsets import SHORTHAND_SETS, byte_set
+from .regexsets import SHORTHAND_SETS, byte_set, code_point_bytes
 
 __all__ = [
     "MAX_REPEAT",
@@ -438,7 +438,8 @@ def _single_char(atom: RegexItem) -> str | None:
 
 # --------------------------------------------------------------------------- search
 #
-# Why not RE2 or Python re.  Python's re backtracks (%a*a*a*...b% is polynomial of high
+# Why not Python re, and why not RE2 alone (cwpattern.re2regex uses it where it is timed
+# faster).  Python's re backtracks (%a*a*a*...b% is polynomial of high
 # degree).  RE2 is linear in theory, but measured on this machine its cost is proportional to
 # its program size whenever its DFA cache thrashes, and counted repetition inflates the
 # program: a valid 1,022-character body of \W{1000} pieces needs over 8 MiB to compile at
@@ -493,7 +494,6 @@ _MAX_CACHED = 24
 _START, _END = -1, -2  # anchor steps; other steps name a character-set table
 _MAX_LITERAL_BRANCHES = 8
 _FIXED_WIDTH = 16
-_NON_ASCII = re.compile("[^\x00-\x7f]")  # a single class: re.sub is linear
 
 
 def compile_search(regex: Regex) -> Callable[[str], bool]:
@@ -514,22 +514,10 @@ def _compile_search(regex: Regex) -> Callable[[str], bool]:
     if cheap is not None:
         return cheap
     own = _BitSearch(regex)
-    from .re2regex import searcher  # (re2regex imports this module's neighbours)
+    from .re2regex import searcher  # (re2regex imports this module lazily)
 
-    fast = searcher(regex)
+    fast = searcher(regex, own)
     return own if fast is None else _LongSubjects(own, fast)
-
-
-def code_point_bytes(text: str) -> bytes:
-    """One byte per code point: ASCII as itself, any other code point as 0x80 (the
-    alphabet of the bit-parallel search and of :mod:`cwpattern.re2regex`).
-
-    >>> code_point_bytes("é-x")
-    b'\\x80-x'
-    """
-    if text.isascii():
-        return text.encode("ascii")
-    return _NON_ASCII.sub("\x80", text).encode("latin-1")
 
 
 #: Subjects at least this long are searched with RE2 when it is installed and takes the

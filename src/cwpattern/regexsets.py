@@ -8,11 +8,12 @@ searches of :mod:`cwpattern.regex` (the bit-parallel engine) and :mod:`cwpattern
 
 from __future__ import annotations
 
+import re
 import string
 
 from .ast import AnyChar, Literal, RegexAtom, Shorthand
 
-__all__ = ["SHORTHAND_SETS", "byte_set"]
+__all__ = ["SHORTHAND_SETS", "byte_set", "code_point_bytes"]
 
 # Shorthand sets (spec §3.4), ASCII only; an upper-case code is the complement.
 SHORTHAND_SETS: dict[str, frozenset[int]] = {
@@ -52,3 +53,19 @@ def byte_set(atom: RegexAtom) -> frozenset[int]:
                 raise ValueError(f"non-ASCII range end {it.hi!r} (the parser never produces one)")
             chosen.update(range(ord(it.lo), ord(it.hi) + 1))
     return universe - chosen if atom.negated else frozenset(chosen)
+
+
+_NON_ASCII = re.compile("[^\x00-\x7f]")  # a single class: re.sub is linear
+
+
+def code_point_bytes(text: str) -> bytes:
+    """One byte per code point: ASCII as itself, any other code point as 0x80 (the
+    alphabet of the bit-parallel search of :mod:`cwpattern.regex` and of
+    :mod:`cwpattern.re2regex`).
+
+    >>> code_point_bytes("é-x")
+    b'\\x80-x'
+    """
+    if text.isascii():
+        return text.encode("ascii")
+    return _NON_ASCII.sub("\x80", text).encode("latin-1")
