@@ -186,6 +186,27 @@ def test_count_each_one_line_per_pattern_in_order(
     assert int(expected[0].split("\t")[0]) > 0
 
 
+def test_count_each_and_several_patterns_with_jobs(
+    trail: Path, capfdbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Several work units per file, and a gzip file scanned whole by a worker.
+    monkeypatch.setattr(scan_module, "_UNIT", 256 * 1024)
+    started = []
+    real = scan_module._start_method
+    monkeypatch.setattr(scan_module, "_start_method", lambda: started.append(1) or real())
+    missing = str(trail / "missing.jsonl")
+    for args in (
+        ["--count", "--each", "-e", CIS_47, "-e", "AccessDenied", "--control", "cis-aws-3.0.0"],
+        ["-e", "Decrypt", "-e", "{ $.userIdentity.type = IAMUser }"],
+        ["--json", "-e", "Decrypt", "-e", "{ $.userIdentity.type = IAMUser }"],
+    ):
+        one = _run(capfdbinary, "--jobs", "1", *args, str(trail), missing)
+        two = _run(capfdbinary, "--jobs", "2", *args, str(trail), missing)
+        assert one == two and one[0] == 2 and one[1], (one[2], two[2])
+        assert "missing.jsonl: unreadable_file" in two[2] and "ignored" not in two[2]
+    assert len(started) == 3  # the --jobs 2 runs did start workers
+
+
 def test_repeated_e_means_any_of_them(
     trail: Path, capfdbinary: pytest.CaptureFixture[bytes]
 ) -> None:

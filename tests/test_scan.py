@@ -389,3 +389,88 @@ def test_counting_every_line_reports_what_could_not_be_evaluated(
     st = ScanStats()
     assert count("{ $.a NOT EXISTS || $.a = 1 }", str(path), stats=st) == 10
     assert st.skipped == {"not_evaluated": 1}
+
+
+@pytest.mark.parametrize("engine", SEARCH_ENGINES)
+def test_many_patterns_with_jobs_equal_one_process(
+    corpus: Path, buffers: str, engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The corpus holds JSON lines (with defects), plain text, gzip (a good, a truncated and
+    # a fake one), a CloudTrail {"Records": [...]} document and filter-log-events output.
+    force_search_engine(monkeypatch, engine)
+    paths = [str(corpus), str(corpus / "missing.jsonl")]
+    singles = [_reference(p, paths)[0] for p in PATTERNS]
+    one = ScanStats()
+    counts = cwpattern.count_many(PATTERNS, paths, stats=one, max_line_bytes=MAX_LINE)
+    assert counts == [len(s) for s in singles]
+    hits_one = ScanStats()
+    ordered = list(cwpattern.scan_many(PATTERNS, paths, stats=hits_one, max_line_bytes=MAX_LINE))
+    started = []
+    real = scan_module._start_method
+    monkeypatch.setattr(scan_module, "_start_method", lambda: started.append(1) or real())
+    for jobs in (2, 3):
+        st = ScanStats()
+        got = cwpattern.count_many(PATTERNS, paths, jobs=jobs, stats=st, max_line_bytes=MAX_LINE)
+        assert got == counts, jobs
+        assert (st.files, st.bytes) == (one.files, one.bytes)
+        for reason in ("oversized_line", "bad_gzip", "unreadable_file", "not_evaluated"):
+            assert st.skipped.get(reason) == one.skipped.get(reason), (jobs, reason)
+        st = ScanStats()
+        many = list(
+            cwpattern.scan_many(PATTERNS, paths, jobs=jobs, stats=st, max_line_bytes=MAX_LINE)
+        )
+        assert many == ordered, jobs  # the same matches, locations and order
+        assert st.to_dict() == hits_one.to_dict(), jobs  # problems located in the file
+    assert len(started) == 4  # every run with jobs > 1 started workers
+    per_pattern: list[list[Match]] = [[] for _ in PATTERNS]
+    for i, m in ordered:
+        per_pattern[i].append(m)
+    assert per_pattern == singles
+
+
+def test_many_patterns_with_jobs_report_unevaluated_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Several work units (and a gzip file, scanned whole by a worker): an event the matcher
+    # cannot evaluate is reported by the worker that met it, and never counted as a match.
+    monkeypatch.setattr(scan_module, "_UNIT", 64 * 1024)
+    body = b"".join(b'{"a":%d,"pad":"%s"}\n' % (i % 7, b"p" * 40) for i in range(6000))
+    body += b'{"a":"boom"}\n' + body
+    (tmp_path / "a.jsonl").write_bytes(body)
+    (tmp_path / "b.jsonl.gz").write_bytes(gzip.compress(b'{"a":"boom"}\n{"a":1}\n'))
+    (tmp_path / "c.log").write_bytes(b"boom 1\nfine 1\n" * 3)
+    real = scan_module.compile_line_matcher
+
+    def hostile(tree: cwpattern.ast.Pattern):
+        match = real(tree)
+
+        def exhausted(line: bytes) -> bool:
+            if b"boom" in bytes(line):
+                raise RecursionError("too deep")
+            return match(line)
+
+        return exhausted
+
+    monkeypatch.setattr(scan_module, "compile_line_matcher", hostile)
+    patterns = ["{ $.a = 1 }", "{ $.a NOT EXISTS || $.a = 1 }", "1"]
+    results = []
+    for jobs in (1, 2):
+        st = ScanStats()
+        counts = cwpattern.count_many(patterns, str(tmp_path), jobs=jobs, stats=st)
+        results.append((counts, st.skipped, st.files))
+        with pytest.raises(cwpattern.MatchResourceError):  # no stats: fail closed
+            cwpattern.count_many(patterns, str(tmp_path), jobs=jobs)
+    assert results[0] == results[1]
+    counts, skipped, files = results[0]
+    ones = body.count(b'{"a":1,')
+    assert counts == [ones + 1, ones + 1, ones + 1 + 3]
+    # (each pattern meets the hostile lines its prefilter lets through: at least the five
+    # "boom" events for the pattern without literals)
+    assert set(skipped) == {"not_evaluated"} and skipped["not_evaluated"] >= 5 and files == 3
+
+
+def test_many_patterns_jobs_are_checked(corpus: Path) -> None:
+    with pytest.raises(ValueError, match="positive integer"):
+        cwpattern.count_many(["x"], str(corpus), jobs=0)
+    with pytest.raises(ValueError, match="positive integer"):
+        list(cwpattern.scan_many(["x"], str(corpus), jobs=-1))

@@ -39,12 +39,13 @@ import io
 import mmap
 import multiprocessing
 import os
+import re
 import stat as _stat
 import sys
 import zlib
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from operator import itemgetter
 from typing import Any, NamedTuple, Union
@@ -209,6 +210,7 @@ def scan_many(
     source: Source = None,
     *,
     fmt: str = "auto",
+    jobs: int = 1,
     stats: ScanStats | None = None,
     max_line_bytes: int = 1 << 20,
     progress: Callable[[int], None] | None = None,
@@ -216,6 +218,8 @@ def scan_many(
     """Yield ``(i, match)`` for every event of ``source`` that ``patterns[i]`` matches,
     from one read of the input: in input order, and for one event in pattern order.
     Each pattern's matches are exactly those of :func:`scan` with that pattern alone.
+    ``jobs > 1`` scans the work units of :func:`scan` in worker processes; the output is
+    the same, in the same order.
 
     >>> import os, tempfile
     >>> path = os.path.join(tempfile.mkdtemp(), "app.log")
@@ -227,7 +231,7 @@ def scan_many(
     compiled = [p if isinstance(p, CompiledPattern) else compile(p) for p in patterns]
     if not compiled:
         return
-    for i, hit in _run_many(compiled, source, fmt, stats, max_line_bytes, _FULL, progress):
+    for i, hit in _run_many(compiled, source, fmt, jobs, stats, max_line_bytes, _FULL, progress):
         c = compiled[i]
         message = hit.text()
         values = c.extract(message) if isinstance(c.ast, ast.DelimitedPattern) else {}
@@ -239,12 +243,15 @@ def count_many(
     source: Source = None,
     *,
     fmt: str = "auto",
+    jobs: int = 1,
     stats: ScanStats | None = None,
     max_line_bytes: int = 1 << 20,
     progress: Callable[[int], None] | None = None,
 ) -> list[int]:
     """The number of matching events of each pattern, from one read of the input (what
-    ``cwpattern grep --count --each`` prints); each equal to :func:`count` alone.
+    ``cwpattern grep --count --each`` prints); each equal to :func:`count` alone, with
+    any ``jobs`` (worker processes, as in :func:`scan`: each scans whole work units for
+    every pattern, and the counts are summed).
 
     >>> import os, tempfile
     >>> path = os.path.join(tempfile.mkdtemp(), "app.log")
@@ -256,7 +263,7 @@ def count_many(
     compiled = [p if isinstance(p, CompiledPattern) else compile(p) for p in patterns]
     totals = [0] * len(compiled)
     if compiled:
-        for i, n in _run_many(compiled, source, fmt, stats, max_line_bytes, _COUNT, progress):
+        for i, n in _run_many(compiled, source, fmt, jobs, stats, max_line_bytes, _COUNT, progress):
             totals[i] += n
     return totals
 
@@ -319,6 +326,7 @@ def _run_many(
     compiled: list[CompiledPattern],
     source: Source,
     fmt: str,
+    jobs: int,
     stats: ScanStats | None,
     max_line: int,
     mode: int,
@@ -326,11 +334,17 @@ def _run_many(
 ) -> Iterator[tuple[int, Any]]:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be a positive integer, not {jobs!r}")
     st = stats if stats is not None else ScanStats()
-    multi = _Multi([_Config(c.pattern, c.ast, fmt, max_line, mode) for c in compiled], compiled)
+    cfgs = [_Config(c.pattern, c.ast, fmt, max_line, mode) for c in compiled]
+    multi = _Multi(cfgs, compiled)
     paths = [source] if isinstance(source, (str, os.PathLike)) else source
-    for path in expand(paths, st):  # type: ignore[arg-type]
-        yield from _scan_path(multi, path, st, progress)
+    if jobs == 1:
+        for path in expand(paths, st):  # type: ignore[arg-type]
+            yield from _scan_path(multi, path, st, progress)
+    else:
+        yield from _parallel(cfgs, multi, paths, jobs, st, progress)
     if stats is None and st.skipped.get("not_evaluated"):
         # Nobody will read the counts: fail closed rather than return a partial answer.
         raise MatchResourceError(st.problems[0] if st.problems else "MemoryError")
@@ -479,7 +493,7 @@ def _run(
         for path in _reading_ahead(engine, expand(paths, st)):  # type: ignore[arg-type]
             yield from _scan_path(engine, path, st, progress)
     else:
-        yield from _parallel(cfg, compiled, paths, jobs, st, progress)
+        yield from _parallel(cfg, _Engine(cfg, compiled), paths, jobs, st, progress)
     if stats is None and st.skipped.get("not_evaluated"):
         # Nobody will read the counts: fail closed rather than return a partial answer.
         raise MatchResourceError(st.problems[0] if st.problems else "MemoryError")
@@ -639,13 +653,35 @@ class _Multi:
     check, and (with hyperscan) the needles of all plans are found in one shared pass,
     each hit going to the patterns whose needle it is."""
 
-    def __init__(self, cfgs: list[_Config], compiled: list[CompiledPattern]) -> None:
-        self.engines = [_Engine(c, p) for c, p in zip(cfgs, compiled)]
+    def __init__(self, cfgs: list[_Config], compiled: list[CompiledPattern] | None = None) -> None:
+        """``compiled``: the patterns of ``cfgs`` (compiled from their trees when None,
+        in a worker).  When every config carries a plan (a worker's), the plans are used
+        as they are, their needles searched for in one shared pass."""
+        planned = all(c.plan is not None for c in cfgs)
+        patterns: list[CompiledPattern | None] = [None] * len(cfgs)
+        if compiled is not None:
+            patterns = list(compiled)
+        self.engines = [
+            _Engine(replace(c, plan=None) if planned else c, p) for c, p in zip(cfgs, patterns)
+        ]
         first = cfgs[0]
         self.cfg = _Config("", first.tree, first.fmt, first.max_line, first.mode)
         self.sampled = 0
         self.union: multiliteral.LiteralSet | None = None
         self.owners: list[tuple[int, ...]] = []
+        if planned:
+            for e, c in zip(self.engines, cfgs):
+                assert c.plan is not None
+                e.use(c.plan, search=False)
+                e.sampled = _SAMPLE
+            self.sampled = _SAMPLE
+            self._share()
+
+    @property
+    def configs(self) -> list[_Config]:
+        """What a worker needs to rebuild this engine: each pattern's config with its
+        current plan."""
+        return [replace(e.cfg, plan=e.plan) for e in self.engines]
 
     def choose(self, sample: bytes | bytearray) -> None:
         """Each pattern's plan.  With hyperscan, one pass over the sample for the literals
@@ -1725,11 +1761,12 @@ class _UnitResult(NamedTuple):
     stats: ScanStats
 
 
-def _worker_main(cfg: _Config, share: list[tuple[int, _Unit]], conn: Any) -> None:
+def _worker_main(cfg: _Config | list[_Config], share: list[tuple[int, _Unit]], conn: Any) -> None:
     """A worker process: scan its share of the units in order, sending ``(index,
-    result)`` for each; on a failure ``(-1, exception)``, which the parent raises."""
+    result)`` for each; on a failure ``(-1, exception)``, which the parent raises.
+    ``cfg`` is one pattern's config, or a list of them (several patterns, one pass)."""
     try:
-        engine = _Engine(cfg)
+        engine = _Engine(cfg) if isinstance(cfg, _Config) else _Multi(cfg)
         for i, unit in share:
             conn.send((i, _work_unit(engine, unit)))
     except BaseException as e:  # noqa: BLE001 - handed to the parent, which raises it
@@ -1741,7 +1778,7 @@ def _worker_main(cfg: _Config, share: list[tuple[int, _Unit]], conn: Any) -> Non
         conn.close()
 
 
-def _work_unit(engine: _Engine, unit: _Unit) -> _UnitResult:
+def _work_unit(engine: _Engine | _Multi, unit: _Unit) -> _UnitResult:
     st = ScanStats()
     if unit.end < 0:
         return _UnitResult(list(_scan_path(engine, unit.path, st, None)), 0, st)
@@ -1849,6 +1886,16 @@ def _merge(st: ScanStats, part: ScanStats) -> None:
     st.merge(part)
 
 
+def _shift_problems(part: ScanStats, path: str, offset: int) -> None:
+    """The problems of a worker's unit located at ``path:LINE`` (the line counted from
+    the unit's first line), moved to their line in the file: ``offset`` lines precede
+    the unit."""
+    at = re.compile(r"\A" + re.escape(path) + r":([0-9]+): ")
+    part.problems = [
+        at.sub(lambda m: f"{path}:{int(m[1]) + offset}: ", p, count=1) for p in part.problems
+    ]
+
+
 def _start_method() -> str:
     """fork on Linux (workers start in milliseconds); spawn elsewhere.  Everything a
     worker receives is picklable, so both work (tests run both)."""
@@ -1857,8 +1904,8 @@ def _start_method() -> str:
 
 
 def _parallel(
-    cfg: _Config,
-    compiled: CompiledPattern,
+    cfg: _Config | list[_Config],
+    engine: _Engine | _Multi,
     paths: Any,
     jobs: int,
     st: ScanStats,
@@ -1870,16 +1917,23 @@ def _parallel(
     ``multiprocessing.Pool`` spent 10-15 ms handing out each unit, as much as scanning
     a 32 MB range), and a worker blocks on a full pipe until the parent has read its
     earlier results, so memory holds a few units' hits.  With a single unit of work
-    there is no worker: it is scanned here."""
+    there is no worker: it is scanned here.
+
+    ``cfg`` is the config of ``engine`` (a list of configs for the several patterns of a
+    :class:`_Multi`, whose items are ``(pattern index, hit or count)``); the plans chosen
+    here on the first bytes are given to every worker."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     paths = [STDIN] if paths is None else [os.fspath(p) for p in paths] or [STDIN]
-    engine = _Engine(cfg, compiled)
     sample = _plan_sample(paths)
     if sample:
         engine.choose(sample)
-        cfg.plan = engine.plan
-    units = list(_units(cfg, paths, st, jobs))
+        if isinstance(engine, _Multi):
+            cfg = engine.configs
+        else:
+            assert isinstance(cfg, _Config)
+            cfg.plan = engine.plan
+    units = list(_units(engine.cfg, paths, st, jobs))
     work = [(i, u) for i, u in enumerate(units) if isinstance(u, _Unit)]
     n = min(jobs, len(work)) if len(work) > 1 else 0
     owner = {i: k % n for k, (i, _) in enumerate(work)} if n else {}
@@ -1913,13 +1967,22 @@ def _parallel(
             else:
                 res = _work_unit(engine, unit)
             before = st.bytes
+            offset = base.get(unit.path, 0)
+            base[unit.path] = offset + res.lines
+            if offset and res.stats.problems:
+                _shift_problems(res.stats, unit.path, offset)
             _merge(st, res.stats)
             if progress is not None:
                 progress(st.bytes - before)
-            offset = base.get(unit.path, 0)
-            base[unit.path] = offset + res.lines
+            if not offset:
+                yield from res.items
+                continue
             for item in res.items:
-                if offset and isinstance(item, _Hit) and item.lineno > 0:
+                if type(item) is tuple:  # (pattern index, hit or count): several patterns
+                    i, hit = item
+                    if isinstance(hit, _Hit) and hit.lineno > 0:
+                        item = (i, hit._replace(lineno=hit.lineno + offset))
+                elif isinstance(item, _Hit) and item.lineno > 0:
                     item = item._replace(lineno=item.lineno + offset)
                 yield item
     finally:

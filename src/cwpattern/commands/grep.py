@@ -15,7 +15,8 @@ kind on stderr.
 Several patterns (``-e P`` repeated, ``-f FILE`` with one pattern per non-blank line,
 ``--control BENCHMARK`` for a benchmark's monitoring controls, in any mix; the first
 positional argument is then a path) are scanned in one read of the input
-(:func:`cwpattern.scanner.scan_many`).  Without ``--each`` an event matches when any of
+(:func:`cwpattern.scanner.scan_many`; ``--jobs`` splits that pass among processes, with
+the same output).  Without ``--each`` an event matches when any of
 them matches, as in grep; ``--count --each`` prints one line per pattern,
 ``COUNT<TAB>LABEL`` in the order given (totals over all PATHs), the label being the pattern
 text or the control id; -l, -H, -n, -v and -m take one pattern.
@@ -201,10 +202,6 @@ def _run_many(
     before_output: Callable[[], None],
 ) -> int:
     compiled = [c for _, c in labelled]
-    if options.pop("jobs") != 1 and not args.no_messages:
-        print(
-            "cwpattern grep: several patterns scan in one process (--jobs ignored)", file=sys.stderr
-        )
     out = sys.stdout.buffer
     if args.count and args.each:
         counts = count_many(compiled, paths, **options)
