@@ -18,6 +18,12 @@ Engines:
 * ``cwpattern-many`` (pattern id ``cis-3.0.0``): ``cwpattern.count_many`` of the 15 CIS
   3.0.0 reference patterns in one pass; reports every count, and whether each equals the
   pattern's single scan (run afterwards, not timed).
+* ``simulate-one-pass`` / ``simulate-singles`` (pattern id ``simulate-cis-3.0.0``): the 15
+  CIS 3.0.0 reference patterns as metric filters (one metric each) with the CIS alarm on
+  each metric, simulated over the records: ``cwpattern.aws.simulate.simulate_account``
+  (one read, one literal search per batch for all filters) versus 15 runs of the
+  one-filter ``simulate`` (what ``cwpattern simulate`` did before ``--all``); both report
+  every filter's datapoint count, which ``run.py`` checks are equal.
 * ``inflate`` (a directory of ``.json.gz``): read and inflate every file whole with the
   inflater cwpattern uses (isal with the ``fast`` extra), and discard the bytes.
 * ``duckdb`` (a directory of ``{"Records":[...]}`` ``.json.gz``): ``read_json`` and a SQL
@@ -170,6 +176,45 @@ def run_many(path: str) -> dict[str, Any]:
     }
 
 
+def _cis_filters() -> list[Any]:
+    from cwpattern.aws.publish import MetricFilter, MetricTransformation
+
+    return [
+        MetricFilter(p, MetricTransformation(f"Cis{i}", "CISBenchmark", "1"), name=f"cis-{i}")
+        for i, p in enumerate(cis_300())
+    ]
+
+
+def run_simulate(path: str, one_pass: bool) -> dict[str, Any]:
+    from cwpattern.aws.simulate import cis_alarm, cis_alarms, simulate, simulate_account
+    from cwpattern.sources import ScanStats, iter_events
+
+    filters = _cis_filters()
+    t0 = time.perf_counter()
+    if one_pass:
+        scan = ScanStats()
+        result = simulate_account(
+            filters, cis_alarms(filters), iter_events(path, stats=scan), scan=scan
+        )
+        counts = [len(f.datapoints) for f in result.filters]
+        alarms = sum(a.alarm_state_reached for a in result.alarms)
+    else:
+        counts, alarms = [], 0
+        for mf in filters:
+            t = mf.transformation
+            scan = ScanStats()
+            doc = simulate(
+                mf,
+                cis_alarm(t.metric_namespace, t.metric_name),
+                iter_events(path, stats=scan),
+                scan=scan,
+            )
+            counts.append(doc["datapoints"])
+            alarms += doc["alarm_state_reached"]
+    seconds = time.perf_counter() - t0
+    return {"count": sum(counts), "counts": counts, "alarms": alarms, "seconds": seconds}
+
+
 def _gz_files(path: str) -> list[str]:
     import os
 
@@ -297,12 +342,13 @@ def _anon_kb(pid: int) -> int:
 def main(argv: list[str]) -> int:
     engine, path, pattern_id = argv
     compile_seconds = None
-    if engine.startswith("cwpattern"):  # compile (and load the parser) outside the figures
+    if engine.startswith(("cwpattern", "simulate")):  # compile outside the figures
         import cwpattern
         import cwpattern.scanner
 
         t0 = time.perf_counter()
-        for text in cis_300() if engine == "cwpattern-many" else [PATTERNS[pattern_id]]:
+        many = engine == "cwpattern-many" or engine.startswith("simulate")
+        for text in cis_300() if many else [PATTERNS[pattern_id]]:
             cwpattern.compile(text)
         compile_seconds = time.perf_counter() - t0
     elif engine == "reference":
@@ -333,6 +379,8 @@ def _run_engine(engine: str, path: str, pattern_id: str) -> dict[str, Any]:
         result = run_cwpattern(path, pattern_id, 1)
     elif engine == "cwpattern-many":
         result = run_many(path)
+    elif engine in ("simulate-one-pass", "simulate-singles"):
+        result = run_simulate(path, engine == "simulate-one-pass")
     elif engine == "inflate":
         result = run_inflate(path)
     elif engine == "duckdb":

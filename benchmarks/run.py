@@ -64,7 +64,7 @@ SHARES = {SYN: 0.11, SYN3: 0.03, SYN40: 0.40}
 
 #: input -> pattern ids measured on it
 PLAN = {
-    SYN: ["cis-4.7", "iam-user", "bytes-out", "term", "regex", "cis-3.0.0"],
+    SYN: ["cis-4.7", "iam-user", "bytes-out", "term", "regex", "cis-3.0.0", "simulate-cis-3.0.0"],
     SYN3: ["cis-4.7"],
     SYN40: ["cis-4.7"],
     TREE: ["cis-4.7"],
@@ -74,11 +74,16 @@ PLAN = {
 ENGINES = ["cwpattern", "cwpattern-j2", "cwpattern-nofast", "orjson-loop", "json-loop", "reference"]
 TREE_ENGINES = ["cwpattern", "cwpattern-j2", "inflate", "duckdb"]
 MANY = "cis-3.0.0"
+#: the 15 CIS patterns as metric filters with CIS alarms: simulated in one pass, and one by one
+SIMULATE = "simulate-cis-3.0.0"
+SIMULATE_ENGINES = ["simulate-one-pass", "simulate-singles"]
 LABEL = {
     "cwpattern": "cwpattern",
     "cwpattern-j2": "cwpattern --jobs 2",
     "cwpattern-nofast": "cwpattern without hyperscan or memmem",
     "cwpattern-many": "cwpattern, 15 patterns in one pass",
+    "simulate-one-pass": "simulate 15 filters and alarms, one pass (simulate_account)",
+    "simulate-singles": "simulate 15 filters and alarms, 15 single simulates",
     "orjson-loop": "hand-written loop",
     "json-loop": "json.loads loop",
     "reference": "reference evaluator",
@@ -301,6 +306,8 @@ def _best(run: Any, repeat: int) -> tuple[dict[str, Any], float, float]:
 def _engines_for(input_name: str, pattern_id: str) -> list[str]:
     if pattern_id == MANY:
         return ["cwpattern-many"]
+    if pattern_id == SIMULATE:
+        return SIMULATE_ENGINES
     if input_name == TREE:
         return [e for e in TREE_ENGINES if _available(e)]
     return [
@@ -327,11 +334,12 @@ def run(size: int, quick: bool, repeat: int, only: str | None = None) -> dict[st
                 continue
             measured: dict[str, tuple[dict[str, Any], float, float]] = {}
             for engine in _engines_for(input_name, pattern_id):
-                runs = 1 if engine in ("reference", "json-loop", "cwpattern-many") else repeat
+                slow = ("reference", "json-loop", "cwpattern-many", *SIMULATE_ENGINES)
+                runs = 1 if engine in slow else repeat
                 measured[engine] = _best(functools.partial(_engine, engine, path, pattern_id), runs)
             scans: list[tuple[str, list[bytes]]] = []
             needles: list[bytes] | None = None
-            if pattern_id != MANY and input_name != TREE:
+            if pattern_id not in (MANY, SIMULATE) and input_name != TREE:
                 needles = _needles(pattern_id, path)
                 if needles:
                     scans += [("grep", needles), ("rg", needles)]
@@ -358,7 +366,11 @@ def run(size: int, quick: bool, repeat: int, only: str | None = None) -> dict[st
                 row = {
                     "input": input_name,
                     "pattern_id": pattern_id,
-                    "pattern": PATTERNS.get(pattern_id, "the 15 CIS AWS 3.0.0 reference patterns"),
+                    "pattern": PATTERNS.get(
+                        pattern_id,
+                        "the 15 CIS AWS 3.0.0 reference patterns"
+                        + (" as metric filters, CIS alarms" if pattern_id == SIMULATE else ""),
+                    ),
                     "engine": engine,
                     "count": result["count"],
                     "seconds": secs,
@@ -383,6 +395,14 @@ def run(size: int, quick: bool, repeat: int, only: str | None = None) -> dict[st
                     row["anchor"] = True
                     if engine in ("grep", "rg"):
                         row["needles"] = [n.decode("utf-8", "replace") for n in needles or []]
+                elif engine == "simulate-one-pass":
+                    alone = measured["simulate-singles"][0]
+                    if result.get("counts") != alone.get("counts"):
+                        problems.append(
+                            f"{input_name} / {pattern_id}: one-pass datapoints "
+                            f"{result.get('counts')} differ from the single simulates "
+                            f"{alone.get('counts')}"
+                        )
                 elif engine == "cwpattern-many":
                     if not result.get("singles_equal"):
                         problems.append(
@@ -544,6 +564,13 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             (SYN, MANY, "cwpattern-many"),
             (*c47, "cwpattern"),
             1 / 2.5,
+            True,
+        ),
+        (
+            "simulate 15 CIS filters and alarms: one read ≥ 5 × 15 single simulates",
+            (SYN, SIMULATE, "simulate-one-pass"),
+            (SYN, SIMULATE, "simulate-singles"),
+            5.0,
             True,
         ),
         (

@@ -5,6 +5,9 @@ The filter turns events into datapoints (:func:`cwpattern.aws.publish.datapoints
 alarm evaluates them period by period (:func:`cwpattern.aws.alarms.evaluations`);
 :func:`simulate` returns the whole story as one JSON-ready document.  Events without a
 time are skipped and counted (``untimed_event``): they cannot be placed in a period.
+:func:`simulate_account` does the same for every filter of an account and every alarm on
+their metrics, over one read of the events whose literals are searched for all the
+filters in one pass (``cwpattern simulate --all`` / ``--snapshot``).
 
 >>> from cwpattern.aws.publish import MetricFilter, MetricTransformation
 >>> from cwpattern.sources import LogEvent
@@ -18,27 +21,38 @@ time are skipped and counted (``untimed_event``): they cannot be placed in a per
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from itertools import islice
 from typing import Any, Final
 
+from ..batch import BatchMatcher
 from ..documents import DocumentError, loads
-from ..errors import CWPatternError
+from ..errors import CWPatternError, MetricFilterError
 from ..sources import LogEvent, ScanStats
-from .alarms import ALARM, INSUFFICIENT_DATA, Alarm, State, aggregate, evaluations
+from .alarms import ALARM, INSUFFICIENT_DATA, Alarm, Datapoint, State, aggregate, evaluations
 from .publish import FilterStats, MetricFilter, datapoints
 from .snapshot import ListingError, read_listing
 
 __all__ = [
     "CIS_ALARM",
     "STATES",
+    "AccountSimulation",
+    "AlarmResult",
+    "Change",
+    "FilterResult",
+    "Timeline",
     "alarm_dict",
     "cis_alarm",
+    "cis_alarms",
     "iso",
     "load_json",
     "parse_time",
     "pick",
     "simulate",
+    "simulate_account",
+    "timeline",
 ]
 
 #: The alarm of the CIS AWS Foundations Benchmark remediation (``put-metric-alarm
@@ -201,9 +215,36 @@ def simulate(
         warnings.append(f"input left out: {dict(sorted(scan.skipped.items()))}{first}")
     if scan.ignored:
         warnings.append(f"entries ignored: {dict(sorted(scan.ignored.items()))}")
+    _need_events(span, scan, start, end)
+    seen = points if same_metric else []
+    line = timeline(
+        alarm,
+        seen,
+        _window(alarm, span, start, end),
+        step=step,
+        initial_state=initial_state,
+    )
+    return {
+        "filter": mf.to_aws(),
+        "alarm": alarm_dict(alarm),
+        "input": {**scan.to_dict(), **{f"filter_{k}": v for k, v in stats.to_dict().items()}},
+        "datapoints": len(points),
+        **line.to_dict(),
+        "warnings": warnings,
+    }
+
+
+def _need_events(span: _Span, scan: ScanStats, start: float | None, end: float | None) -> None:
     if span.first is None and (start is None or end is None):
         left = f" ({scan.problems[0]})" if scan.problems else ""
         raise CWPatternError(f"no log events were read{left}; give LOGS (or --start and --end)")
+
+
+def _window(
+    alarm: Alarm, span: _Span, start: float | None, end: float | None
+) -> tuple[float, float]:
+    """The evaluations' window: ``start``/``end`` when given, else from the period of the
+    first event to a few periods after the last one (``span`` saw the events)."""
     period = alarm.period
     if start is None:
         assert span.first is not None
@@ -213,39 +254,85 @@ def simulate(
         end = (math.floor(span.last / period) + alarm.evaluation_periods + 3) * period
     if end < start:
         raise CWPatternError("--end is before --start")
-    seen = points if same_metric else []
-    timeline = evaluations(
-        alarm, seen, start=start, end=end, step=step, initial_state=initial_state
+    return start, end
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One state change of an alarm."""
+
+    timestamp: float
+    previous: State
+    state: State
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "time": iso(self.timestamp),
+            "from": self.previous,
+            "to": self.state,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """What an alarm did over a window: the value of each period with data (its
+    statistic over the datapoints it watches), its state changes, its first ALARM."""
+
+    start: float
+    end: float
+    periods: tuple[tuple[float, float], ...]
+    changes: tuple[Change, ...]
+    first_alarm: float | None
+
+    @property
+    def alarm_state_reached(self) -> bool:
+        return self.first_alarm is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The keys :func:`simulate` reports them under."""
+        return {
+            "periods": [{"start": iso(ts), "value": value} for ts, value in self.periods],
+            "changes": [c.to_dict() for c in self.changes],
+            "alarm_state_reached": self.alarm_state_reached,
+            "first_alarm": None if self.first_alarm is None else iso(self.first_alarm),
+            "start": iso(self.start),
+            "end": iso(self.end),
+        }
+
+
+def timeline(
+    alarm: Alarm,
+    points: Sequence[Datapoint],
+    span: tuple[float, float],
+    *,
+    step: float | None = None,
+    initial_state: State = INSUFFICIENT_DATA,
+) -> Timeline:
+    """Evaluate ``alarm`` over ``points`` (datapoints of its metric) from ``span[0]`` to
+    ``span[1]``."""
+    start, end = span
+    evaluated = evaluations(
+        alarm, points, start=start, end=end, step=step, initial_state=initial_state
     )
     changes = []
     previous = initial_state
-    for ev in timeline:
+    for ev in evaluated:
         if ev.state != previous:
-            changes.append(
-                {"time": iso(ev.timestamp), "from": previous, "to": ev.state, "reason": ev.reason}
-            )
+            changes.append(Change(ev.timestamp, previous, ev.state, ev.reason))
             previous = ev.state
-    in_alarm = [ev.timestamp for ev in timeline if ev.state == ALARM]
+    in_alarm = [ev.timestamp for ev in evaluated if ev.state == ALARM]
     watched = [
         p
-        for p in seen
+        for p in points
         if frozenset(p.dimensions) == frozenset(alarm.dimensions)
         and (alarm.unit is None or p.unit == alarm.unit)
     ]
-    periods = aggregate(watched, period, alarm.statistic)
-    return {
-        "filter": mf.to_aws(),
-        "alarm": alarm_dict(alarm),
-        "input": {**scan.to_dict(), **{f"filter_{k}": v for k, v in stats.to_dict().items()}},
-        "datapoints": len(points),
-        "periods": [{"start": iso(ts), "value": value} for ts, value in periods.items()],
-        "changes": changes,
-        "alarm_state_reached": bool(in_alarm),
-        "first_alarm": iso(in_alarm[0]) if in_alarm else None,
-        "start": iso(start),
-        "end": iso(end),
-        "warnings": warnings,
-    }
+    periods = aggregate(watched, alarm.period, alarm.statistic)
+    return Timeline(
+        start, end, tuple(periods.items()), tuple(changes), in_alarm[0] if in_alarm else None
+    )
 
 
 def alarm_dict(alarm: Alarm) -> dict[str, Any]:
@@ -263,3 +350,278 @@ def alarm_dict(alarm: Alarm) -> dict[str, Any]:
         "treatMissingData": alarm.treat_missing_data,
         "dimensions": dict(alarm.dimensions),
     }
+
+
+# --- every filter of an account, one pass -------------------------------------------------
+
+#: Events whose messages are searched for the literals of every filter in one pass.
+_BATCH: Final = 2048
+
+
+@dataclass(frozen=True, slots=True)
+class FilterResult:
+    """One metric filter of :func:`simulate_account`: what it published.
+
+    ``datapoints`` are exactly :func:`cwpattern.aws.publish.datapoints` of this filter
+    over the same events; ``error`` says why it was not simulated (then it published
+    nothing): fieldSelectionCriteria, transformed logs, a system-field dimension whose
+    value was not given.
+    """
+
+    metric_filter: MetricFilter
+    datapoints: tuple[Datapoint, ...]
+    stats: FilterStats
+    alarms: tuple[str, ...]  #: the alarms watching its metric
+    warnings: tuple[str, ...] = ()
+    error: str | None = None
+
+    @property
+    def label(self) -> str:
+        mf = self.metric_filter
+        return mf.name if mf.name is not None else repr(mf.pattern.pattern)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "filter": self.metric_filter.to_aws(),
+            "input": self.stats.to_dict(),
+            "datapoints": len(self.datapoints),
+            "alarms": list(self.alarms),
+            "warnings": list(self.warnings),
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmResult:
+    """One alarm of :func:`simulate_account`, on the datapoints of every filter that
+    publishes its metric (``filters``: their indexes in
+    :attr:`AccountSimulation.filters`)."""
+
+    alarm: Alarm
+    filters: tuple[int, ...]
+    datapoints: int  #: the datapoints of its metric (any dimensions)
+    timeline: Timeline
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def alarm_state_reached(self) -> bool:
+        return self.timeline.alarm_state_reached
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSimulation:
+    """:func:`simulate_account`'s result.  ``input`` is the reading's
+    :meth:`~cwpattern.sources.ScanStats.to_dict`; ``not_simulated`` lists the filters
+    (and entries) that were not simulated and why; ``other_alarms`` names the alarms on
+    metrics no filter publishes (not simulated: nothing here feeds them)."""
+
+    filters: tuple[FilterResult, ...]
+    alarms: tuple[AlarmResult, ...]
+    input: dict[str, Any]
+    warnings: tuple[str, ...] = ()
+    not_simulated: tuple[str, ...] = ()
+    other_alarms: tuple[str, ...] = ()
+
+    @property
+    def alarm_state_reached(self) -> bool:
+        """Whether any alarm would have gone to ALARM."""
+        return any(a.alarm_state_reached for a in self.alarms)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready; each alarm entry has the keys of :func:`simulate`'s document
+        (``filters`` naming the filters that feed it instead of ``filter``)."""
+        return {
+            "input": self.input,
+            "filters": [f.to_dict() for f in self.filters],
+            "alarms": [
+                {
+                    "alarm": alarm_dict(a.alarm),
+                    "filters": [self.filters[k].label for k in a.filters],
+                    "datapoints": a.datapoints,
+                    **a.timeline.to_dict(),
+                    "warnings": list(a.warnings),
+                }
+                for a in self.alarms
+            ],
+            "other_alarms": list(self.other_alarms),
+            "not_simulated": list(self.not_simulated),
+            "alarm_state_reached": self.alarm_state_reached,
+            "warnings": list(self.warnings),
+        }
+
+
+class _Publisher:
+    """The datapoints of one filter, batch after batch, as :func:`datapoints` makes them."""
+
+    def __init__(self, mf: MetricFilter, system: Mapping[str, str]) -> None:
+        self.mf = mf
+        self.fields = dict(system)
+        if mf.log_group and "@source.log" not in self.fields:
+            self.fields["@source.log"] = mf.log_group
+        self.unit = mf.transformation.unit
+        self.default = mf.transformation.default_value
+        self.points: list[Datapoint] = []
+        self.stats = FilterStats()
+        self.error: str | None = None
+        try:
+            mf.check_simulated()
+        except MetricFilterError as err:
+            self.error = f"[{err.code}] {err}"
+
+    def add(self, batch: Sequence[LogEvent], matching: Sequence[int]) -> None:
+        """``batch``'s events; ``matching``: the indexes of those the pattern matches
+        (the others match not, and publish the default value if there is one)."""
+        if self.error is not None:
+            return
+        self.stats.events += len(batch)
+        try:
+            if self.default is None:
+                for j in matching:
+                    self._publish(batch[j])
+                return
+            hits = iter(matching)
+            hit = next(hits, -1)
+            for j, event in enumerate(batch):
+                if j == hit:
+                    self._publish(event)
+                    hit = next(hits, -1)
+                else:
+                    self.stats.defaults += 1
+                    ts = event.timestamp / 1000.0  # type: ignore[operator]  # timed events
+                    self.points.append(Datapoint(ts, self.default, self.unit, ()))
+        except MetricFilterError as err:  # SYSTEM_FIELD_UNKNOWN, on a matching event
+            self.error = f"[{err.code}] {err}"
+            self.points.clear()
+
+    def _publish(self, event: LogEvent) -> None:
+        outcome = self.mf.evaluate(event.message, system=self.fields)
+        stats = self.stats
+        if outcome.matched:
+            stats.matched += 1
+        if outcome.value is None:
+            if outcome.reason:
+                stats.unresolved[outcome.reason] = stats.unresolved.get(outcome.reason, 0) + 1
+            return
+        if outcome.matched:
+            stats.published += 1
+        else:
+            stats.defaults += 1
+        ts = event.timestamp / 1000.0  # type: ignore[operator]  # timed events
+        self.points.append(Datapoint(ts, outcome.value, self.unit, outcome.dimensions))
+
+
+def cis_alarms(filters: Iterable[MetricFilter]) -> list[Alarm]:
+    """The CIS alarm (:func:`cis_alarm`) on each metric the filters publish, in order,
+    each named for its metric (``cis-benchmark-alarm (CIS/Kms)``)."""
+    metrics = dict.fromkeys(
+        (f.transformation.metric_namespace, f.transformation.metric_name) for f in filters
+    )
+    return [
+        replace(cis_alarm(namespace, name), name=f"{CIS_ALARM['AlarmName']} ({namespace}/{name})")
+        for namespace, name in metrics
+    ]
+
+
+def simulate_account(
+    filters: Sequence[MetricFilter],
+    alarms: Sequence[Alarm],
+    events: Iterable[LogEvent],
+    *,
+    scan: ScanStats | None = None,
+    start: float | None = None,
+    end: float | None = None,
+    step: float | None = None,
+    initial_state: State = INSUFFICIENT_DATA,
+    system: Mapping[str, str] | None = None,
+    problems: Iterable[str] = (),
+) -> AccountSimulation:
+    """Every filter of ``filters`` and every alarm of ``alarms`` that watches one of
+    their metrics, over ONE read of ``events``.
+
+    The events are read once, in batches; each batch is searched in one pass for the
+    literals of every filter's pattern (:class:`cwpattern.batch.BatchMatcher`), and each
+    filter evaluates only the events that may match it.  Each filter's datapoints are
+    exactly those :func:`simulate` (:func:`~cwpattern.aws.publish.datapoints`) gives for
+    it alone; an alarm fed by one filter gets exactly :func:`simulate`'s timeline.  An
+    alarm on a metric several filters publish sees all their datapoints.
+
+    ``problems`` (entries the caller could not read) are reported in ``not_simulated``
+    with the filters that could not be simulated.  Other arguments are those of
+    :func:`simulate`.  Raises :class:`CWPatternError` as :func:`simulate` does.
+    """
+    scan = scan if scan is not None else ScanStats()
+    span = _Span()
+    pubs = [_Publisher(mf, system or {}) for mf in filters]
+    live = [p for p in pubs if p.error is None]
+    matcher = BatchMatcher([p.mf.pattern for p in live]) if live else None
+    timed = span.watch(events, scan)
+    while batch := list(islice(timed, _BATCH)):
+        if matcher is not None:
+            found = matcher.matching([event.message for event in batch])
+            for pub, matching in zip(live, found):
+                pub.add(batch, matching)
+    warnings: list[str] = []
+    if scan.skipped:
+        first = f" (first: {scan.problems[0]})" if scan.problems else ""
+        warnings.append(f"input left out: {dict(sorted(scan.skipped.items()))}{first}")
+    if scan.ignored:
+        warnings.append(f"entries ignored: {dict(sorted(scan.ignored.items()))}")
+    _need_events(span, scan, start, end)
+
+    def metric(mf: MetricFilter) -> tuple[str, str]:
+        return mf.transformation.metric_namespace, mf.transformation.metric_name
+
+    fed: dict[tuple[str, str], list[int]] = {}
+    for k, pub in enumerate(pubs):
+        fed.setdefault(metric(pub.mf), []).append(k)
+    alarm_results, other = [], []
+    watchers: dict[int, list[str]] = {}
+    for alarm in alarms:
+        feeding = fed.get((alarm.namespace, alarm.metric_name))
+        if not feeding:
+            other.append(alarm.name)
+            continue
+        points: list[Datapoint] = []
+        notes = []
+        for k in feeding:
+            watchers.setdefault(k, []).append(alarm.name)
+            points.extend(pubs[k].points)
+            if pubs[k].error is not None:
+                notes.append(
+                    f"filter {_label(pubs[k].mf)} was not simulated ({pubs[k].error}): "
+                    "the alarm misses its datapoints"
+                )
+        line = timeline(
+            alarm, points, _window(alarm, span, start, end), step=step, initial_state=initial_state
+        )
+        alarm_results.append(AlarmResult(alarm, tuple(feeding), len(points), line, tuple(notes)))
+    results = []
+    for k, pub in enumerate(pubs):
+        results.append(
+            FilterResult(
+                pub.mf,
+                tuple(pub.points),
+                pub.stats,
+                tuple(watchers.get(k, ())),
+                tuple(pub.mf.warnings()),
+                pub.error,
+            )
+        )
+        if alarms and k not in watchers:
+            ns, name = metric(pub.mf)
+            warnings.append(f"no alarm watches {ns}/{name} (filter {_label(pub.mf)})")
+    not_simulated = list(problems) + [
+        f"filter {_label(p.mf)}: {p.error}" for p in pubs if p.error is not None
+    ]
+    return AccountSimulation(
+        tuple(results),
+        tuple(alarm_results),
+        scan.to_dict(),
+        tuple(warnings),
+        tuple(not_simulated),
+        tuple(other),
+    )
+
+
+def _label(mf: MetricFilter) -> str:
+    return repr(mf.name) if mf.name is not None else repr(mf.pattern.pattern)

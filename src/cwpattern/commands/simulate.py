@@ -8,6 +8,15 @@ The metric filter is ``--pattern P`` with ``--metric-value`` (default ``1``),
 benchmark prescribes: Sum >= 1 over one period of 300 s).  LOGS are ``aws logs
 filter-log-events`` output or CloudTrail records (their ``eventTime`` places them in time).
 
+``--metric-filter FILE --all`` simulates every filter of a ``describe-metric-filters``
+output, and ``--snapshot FILE`` every filter of an account snapshot (``cwpattern
+snapshot``), with every alarm on their metrics (``--alarm FILE``, the snapshot's alarms,
+or ``--cis-alarm`` on each metric), over ONE read of LOGS: the patterns of all filters
+are matched in one pass (:func:`cwpattern.aws.simulate.simulate_account`), each filter
+publishing exactly what it publishes alone.  Exit status 0 when some alarm would have gone
+to ALARM, 1 when none would, 2 as below or when a filter (or an alarm on one of their
+metrics) could not be read or simulated, unless ``--skip-ok``.
+
 Prints the datapoints per period and the alarm's state changes.  Input that is not events
 (a README beside the logs, a CloudTrail digest file, an event without a time) is skipped,
 counted and reported; the run goes on.  Exit status 0 when the alarm would have gone to
@@ -28,7 +37,8 @@ from ..aws.publish import MetricFilter, MetricTransformation
 from ..aws.simulate import CIS_ALARM, STATES, cis_alarm, iso, load_json, parse_time, pick, simulate
 from ..cli import print_error
 from ..errors import CWPatternError
-from ..sources import FORMATS, ScanStats, iter_events
+from ..sources import FORMATS, ScanStats
+from ._simulate_account import logs, run_account
 
 __all__ = ["CIS_ALARM", "HELP", "NAME", "configure", "iso", "run"]
 
@@ -49,7 +59,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
     flt.add_argument(
         "--metric-filter", metavar="FILE", help="a describe-metric-filters entry or output (JSON)"
     )
+    flt.add_argument(
+        "--snapshot",
+        metavar="FILE",
+        help="an account snapshot (cwpattern snapshot): every metric filter and every alarm "
+        "on their metrics, over one read of LOGS",
+    )
     parser.add_argument("--filter-name", help="the filter to use when FILE holds several")
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="every filter of --metric-filter FILE, with every alarm on their metrics, "
+        "over one read of LOGS",
+    )
+    parser.add_argument(
+        "--log-group",
+        metavar="NAME",
+        help="with --all or --snapshot: only the filters on this log group (LOGS are its events)",
+    )
     parser.add_argument(
         "--metric-value",
         help="metricValue: a number, $.selector, $name or $N (default 1)",
@@ -65,12 +92,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--unit", help="the metric unit (default None)")
     parser.add_argument("--metric-name", help="metric name (default: the alarm's)")
     parser.add_argument("--namespace", help="metric namespace (default: the alarm's)")
-    alarm = parser.add_mutually_exclusive_group(required=True)
+    alarm = parser.add_mutually_exclusive_group()
     alarm.add_argument(
         "--alarm", metavar="FILE", help="a describe-alarms MetricAlarms entry or output (JSON)"
     )
     alarm.add_argument(
-        "--cis-alarm", action="store_true", help="the CIS alarm: Sum >= 1 over one period of 300 s"
+        "--cis-alarm",
+        action="store_true",
+        help="the CIS alarm: Sum >= 1 over one period of 300 s (with --all or --snapshot: "
+        "one on each metric of the filters)",
     )
     parser.add_argument("--alarm-name", help="the alarm to use when FILE holds several")
     parser.add_argument(
@@ -99,7 +129,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--skip-ok",
         action="store_true",
-        help="input that was skipped (not events, no timestamp, unreadable) does not make "
+        help="input that was skipped (not events, no timestamp, unreadable), and with --all "
+        "or --snapshot filters or alarms that could not be read or simulated, do not make "
         "the exit status 2",
     )
     walk = parser.add_argument_group("directory walks (as cwpattern grep)")
@@ -164,6 +195,11 @@ def _alarm(args: argparse.Namespace, mf: MetricFilter | None) -> Alarm:
 
 def _simulate(args: argparse.Namespace) -> dict[str, Any]:
     """The filter and alarm the options name, over LOGS (raises CWPatternError)."""
+    for option, value in (("--all", args.all), ("--log-group", args.log_group)):
+        if value:
+            raise CWPatternError(f"{option}: with --metric-filter FILE or --snapshot FILE only")
+    if not args.alarm and not args.cis_alarm:
+        raise CWPatternError("give --alarm FILE or --cis-alarm")
     if args.cis_alarm:
         mf = _metric_filter(args, ("CISBenchmark", "SimulatedCount"))
         alarm = _alarm(args, mf)
@@ -171,20 +207,12 @@ def _simulate(args: argparse.Namespace) -> dict[str, Any]:
         alarm = _alarm(args, None)
         mf = _metric_filter(args, (alarm.namespace, alarm.metric_name))
     scan = ScanStats()
-    logs = iter_events(
-        args.logs or None,
-        fmt=args.input_format,
-        stats=scan,
-        follow=args.follow,
-        hidden=args.hidden,
-        globs=args.glob,
-        excludes=args.exclude,
-    )
+    events = logs(args, scan)
     system = {k: v for k, v in (("@aws.account", args.account), ("@aws.region", args.region)) if v}
     return simulate(
         mf,
         alarm,
-        logs,
+        events,
         scan=scan,
         start=parse_time(args.start, "--start"),
         end=parse_time(args.end, "--end"),
@@ -244,6 +272,8 @@ def _op(name: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.all or args.snapshot:
+        return run_account(args)
     try:
         doc = _simulate(args)
     except (CWPatternError, AlarmError) as err:
