@@ -543,8 +543,9 @@ def _map(stream: Any) -> mmap.mmap | None:
     """A read-only map of a plain file of at least ``_MAP_MIN`` bytes (None: read it).
 
     The scan then searches the page cache in place: no copy into a buffer.  A file
-    truncated by another process while it is mapped would fault (SIGBUS), as with
-    ripgrep's maps; log files are appended to, not truncated in place.
+    truncated by another process while it is mapped would fault (SIGBUS) where its lost
+    pages are touched, as with ripgrep's maps: the size is checked before each window
+    (:func:`_shrunk`), so only a truncation during the search of one window can.
     """
     if not isinstance(stream, io.FileIO):
         return None
@@ -1047,6 +1048,8 @@ def _mapped_hits(
     pos = start
     while pos < stop:
         hi = min(pos + window, size)
+        if _shrunk(mm, hi, name, pos, st):
+            return
         if hi == size:
             end = size  # the last line may be unterminated
         else:
@@ -1098,6 +1101,26 @@ def _mapped_hits(
             except (OSError, ValueError):
                 dontneed = None
             dropped = upto
+
+
+def _shrunk(mm: mmap.mmap, upto: int, name: str, pos: int, st: ScanStats) -> bool:
+    """Whether the mapped file is now shorter than ``upto`` (truncated in place by another
+    process, as ``logrotate``'s ``copytruncate`` does): touching the lost pages would kill
+    the process (SIGBUS), so the scan of the file stops there and says so
+    (``changed_while_read``).  Checked before each window: a truncation while one window
+    is being searched is not caught."""
+    try:
+        now = mm.size()
+    except OSError:  # pragma: no cover - the map's own descriptor is always open
+        return False
+    if now >= upto:
+        return False
+    st.skip(
+        "changed_while_read",
+        f"{name} (byte {pos})",
+        f"the file shrank to {now} bytes while it was read (truncated in place?)",
+    )
+    return True
 
 
 #: Buffers of finished scans, reused: allocating (and zero-filling) 8 MB per file would

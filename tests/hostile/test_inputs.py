@@ -331,3 +331,25 @@ def test_progress_bar_closed_before_the_count(
     assert main(["grep", "-c", "--progress", "always", "ERROR", str(path)]) == 0
     assert order == ["bar closed", "stdout b'10\\n'"]
     assert b"100%" in capfdbinary.readouterr().err
+
+
+def test_a_file_truncated_while_mapped_is_reported_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # logrotate's copytruncate empties a log in place while readers have it open: the
+    # mapped pages past the new end would fault (SIGBUS) if touched.  The scan stops at
+    # the next window and reports it.
+    from cwpattern import scanner
+
+    monkeypatch.setattr(scanner, "_BLOCK", 64 * 1024)
+    path = tmp_path / "app.log"
+    path.write_bytes(b"ERROR disk full\n" * 100_000)  # 1.6 MB: mapped, 25 windows
+    st = ScanStats()
+    found = scanner.scan("ERROR", str(path), stats=st, max_line_bytes=1000)
+    first = next(found)
+    assert first.message == "ERROR disk full"
+    os.truncate(path, 0)
+    rest = list(found)  # no SIGBUS
+    assert 0 < len(rest) + 1 < 100_000
+    assert st.skipped == {"changed_while_read": 1}
+    assert "shrank to 0 bytes" in st.problems[-1]
