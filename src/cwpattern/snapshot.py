@@ -22,6 +22,7 @@ from .aws.snapshot import (
     ClassicSelector,
     EventSelectors,
     FieldSelector,
+    FilterDefinitions,
     Listing,
     ListingError,
     MetricFilter,
@@ -37,6 +38,8 @@ from .aws.snapshot import (
     loads_snapshot,
     log_group_name,
     pointer,
+    read_filter_definition,
+    read_filter_definitions,
     read_listing,
 )
 
@@ -50,6 +53,7 @@ __all__ = [
     "ClassicSelector",
     "EventSelectors",
     "FieldSelector",
+    "FilterDefinitions",
     "Listing",
     "ListingError",
     "load_snapshot",
@@ -61,6 +65,8 @@ __all__ = [
     "MetricTransformation",
     "pointer",
     "qualifying_log_groups",
+    "read_filter_definition",
+    "read_filter_definitions",
     "read_listing",
     "Section",
     "Snapshot",

@@ -35,8 +35,13 @@ from ..analysis.results import PatternWarning, Verdict
 from ..documents import MAX_DEPTH, check_depth
 from ..errors import CWPatternError, PatternSyntaxError
 from .filterdefs import FilterDef, FilterFileError, read_metric_filters
-from .model import MetricKey, by_metric
-from .snapshot import Listing, ListingError, read_listing
+from .model import FilterDefinition, MetricKey, by_metric
+from .snapshot import (
+    FilterDefinitions,
+    ListingError,
+    read_filter_definition,
+    read_filter_definitions,
+)
 
 __all__ = [
     "CheckInput",
@@ -310,25 +315,44 @@ def _from_documents(docs: Sequence[Any]) -> Filters:
     out: list[FilterInput] = []
     truncated = False
     for doc in docs:
-        listing = _listing(doc)
+        listing = _definitions(doc)
         if listing.pages:  # the last page read decides
             truncated = listing.truncated
-        out.extend(filters_from(list(listing.entries)))
+        out.extend(_input(entry, i) for i, entry in enumerate(listing.entries))
     return Filters(tuple(out), truncated)
 
 
-def _listing(doc: Any) -> Listing:
+def _definitions(doc: Any) -> FilterDefinitions:
     """``doc`` read by the one reader of describe-metric-filters output."""
     try:
-        return read_listing(doc, "metricFilters")
+        return read_filter_definitions(doc)
     except ListingError as err:
         raise FilterInputError(str(err)) from None
+
+
+def _not_filter(i: int) -> FilterInputError:
+    return FilterInputError(
+        f"item {i + 1}: expected a pattern string or a metric filter with a 'filterPattern' string"
+    )
+
+
+def _input(entry: FilterDefinition | str, i: int) -> FilterInput:
+    """The filter to judge of entry ``i`` of a listing."""
+    if isinstance(entry, str):
+        return FilterInput(f"pattern {i + 1}", entry)
+    if not isinstance(entry.pattern, str):
+        raise _not_filter(i)
+    t = entry.transformation
+    key = t.metric if t is not None else None
+    name = entry.name if isinstance(entry.name, str) and entry.name else f"filter {i + 1}"
+    return FilterInput(name, entry.pattern, str(key) if key else None, key)
 
 
 def filters_from(source: Any) -> list[FilterInput]:
     """Normalize decoded input into :class:`FilterInput`: a pattern string, a list of
     pattern strings, a list of metric-filter objects, or ``describe-metric-filters``
-    output (``{"metricFilters": [...]}``, or a list of such pages).
+    output (``{"metricFilters": [...]}``, or a list of such pages), each entry read by
+    :func:`cwpattern.aws.snapshot.read_filter_definitions`.
 
     Raises:
         FilterInputError: anything else (an object without ``metricFilters``, an item
@@ -337,32 +361,19 @@ def filters_from(source: Any) -> list[FilterInput]:
     if isinstance(source, str):
         source = [source]
     if isinstance(source, (Mapping, list)):
-        source = list(_listing(source).entries)
+        return [_input(entry, i) for i, entry in enumerate(_definitions(source).entries)]
     if not isinstance(source, Iterable):
         raise FilterInputError(f"expected filters or patterns, not {type(source).__name__}")
     out: list[FilterInput] = []
     for i, item in enumerate(source):
-        if isinstance(item, str):
-            out.append(FilterInput(f"pattern {i + 1}", item))
-        elif isinstance(item, FilterInput):
+        if isinstance(item, FilterInput):
             out.append(item)
         elif isinstance(item, Mapping) and "metricFilters" in item:  # a page
             out.extend(filters_from(item))
-        elif isinstance(item, Mapping) and isinstance(item.get("filterPattern"), str):
-            transforms = item.get("metricTransformations") or [{}]
-            key = None
-            if isinstance(transforms, list) and transforms and isinstance(transforms[0], Mapping):
-                t = transforms[0]
-                if t.get("metricName"):
-                    key = MetricKey(str(t.get("metricNamespace", "")), str(t.get("metricName")))
-            name = str(item.get("filterName") or f"filter {i + 1}")
-            metric = str(key) if key else None
-            out.append(FilterInput(name, item["filterPattern"], metric, key))
+        elif isinstance(item, (str, Mapping)):
+            out.append(_input(item if isinstance(item, str) else read_filter_definition(item), i))
         else:
-            raise FilterInputError(
-                f"item {i + 1}: expected a pattern string or a metric filter with a "
-                "'filterPattern' string"
-            )
+            raise _not_filter(i)
     return out
 
 

@@ -23,10 +23,14 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import CWPatternError
 from ..remediation import FilterTarget
+
+if TYPE_CHECKING:
+    from .iac import IacResources
+    from .model import FilterDefinition, Unknown
 
 __all__ = ["FilterDef", "FilterFileError", "load_metric_filters", "read_metric_filters"]
 
@@ -174,53 +178,60 @@ def _line(text: str, *needles: str | None) -> int | None:
     return None
 
 
-def _transform(t: Any) -> tuple[str | None, str | None, str | None]:
-    if isinstance(t, list):
-        t = t[0] if t else None
-    if not isinstance(t, Mapping):
+def _text(value: str | Unknown | None) -> str | None:
+    """A definition's field when it is known (else ``None``)."""
+    return value if isinstance(value, str) else None
+
+
+def _metric(d: FilterDefinition) -> tuple[str | None, str | None, str | None]:
+    """Metric name, namespace and value of the first transformation, where known."""
+    t = d.transformation
+    if t is None:
         return None, None, None
-    value = t.get("metricValue")
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(value)
-    return _str(t.get("metricName")), _str(t.get("metricNamespace")), _str(value)
+    return _text(t.metric_name), _text(t.metric_namespace), _text(t.metric_value)
 
 
 def _describe(doc: Any, text: str) -> list[FilterDef]:
-    from .snapshot import ListingError, read_listing
+    from .snapshot import ListingError, read_filter_definitions
 
     if isinstance(doc, Mapping) and isinstance(doc.get("metricFilters"), (Mapping, list)):
         if not isinstance(doc["metricFilters"], list) or _is_pages(doc["metricFilters"]):
             doc = doc["metricFilters"]  # an account snapshot (docs/audit-snapshot.md)
     try:
-        items = list(read_listing(doc, "metricFilters").entries)
+        entries = read_filter_definitions(doc).entries
     except ListingError as err:
         raise FilterFileError(str(err)) from None
     out = []
-    for i, item in enumerate(items):
-        if isinstance(item, str):
+    for i, entry in enumerate(entries):
+        if isinstance(entry, str):
             out.append(
                 FilterDef(
-                    f"pattern {i + 1}", item, address=f"[{i}]", line=_line(text, item), named=False
+                    f"pattern {i + 1}",
+                    entry,
+                    address=f"[{i}]",
+                    line=_line(text, entry),
+                    named=False,
                 )
             )
             continue
-        if not isinstance(item, Mapping) or not isinstance(item.get("filterPattern"), str):
+        pattern = entry.pattern
+        if not isinstance(pattern, str):
             raise FilterFileError(
                 f"item {i + 1}: expected a metric filter with a 'filterPattern' string"
             )
-        name = _str(item.get("filterName"))
-        metric, namespace, value = _transform(item.get("metricTransformations"))
+        name = _text(entry.name)
+        metric, namespace, value = _metric(entry)
         out.append(
             FilterDef(
                 name or f"filter {i + 1}",
-                item["filterPattern"],
-                _str(item.get("logGroupName")),
+                pattern,
+                _text(entry.log_group),
                 metric,
                 namespace,
                 value,
                 "describe",
                 f"[{i}]",
-                _line(text, item["filterPattern"], name),
+                _line(text, pattern, name),
                 named=name is not None,
             )
         )
@@ -232,29 +243,30 @@ def _is_pages(value: list[Any]) -> bool:
     return bool(value) and all(isinstance(v, Mapping) and "metricFilters" in v for v in value)
 
 
-def _from_iac(resources: Any, source: Source, text: str) -> list[FilterDef]:
-    from .snapshot import Unknown
+def _from_iac(resources: IacResources, source: Source, text: str) -> list[FilterDef]:
+    from .model import Unknown
+    from .snapshot import read_filter_definition
 
     out = []
     for r in resources.metric_filters:
-        body = r.body
+        d = read_filter_definition(r.body, r.address)
         notes = list(r.notes)
-        pattern = body.get("filterPattern")
-        if isinstance(pattern, Unknown):
-            notes.append(f"filter pattern not known: {pattern}")
-        metric, namespace, value = _transform(body.get("metricTransformations"))
-        name = _str(body.get("filterName")) or r.address
+        if isinstance(d.pattern, Unknown):
+            notes.append(f"filter pattern not known: {d.pattern}")
+        metric, namespace, value = _metric(d)
+        name = _text(d.name) or r.address
+        pattern = _text(d.pattern)
         out.append(
             FilterDef(
                 name,
-                _str(pattern),
-                _str(body.get("logGroupName")),
+                pattern,
+                _text(d.log_group),
                 metric,
                 namespace,
                 value,
                 source,
                 r.address,
-                _line(text, _str(pattern), name),
+                _line(text, pattern, name),
                 tuple(notes),
             )
         )

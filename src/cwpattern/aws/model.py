@@ -43,7 +43,9 @@ __all__ = [
     "ClassicSelector",
     "EventSelectors",
     "FieldSelector",
+    "FilterDefinition",
     "InvalidTransformation",
+    "MetricDefinition",
     "MetricFilter",
     "MetricKey",
     "MetricTransformation",
@@ -513,6 +515,62 @@ class MetricFilter:
             if isinstance(value, Unknown):
                 return pointer(key), value
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class MetricDefinition:
+    """One ``metricTransformations`` entry as a filter *definition* gives it, not validated
+    (:func:`cwpattern.aws.snapshot.read_filter_definition` reads it): each field is its
+    text (a number given as ``metricValue`` is read as its text), ``None`` when absent or
+    null, or :class:`Unknown` (not known before deployment, or not a string: the reason
+    says which)."""
+
+    metric_name: str | Unknown | None = None
+    metric_namespace: str | Unknown | None = None
+    metric_value: str | Unknown | None = None
+
+    @property
+    def metric(self) -> MetricKey | None:
+        """The metric it publishes to, when its name is a non-empty string and its
+        namespace a string or absent (``""``); ``None`` otherwise.
+
+        >>> MetricDefinition("Kms").metric, MetricDefinition(Unknown("x"), "CIS").metric
+        (MetricKey(namespace='', name='Kms'), None)
+        """
+        name, namespace = self.metric_name, self.metric_namespace
+        if not isinstance(name, str) or not name or isinstance(namespace, Unknown):
+            return None
+        return MetricKey(namespace or "", name)
+
+
+@dataclass(frozen=True, slots=True)
+class FilterDefinition:
+    """A metric filter as a *definition* gives it: a ``describe-metric-filters`` entry, or
+    a filter of a listing that users write by hand or an IaC resource, in which only the
+    pattern is needed (no log group, no transformation: a bare filter definition).
+    :func:`cwpattern.aws.snapshot.read_filter_definition` reads it, for ``cwpattern check``
+    and ``lint``; :class:`MetricFilter` is the deployed filter the audit reads.
+
+    Each field is its value, ``None`` when absent (or null), or :class:`Unknown` when not
+    known before deployment or of the wrong type (the reason says which): nothing is
+    dropped silently.  ``transformations`` is :class:`Unknown` when the field is not a
+    list; an entry of it that is not an object is :class:`Unknown`.  ``location`` says
+    where the entry was read.
+    """
+
+    pattern: str | Unknown | None
+    location: str = ""
+    name: str | Unknown | None = None
+    log_group: str | Unknown | None = None
+    transformations: tuple[MetricDefinition | Unknown, ...] | Unknown = ()
+
+    @property
+    def transformation(self) -> MetricDefinition | None:
+        """The first transformation, when there is one and it is an object."""
+        if isinstance(self.transformations, Unknown) or not self.transformations:
+            return None
+        first = self.transformations[0]
+        return first if isinstance(first, MetricDefinition) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,10 @@ gives the commands)::
 This module is the one reader of those outputs: it reads the document into the typed,
 located records of :mod:`cwpattern.aws.model`, and :func:`read_listing` reads a
 ``describe-metric-filters`` or ``describe-alarms`` listing on its own (pages merged, the
-same ``nextToken`` rule) for ``cwpattern check``, ``lint`` and ``simulate``.  The checks
+same ``nextToken`` rule) for ``cwpattern check``, ``lint`` and ``simulate``;
+:func:`read_filter_definitions` reads the filters of such a listing loosely (an entry may
+lack its log group or transformations) into :class:`~cwpattern.aws.model.FilterDefinition`
+records, for ``check`` and ``lint``.  The checks
 that need no pattern reasoning (which trails deliver every management event to a
 CloudWatch Logs group, which alarms fire on one event and notify a confirmed subscriber)
 are in :mod:`cwpattern.aws.checks`; their old names here (``trail_findings``,
@@ -50,7 +53,9 @@ from .model import (
     ClassicSelector,
     EventSelectors,
     FieldSelector,
+    FilterDefinition,
     InvalidTransformation,
+    MetricDefinition,
     MetricFilter,
     MetricTransformation,
     Subscription,
@@ -79,6 +84,7 @@ __all__ = [
     "ClassicSelector",
     "EventSelectors",
     "FieldSelector",
+    "FilterDefinitions",
     "Listing",
     "ListingError",
     "MetricFilter",
@@ -93,6 +99,8 @@ __all__ = [
     "load_snapshot",
     "log_group_name",
     "pointer",
+    "read_filter_definition",
+    "read_filter_definitions",
     "read_listing",
 ]
 
@@ -348,6 +356,133 @@ def read_listing(doc: Any, key: str = "metricFilters") -> Listing:
         else:
             entries.append(item)
     return Listing(tuple(entries), pages, truncated)
+
+
+@dataclass(frozen=True)
+class FilterDefinitions:
+    """The filter definitions of a ``describe-metric-filters`` listing, pages merged in
+    order (:func:`read_filter_definitions`): each entry a :class:`FilterDefinition`, or a
+    pattern string as it is (a ``--query 'metricFilters[].filterPattern'`` list).
+    ``pages`` and ``truncated`` are as in :class:`Listing`."""
+
+    entries: tuple[FilterDefinition | str, ...]
+    pages: int = 0
+    truncated: bool = False
+
+
+def read_filter_definitions(doc: Any) -> FilterDefinitions:
+    """The filters of a ``describe-metric-filters`` listing (any shape
+    :func:`read_listing` takes; a page among the entries, as in an account snapshot's
+    ``metricFilters`` list of pages, is merged in its place), read loosely, as
+    ``cwpattern check`` and ``lint`` need them: an entry may lack its log group, its transformations or even its pattern (each
+    read by :func:`read_filter_definition`, located by its index in the merged entries,
+    ``/0``); a string is a bare pattern.  The audit's reader is :func:`load_snapshot`,
+    which requires every field of a deployed filter.
+
+    Raises:
+        ListingError: not such a listing, or an entry that is neither a pattern string
+            nor an object.
+
+    >>> page = {"metricFilters": [{"filterPattern": "ERROR"}, "WARN"], "nextToken": "t"}
+    >>> read_filter_definitions(page)
+    FilterDefinitions(entries=(FilterDefinition(pattern='ERROR', location='/0', name=None, \
+log_group=None, transformations=()), 'WARN'), pages=1, truncated=True)
+    """
+    merged, pages, truncated = _merged_entries(doc)
+    entries: list[FilterDefinition | str] = []
+    for i, entry in enumerate(merged):
+        if isinstance(entry, str):
+            entries.append(entry)
+        elif isinstance(entry, Mapping):
+            entries.append(read_filter_definition(entry, pointer(i)))
+        else:
+            raise ListingError(
+                f"item {i + 1}: expected a pattern string or a metric filter with a "
+                "'filterPattern' string"
+            )
+    return FilterDefinitions(tuple(entries), pages, truncated)
+
+
+def _merged_entries(doc: Any) -> tuple[list[Any], int, bool]:
+    """The entries of a listing, with the entries of a page found among them (an account
+    snapshot's ``metricFilters``: a list of pages) in its place; the pages read, and
+    whether the last one read carries a ``nextToken``."""
+    listing = read_listing(doc, "metricFilters")
+    entries: list[Any] = []
+    pages, truncated = listing.pages, listing.truncated
+    for entry in listing.entries:
+        if isinstance(entry, Mapping) and "metricFilters" in entry:
+            inner, count, cut = _merged_entries(entry)
+            entries.extend(inner)
+            if count:
+                pages, truncated = pages + count, cut
+        else:
+            entries.append(entry)
+    return entries, pages, truncated
+
+
+def read_filter_definition(doc: Any, location: str = "") -> FilterDefinition:
+    """One filter definition: a ``describe-metric-filters`` entry (or an IaC resource's
+    body, :class:`cwpattern.aws.iac.IacResource`), read loosely.  A field that is absent
+    or null is ``None`` (``()`` for ``metricTransformations``); an :class:`Unknown` stays
+    one; a field of the wrong type becomes an :class:`Unknown` that says so.  Other fields
+    are not read.
+
+    Raises:
+        SnapshotError: ``doc`` is not an object.
+
+    >>> d = read_filter_definition({"filterName": 7, "filterPattern": "ERROR",
+    ...     "metricTransformations": [{"metricName": "Errors", "metricValue": 1}, "x"]})
+    >>> d.name, d.log_group, d.transformation
+    (unknown (filterName must be a string, got 7), None, \
+MetricDefinition(metric_name='Errors', metric_namespace=None, metric_value='1'))
+    >>> d.transformations[1]
+    unknown (metricTransformations/1 must be an object, got 'x')
+    """
+    if not isinstance(doc, Mapping):
+        raise SnapshotError(f"expected an object, got {_show(doc)}", location, raw=doc)
+    raw = doc.get("metricTransformations")
+    transformations: tuple[MetricDefinition | Unknown, ...] | Unknown
+    if raw is None:
+        transformations = ()
+    elif isinstance(raw, Unknown):
+        transformations = raw
+    elif isinstance(raw, list):
+        transformations = tuple(
+            _metric_definition(t, f"metricTransformations/{i}") for i, t in enumerate(raw)
+        )
+    else:
+        transformations = Unknown(f"metricTransformations must be a list, got {_show(raw)}")
+    return FilterDefinition(
+        pattern=_loose_text(doc.get("filterPattern"), "filterPattern"),
+        location=location,
+        name=_loose_text(doc.get("filterName"), "filterName"),
+        log_group=_loose_text(doc.get("logGroupName"), "logGroupName"),
+        transformations=transformations,
+    )
+
+
+def _metric_definition(doc: Any, where: str) -> MetricDefinition | Unknown:
+    if isinstance(doc, Unknown):
+        return doc
+    if not isinstance(doc, Mapping):
+        return Unknown(f"{where} must be an object, got {_show(doc)}")
+    value = doc.get("metricValue")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = repr(value) if isinstance(value, float) else str(value)
+    return MetricDefinition(
+        _loose_text(doc.get("metricName"), f"{where}/metricName"),
+        _loose_text(doc.get("metricNamespace"), f"{where}/metricNamespace"),
+        _loose_text(value, f"{where}/metricValue"),
+    )
+
+
+def _loose_text(value: Any, path: str) -> str | Unknown | None:
+    """A field of a filter definition: a string, ``None`` (absent or null), or
+    :class:`Unknown` (given as one, or not a string)."""
+    if value is None or isinstance(value, (str, Unknown)):
+        return value
+    return Unknown(f"{path} must be a string, got {_show(value)}")
 
 
 def _read_trail(doc: Any, loc: str) -> Trail:
