@@ -34,7 +34,6 @@ lines the scan had to examine; ``oversized_line``, ``bad_gzip``, ``unreadable_fi
 
 from __future__ import annotations
 
-import concurrent.futures
 import io
 import mmap
 import multiprocessing
@@ -402,7 +401,6 @@ class _Engine:
         self.escapes = self.prefilter.escapes
         self.hit_cost = hit_cost_for(tree)
         self.plan: Plan | None = None
-        self.ahead = {}
         self.check: Callable[[Any], bool] = self.prefilter.compile()
         if cfg.plan is not None:
             self.use(cfg.plan)
@@ -441,9 +439,6 @@ class _Engine:
             found = multiliteral.LiteralSet(plan.needles + escapes, regexes=(_FLOAT_RE,))
             self._record_searcher = (plan, found)
         return self._record_searcher[1]
-
-    #: the Records documents being read ahead (:func:`_reading_ahead`), by path
-    ahead: dict[str, concurrent.futures.Future[_Archive | None]]
 
     #: size of the sample the plan was chosen on (a plan from a tiny first file is
     #: chosen again on the first large block)
@@ -490,7 +485,7 @@ def _run(
     paths = [source] if isinstance(source, (str, os.PathLike)) else source
     if jobs == 1:
         engine = _Engine(cfg, compiled)
-        for path in _reading_ahead(engine, expand(paths, st)):  # type: ignore[arg-type]
+        for path in expand(paths, st):  # type: ignore[arg-type]
             yield from _scan_path(engine, path, st, progress)
     else:
         yield from _parallel(cfg, _Engine(cfg, compiled), paths, jobs, st, progress)
@@ -1587,78 +1582,6 @@ _WHOLE = 64 << 20
 _PEEK = 4096  # bytes read to see whether a file is a Records document
 
 
-def _searches_archives(engine: _Engine | _Multi) -> bool:
-    """Whether :func:`_archived_records` may search ``engine``'s files whole."""
-    return (
-        isinstance(engine, _Engine)
-        and engine.json_family
-        and archive.HAVE_FRAMING
-        and multiliteral.default_engine() == "hyperscan"
-        and engine.cfg.fmt in ("auto", "json")
-    )
-
-
-def _reading_ahead(engine: _Engine, paths: Iterable[str]) -> Iterator[str]:
-    """``paths``, while a thread reads and inflates the next ``Records`` document (gzip
-    inflaters release the GIL): CloudTrail trees are mostly inflating, and the search of
-    one document then overlaps the inflating of the next.  At most one document is read
-    ahead; :func:`_archived_records` takes it from ``engine.ahead``.  Without a second
-    thread (none can start) the documents are read in turn, with the same results."""
-    if not _searches_archives(engine):
-        yield from paths
-        return
-    pool = None
-    try:
-        pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="cwpattern-read")
-    except RuntimeError:  # pragma: no cover - no thread can start
-        pass
-    try:
-        pending: str | None = None
-        for path in paths:
-            if pool is not None and path != STDIN:
-                try:  # read the next file while the current one is searched
-                    engine.ahead[path] = pool.submit(_read_archive, path)
-                except RuntimeError:  # the thread could not start: read in turn
-                    pool = None
-            if pending is not None:
-                yield pending
-                engine.ahead.pop(pending, None)  # not taken: not searched whole
-            pending = path
-        if pending is not None:
-            yield pending
-    finally:
-        engine.ahead.clear()
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-
-
-class _Archive(NamedTuple):
-    data: bytes  # the file as it is
-    doc: bytes | None  # inflated (gzip), the file itself (plain), None: not usable whole
-
-
-def _read_archive(path: str) -> _Archive | None:
-    """A file that starts as a ``Records`` document, read whole (and inflated); None when
-    it is not one, is not a regular file, is too large or cannot be read (the streaming
-    reader then reads it, and reports what it must)."""
-    try:
-        with open(path, "rb") as fh:
-            info = os.fstat(fh.fileno())
-            if not _stat.S_ISREG(info.st_mode) or info.st_size > _WHOLE:
-                return None
-            head = fh.read(_PEEK)
-            if not archive.records_start(head):
-                return None  # not a Records document: read as it is, once
-            data = head + fh.read(info.st_size + 1 - len(head))
-        if data[:2] == b"\x1f\x8b":
-            return _Archive(data, archive.inflate(data, _WHOLE))
-        if path.endswith(".gz") or len(data) > _WHOLE:
-            return _Archive(data, None)
-        return _Archive(data, data)
-    except (OSError, MemoryError):
-        return None
-
-
 def _archived_records(engine: _Engine | _Multi, path: str, st: ScanStats) -> list[Any] | None:
     """The hits (or count) of a CloudTrail ``{"Records":[...]}`` file (gzip or plain)
     searched whole: its inflated bytes are searched in one hyperscan pass for the plan's
@@ -1673,27 +1596,42 @@ def _archived_records(engine: _Engine | _Multi, path: str, st: ScanStats) -> lis
     JSON or UTF-8, blanks between records, other members, too large), when a record
     around a hit does not decode, for other patterns, or without hyperscan or msgspec:
     the file is then streamed by :func:`_document_hits`, which decides and reports."""
-    if not _searches_archives(engine):
-        return None
-    assert isinstance(engine, _Engine)
-    ahead = engine.ahead.pop(path, None)
-    try:
-        read = ahead.result() if ahead is not None else _read_archive(path)
-    except MemoryError:  # (raised in the reading thread)
-        return None
-    if read is None or read.doc is None:
+    if (
+        not isinstance(engine, _Engine)
+        or not engine.json_family
+        or not archive.HAVE_FRAMING
+        or multiliteral.default_engine() != "hyperscan"
+        or engine.cfg.fmt not in ("auto", "json")
+    ):
         return None
     try:
-        return _search_records(engine, path, read.data, read.doc, st)
+        with open(path, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not _stat.S_ISREG(info.st_mode) or info.st_size > _WHOLE:
+                return None
+            head = fh.read(_PEEK)
+            if not archive.records_start(head):
+                return None  # not a Records document: read as it is, once
+            data = head + fh.read(info.st_size + 1 - len(head))
+    except (OSError, MemoryError):
+        return None
+    try:
+        return _search_records(engine, path, data, st)
     except MemoryError:  # the streaming reader reads it in bounded memory, or says so
         return None
 
 
-def _search_records(
-    engine: _Engine, path: str, data: bytes, doc: bytes, st: ScanStats
-) -> list[Any] | None:
-    """:func:`_archived_records` of a file read whole as ``data``, inflated ``doc``."""
+def _search_records(engine: _Engine, path: str, data: bytes, st: ScanStats) -> list[Any] | None:
+    """:func:`_archived_records` of a file read whole as ``data``."""
     gzipped = data[:2] == b"\x1f\x8b"
+    if gzipped:
+        doc = archive.inflate(data, _WHOLE)
+        if doc is None:
+            return None
+    elif path.endswith(".gz") or len(data) > _WHOLE:
+        return None
+    else:
+        doc = data
     # What resolve_format makes of the first 64 KiB: for a document that frame_records
     # accepts (one complete {"Records":[ object), the first bytes decide (the rest of the
     # sniff window only matters for NUL bytes, and for text that follows a first value).
