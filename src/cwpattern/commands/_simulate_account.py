@@ -100,6 +100,27 @@ def _alarm_metrics(entry: Any) -> set[tuple[Any, Any]] | None:
     return out
 
 
+#: the options that define one metric filter (with --pattern)
+FILTER_OPTIONS = (
+    "--metric-value",
+    "--default-value",
+    "--dimension",
+    "--unit",
+    "--metric-name",
+    "--namespace",
+)
+
+
+def options_given(args: argparse.Namespace, *options: str) -> list[str]:
+    """Those of ``options`` the command line gave (an empty ``--dimension`` list: not)."""
+    given = []
+    for option in options:
+        value = getattr(args, option.lstrip("-").replace("-", "_"))
+        if value is not None and value != []:
+            given.append(option)
+    return given
+
+
 def _read_alarms(
     entries: list[Any], path: str, filters: list[MetricFilter], problems: list[str]
 ) -> list[Alarm]:
@@ -122,20 +143,7 @@ def _simulate_account(args: argparse.Namespace) -> AccountSimulation:
     """Every filter of --metric-filter FILE --all or --snapshot FILE, over one read of LOGS."""
     if args.pattern is not None:
         raise CWPatternError("--all: with --metric-filter FILE (--pattern is one filter)")
-    given = [
-        option
-        for option, value in (
-            ("--filter-name", args.filter_name),
-            ("--alarm-name", args.alarm_name),
-            ("--metric-value", args.metric_value),
-            ("--default-value", args.default_value),
-            ("--dimension", args.dimension or None),
-            ("--unit", args.unit),
-            ("--metric-name", args.metric_name),
-            ("--namespace", args.namespace),
-        )
-        if value is not None
-    ]
+    given = options_given(args, "--filter-name", "--alarm-name", *FILTER_OPTIONS)
     if given:
         raise CWPatternError(
             f"{', '.join(given)}: not with --all or --snapshot (every filter and every alarm "

@@ -38,7 +38,7 @@ from ..aws.simulate import CIS_ALARM, STATES, cis_alarm, iso, load_json, parse_t
 from ..cli import print_error
 from ..errors import CWPatternError
 from ..sources import FORMATS, ScanStats
-from ._simulate_account import logs, run_account
+from ._simulate_account import FILTER_OPTIONS, logs, options_given, run_account
 
 __all__ = ["CIS_ALARM", "HELP", "NAME", "configure", "iso", "run"]
 
@@ -144,18 +144,7 @@ def _metric_filter(args: argparse.Namespace, metric: tuple[str, str]) -> MetricF
     """The filter of --metric-filter, or of --pattern publishing to ``metric``
     (namespace, name) unless --namespace/--metric-name say otherwise."""
     if args.metric_filter:
-        given = [
-            option
-            for option, value in (
-                ("--metric-value", args.metric_value),
-                ("--default-value", args.default_value),
-                ("--dimension", args.dimension or None),
-                ("--unit", args.unit),
-                ("--metric-name", args.metric_name),
-                ("--namespace", args.namespace),
-            )
-            if value is not None
-        ]
+        given = options_given(args, *FILTER_OPTIONS)
         if given:
             raise CWPatternError(f"{', '.join(given)}: with --pattern only (FILE defines them)")
         doc = pick(
