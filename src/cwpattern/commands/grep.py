@@ -242,6 +242,8 @@ def run(args: argparse.Namespace) -> int:
         pattern = labelled_patterns(args)  # PatternSyntaxError -> exit 2 in cli.main
         if args.pattern is not None:
             given.insert(0, args.pattern)  # the first positional argument is a path
+        if len(pattern) == 1 and not args.each:
+            pattern = pattern[0][1]  # one pattern: as if given alone (same output, one scan)
     elif args.pattern is None:
         raise CWPatternError("no pattern given")
     else:
