@@ -90,6 +90,11 @@ class Prefilter:
     requirement: Requirement
     #: bytes that, after a backslash, make a line pass (``b"u"``, ``b"/"``); JSON only
     escapes: bytes = b""
+    #: ``(literal, member token)`` of the literals that only ever come from ``$...name =
+    #: "v"`` (or ``"v*"``): a matching line holds each such literal (when it holds it at
+    #: all) right after the member name, a colon and JSON whitespace, unless an escape
+    #: spells them (:meth:`key_of`); JSON only
+    keyed: tuple[tuple[bytes, bytes], ...] = ()
 
     @property
     def useful(self) -> bool:
@@ -98,6 +103,20 @@ class Prefilter:
     def literals(self) -> list[bytes]:
         """Distinct literals of the formula, in first-appearance order."""
         return list(dict.fromkeys(literals_of(self.requirement)))
+
+    def key_of(self, literal: bytes) -> bytes | None:
+        """The member token (``b'"eventName"'``) whose value ``literal`` always is in a
+        matching line, or None.
+
+        >>> from cwpattern import parse
+        >>> pf = prefilter_for(parse('{ $.eventName = DisableKey || $.x.errorCode = "Acc*" }'))
+        >>> pf.key_of(b'"DisableKey"'), pf.key_of(b'"Acc'), pf.key_of(b'"eventName"')
+        (b'"eventName"', b'"errorCode"', None)
+        """
+        for lit, key in self.keyed:
+            if lit == literal:
+                return key
+        return None
 
     def check(self, line: bytes) -> bool:
         """Necessary condition for a match on one line (``False``: cannot match)."""
@@ -208,7 +227,7 @@ def prefilter_for(tree: ast.Pattern) -> Prefilter:
     if isinstance(tree, ast.JsonPattern):
         req = _json(tree.expr)
         slash = any(b"/" in lit for lit in literals_of(req))
-        return Prefilter(req, b"u/" if slash else b"u")
+        return Prefilter(req, b"u/" if slash else b"u", _keyed(tree.expr))
     return Prefilter(None)
 
 
@@ -299,6 +318,46 @@ def _json(expr: ast.JsonExpr) -> Requirement:
         }[expr.kind]
         return _and([*_members(expr.selector), token])
     return _and([*_members(expr.selector), _json_value(expr)])
+
+
+def _keyed(expr: ast.JsonExpr) -> tuple[tuple[bytes, bytes], ...]:
+    """``(literal, member token)`` for the literals of ``expr`` that every origin puts
+    right after one and the same member name: the value of ``$...name = "text"`` or
+    ``"text*"`` (a JSON string token starting at its opening quote; ``=`` is false on
+    arrays, so the string is the member's value itself).  A literal that also comes from
+    anywhere else (a member name, a regex, another member) is left out."""
+    origins: dict[bytes, set[bytes | None]] = {}
+
+    def note(req: Requirement, key: bytes | None) -> None:
+        for lit in literals_of(req):
+            origins.setdefault(lit, set()).add(key)
+
+    def walk(e: ast.JsonExpr) -> None:
+        if isinstance(e, (ast.And, ast.Or)):
+            for o in e.operands:
+                walk(o)
+            return
+        for member in _members(e.selector):
+            note(member, None)
+        if isinstance(e, ast.Predicate):
+            return
+        value = _json_value(e)
+        last = e.selector.steps[-1] if e.selector.steps else None
+        keyed = (
+            isinstance(value, bytes)
+            and value[:1] == b'"'
+            and isinstance(e.value, ast.StringValue)
+            and isinstance(last, ast.Member)
+            and _plain_run(last.name) == last.name
+        )
+        note(value, f'"{last.name}"'.encode() if keyed and isinstance(last, ast.Member) else None)
+
+    walk(expr)
+    return tuple(
+        (lit, key)
+        for lit, keys in origins.items()
+        if len(keys) == 1 and (key := next(iter(keys))) is not None
+    )
 
 
 def _members(selector: ast.Selector) -> list[Requirement]:

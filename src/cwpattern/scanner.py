@@ -49,7 +49,7 @@ from itertools import islice
 from operator import itemgetter
 from typing import Any, NamedTuple, Union
 
-from . import archive, ast, multiliteral
+from . import archive, ast, keyedsearch, multiliteral
 from .compiler import (
     DEEP_BRACKETS,
     HAVE_ORJSON,
@@ -59,6 +59,7 @@ from .compiler import (
 )
 from .errors import MatchResourceError
 from .jsondoc import message_bytes
+from .keyedsearch import KeyedLiteralSet
 from .pattern import CompiledPattern, compile
 from .prefilter import (
     COUNT_LINE_COST,
@@ -663,7 +664,7 @@ class _Multi:
         first = cfgs[0]
         self.cfg = _Config("", first.tree, first.fmt, first.max_line, first.mode)
         self.sampled = 0
-        self.union: multiliteral.LiteralSet | None = None
+        self.union: multiliteral.LiteralSet | KeyedLiteralSet | None = None
         self.owners: list[tuple[int, ...]] = []
         if planned:
             for e, c in zip(self.engines, cfgs):
@@ -720,13 +721,25 @@ class _Multi:
         if multiliteral.default_engine() == "python":
             return  # one bytes.find pass per needle anyway: each region searches alone
         owners: dict[bytes, list[int]] = {}
+        keys: dict[bytes, set[tuple[bytes, bytes] | None]] = {}
         for i, e in enumerate(self.engines):
             if e.plan is None or not e.plan.needles:
                 continue
             escapes = tuple(b"\\" + bytes([c]) for c in e.escapes)
             for needle in e.plan.needles + escapes:
                 owners.setdefault(needle, []).append(i)
-        union = multiliteral.LiteralSet(owners)
+                keys.setdefault(needle, set()).add(_member_of(e.prefilter, needle))
+        union: multiliteral.LiteralSet | KeyedLiteralSet
+        if keyedsearch.available():
+            # a needle every owner finds after the same member: searched as its value
+            keyed: dict[bytes, tuple[bytes, bytes]] = {}
+            for needle, found in keys.items():
+                member = found.pop() if len(found) == 1 else None
+                if member is not None:
+                    keyed[needle] = member
+            union = KeyedLiteralSet(owners, keyed)
+        else:
+            union = multiliteral.LiteralSet(owners)
         self.owners = [tuple(owners[n]) for n in union.needles]
         self.union = union
 
@@ -837,6 +850,16 @@ class _MultiRegion:
                 for problem in r.st.problems:
                     if ": not_evaluated" in problem and len(st.problems) < st.max_problems:
                         st.problems.append(problem)
+
+
+def _member_of(pf: Prefilter, needle: bytes) -> tuple[bytes, bytes] | None:
+    """``(member token, value literal)`` when ``needle`` is (the end of) a literal that
+    a matching line holds only as that member's value (see Prefilter.key_of)."""
+    for literal in (needle, b'"' + needle):
+        key = pf.key_of(literal)
+        if key is not None:
+            return key, literal
+    return None
 
 
 def _encodable(message: str) -> bytes | None:
