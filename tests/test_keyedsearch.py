@@ -6,6 +6,7 @@ nesting and duplicate members of the lines."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -152,3 +153,55 @@ def test_many_patterns_match_as_each_alone(
         got[i].append(m.message)
     assert got == [[line for line in body if c.matches(line)] for c in compiled]
     assert searched and max(searched) >= 2  # member values were searched as such
+
+
+@needs_hyperscan
+def test_the_searcher_is_the_one_timed_faster(monkeypatch: pytest.MonkeyPatch) -> None:
+    keys = {b'Del"': KEYS[b'Del"'], b'Put"': KEYS[b'Put"']}
+    needles = [b'Del"', b'Put"']
+    assert type(keyedsearch.searcher_for(needles, keys, keyed=True)) is KeyedLiteralSet
+    assert type(keyedsearch.searcher_for(needles, keys)) is not KeyedLiteralSet
+    sample = b'{"ev":"Get"}\n' * 1000
+    for keyed_faster in (True, False):
+
+        def seconds(searcher: object, data: bytes, fast: bool = keyed_faster) -> float:
+            return 1.0 if isinstance(searcher, KeyedLiteralSet) == fast else 2.0
+
+        monkeypatch.setattr(keyedsearch, "_seconds", seconds)
+        chosen = keyedsearch.searcher_for(needles, keys, sample)
+        assert isinstance(chosen, KeyedLiteralSet) == keyed_faster
+
+
+@needs_hyperscan
+@pytest.mark.parametrize("keyed_faster", [True, False])
+def test_workers_search_as_the_first_block_chose(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keyed_faster: bool
+) -> None:
+    # the choice made on the first block travels to the worker processes
+    from cwpattern import scanner
+
+    monkeypatch.setattr(scanner, "_UNIT", 64 * 1024)
+    monkeypatch.setattr(
+        keyedsearch,
+        "_seconds",
+        lambda s, d: 1.0 if isinstance(s, KeyedLiteralSet) == keyed_faster else 2.0,
+    )
+    calls = tmp_path / "keyed-searches"
+    real = KeyedLiteralSet.hits
+
+    def hits(self: KeyedLiteralSet, *args: Any) -> list[tuple[int, int]]:
+        with calls.open("a") as fh:  # (from the worker processes too)
+            fh.write(f"{os.getpid()}\n")
+        return real(self, *args)
+
+    monkeypatch.setattr(KeyedLiteralSet, "hits", hits)
+    body = ['{"ev":"Del"}', '{"ev" : "Put"}', '{"x":"Del"}'] * 20 + ['{"ev":"Zz"}'] * 20000
+    path = tmp_path / "a.jsonl"
+    path.write_text("\n".join(body) + "\n")
+    patterns = ["{ $.ev = Del || $.ev = Put }", "{ $.ev = Put || $.ev = Delete }"]
+    assert cwpattern.count_many(patterns, str(path), jobs=2) == [40, 20]
+    searched_by = set(calls.read_text().split()) if calls.exists() else set()
+    if keyed_faster:
+        assert searched_by - {str(os.getpid())}  # workers searched by member
+    else:
+        assert not searched_by

@@ -386,6 +386,9 @@ class _Config:
     max_line: int
     mode: int
     plan: Plan | None = None  # None: chosen on the first block
+    #: search member values as one expression per member (keyedsearch), as timed faster
+    #: on the first block
+    keyed: bool = False
 
 
 class _Engine:
@@ -407,9 +410,10 @@ class _Engine:
             self.use(cfg.plan)
             self.sampled = _SAMPLE
 
-    def use(self, plan: Plan, search: bool = True) -> None:
+    def use(self, plan: Plan, search: bool = True, sample: bytes | None = None) -> None:
         """Scan with ``plan``; ``search=False``: its needles are found by a pass shared
-        with other patterns (no searcher of its own)."""
+        with other patterns (no searcher of its own).  ``sample``: the block the searcher
+        is timed on (else ``cfg.keyed`` says which)."""
         self.plan = plan
         check = plan.compile_check()
         self.check = check if check is not None else _always
@@ -417,13 +421,16 @@ class _Engine:
         if search and plan.needles and multiliteral.default_engine() != "python":
             # One pass for the needles and the escapes that could spell them.
             escapes = tuple(b"\\" + bytes([c]) for c in self.escapes)
-            self.searcher = multiliteral.LiteralSet(plan.needles + escapes)
+            needles = plan.needles + escapes
+            keys = {n: m for n in needles if (m := _member_of(self.prefilter, n)) is not None}
+            self.searcher = keyedsearch.searcher_for(needles, keys, sample, keyed=self.cfg.keyed)
+            self.cfg.keyed = isinstance(self.searcher, KeyedLiteralSet)
 
     #: the one-pass searcher of the plan's needles (None: bytes.find, one pass each)
-    searcher: multiliteral.LiteralSet | None = None
+    searcher: multiliteral.LiteralSet | KeyedLiteralSet | None = None
     _record_searcher: tuple[Plan, multiliteral.LiteralSet] | None = None
 
-    def record_searcher(self) -> multiliteral.LiteralSet | None:
+    def record_searcher(self) -> multiliteral.LiteralSet | KeyedLiteralSet | None:
         """A hyperscan searcher for the records of a ``Records`` document that may match:
         the plan's needles and the escapes that could spell them, and float tokens when a
         needle could be (part of) a number's text, or in FULL mode, where a record whose
@@ -449,7 +456,8 @@ class _Engine:
         if self.plan is None or (self.sampled < _SAMPLE and len(sample) >= 8 * self.sampled):
             self.sampled = len(sample)
             line_cost = COUNT_LINE_COST if self.cfg.mode == _COUNT else LINE_COST
-            self.use(choose_plan(self.prefilter, sample, self.hit_cost, line_cost=line_cost))
+            plan = choose_plan(self.prefilter, sample, self.hit_cost, line_cost=line_cost)
+            self.use(plan, sample=bytes(sample))
 
 
 def _always(line: Any) -> bool:
@@ -666,6 +674,8 @@ class _Multi:
         self.sampled = 0
         self.union: multiliteral.LiteralSet | KeyedLiteralSet | None = None
         self.owners: list[tuple[int, ...]] = []
+        #: the shared pass searches member values by member (see _Config.keyed)
+        self.keyed = first.keyed
         if planned:
             for e, c in zip(self.engines, cfgs):
                 assert c.plan is not None
@@ -678,7 +688,7 @@ class _Multi:
     def configs(self) -> list[_Config]:
         """What a worker needs to rebuild this engine: each pattern's config with its
         current plan."""
-        return [replace(e.cfg, plan=e.plan) for e in self.engines]
+        return [replace(e.cfg, plan=e.plan, keyed=self.keyed) for e in self.engines]
 
     def choose(self, sample: bytes | bytearray) -> None:
         """Each pattern's plan.  With hyperscan, one pass over the sample for the literals
@@ -693,7 +703,7 @@ class _Multi:
                 e.sampled = len(sample)
                 e.use(choose_plan(e.prefilter, sample, shared=shared), search=False)
         self.sampled = min(e.sampled for e in self.engines)
-        self._share()
+        self._share(bytes(sample))
 
     def _needle_lines(self, sample: bytes | bytearray) -> dict[bytes, int] | None:
         """The number of sample lines holding each needle of any pattern (one pass), or
@@ -715,8 +725,9 @@ class _Multi:
             lines[found.needles[nid]] += 1
         return lines
 
-    def _share(self) -> None:
-        """The union of the plans' needles (and escapes), with the patterns owning each."""
+    def _share(self, sample: bytes | None = None) -> None:
+        """The union of the plans' needles (and escapes), with the patterns owning each;
+        the searcher timed faster on ``sample`` (else the one ``keyed`` says)."""
         self.union = None
         if multiliteral.default_engine() == "python":
             return  # one bytes.find pass per needle anyway: each region searches alone
@@ -729,17 +740,14 @@ class _Multi:
             for needle in e.plan.needles + escapes:
                 owners.setdefault(needle, []).append(i)
                 keys.setdefault(needle, set()).add(_member_of(e.prefilter, needle))
-        union: multiliteral.LiteralSet | KeyedLiteralSet
-        if keyedsearch.available():
-            # a needle every owner finds after the same member: searched as its value
-            keyed: dict[bytes, tuple[bytes, bytes]] = {}
-            for needle, found in keys.items():
-                member = found.pop() if len(found) == 1 else None
-                if member is not None:
-                    keyed[needle] = member
-            union = KeyedLiteralSet(owners, keyed)
-        else:
-            union = multiliteral.LiteralSet(owners)
+        # a needle every owner finds after the same member: searched as its value
+        keyed: dict[bytes, tuple[bytes, bytes]] = {}
+        for needle, found in keys.items():
+            member = found.pop() if len(found) == 1 else None
+            if member is not None:
+                keyed[needle] = member
+        union = keyedsearch.searcher_for(owners, keyed, sample, keyed=self.keyed)
+        self.keyed = isinstance(union, KeyedLiteralSet)
         self.owners = [tuple(owners[n]) for n in union.needles]
         self.union = union
 
@@ -1916,7 +1924,7 @@ def _parallel(
             cfg = engine.configs
         else:
             assert isinstance(cfg, _Config)
-            cfg.plan = engine.plan
+            cfg.plan, cfg.keyed = engine.plan, engine.cfg.keyed
     units = list(_units(engine.cfg, paths, st, jobs))
     work = [(i, u) for i, u in enumerate(units) if isinstance(u, _Unit)]
     n = min(jobs, len(work)) if len(work) > 1 else 0
