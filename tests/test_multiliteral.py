@@ -3,6 +3,8 @@ same lines (every line that contains a literal, and no other)."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -120,3 +122,25 @@ def test_many_literals_and_escapes_in_one_pass() -> None:
     names = [b"%sPolicy" % bytes([65 + i]) * 2 for i in range(40)] + [b"DetachGroupPolicy"]
     ls = LiteralSet([b'DisableKey"', b"\\u", *names], engine="hyperscan")
     assert lines_marked(ls.starts(data, 0, len(data)), data) == {0, 1, 3}
+
+
+@pytest.mark.parametrize("memmem", [True, False])
+@pytest.mark.parametrize("needle", [b"\n\n", b"\n\r\n", b"aa", b"\n"])
+def test_find_all_finds_every_occurrence(
+    needle: bytes, memmem: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cwpattern import multiliteral
+
+    if memmem and not HAVE_MEMMEM:
+        pytest.skip("ahocorasick-rs not installed")
+    monkeypatch.setattr(multiliteral, "HAVE_MEMMEM", memmem)
+    rng = random.Random(len(needle))
+    for _ in range(200):
+        data = bytes(rng.choice(b"a\n\r") for _ in range(rng.randint(0, 40)))
+        start = rng.randint(0, len(data))
+        end = rng.randint(start, len(data))
+        expected = [
+            i for i in range(start, end - len(needle) + 1) if data[i : i + len(needle)] == needle
+        ]
+        for buf in (data, bytearray(data), memoryview(data)):
+            assert multiliteral.find_all(buf, needle, start, end) == expected

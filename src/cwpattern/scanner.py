@@ -1250,10 +1250,7 @@ class _Region:
         first = buf[start : start + 2]
         out = [start] if first[:1] == b"\n" or first == b"\r\n" else []
         for pat in (b"\n\n", b"\n\r\n"):
-            pos = buf.find(pat, start, end)
-            while pos >= 0:
-                out.append(pos + 1)
-                pos = buf.find(pat, pos + 1, end)
+            out.extend(pos + 1 for pos in multiliteral.find_all(buf, pat, start, end))
         return sorted(out)
 
     def line_number(self, ls: int) -> int:
