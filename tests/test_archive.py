@@ -172,6 +172,39 @@ def test_inflate_with_either_inflater(monkeypatch: pytest.MonkeyPatch) -> None:
         assert archive.inflate(zlib.compress(doc), len(doc)) is None  # not gzip
 
 
+@pytest.mark.parametrize("isal", [True, False])
+def test_inflate_whatever_size_the_trailer_states(
+    isal: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # inflate first asks for the size the last member's trailer states; members larger
+    # than that (an earlier member, or one after an empty last member) take more calls,
+    # with the same bytes, limit and damage verdicts.
+    monkeypatch.setattr(archive, "HAVE_ISAL", isal and archive._isal is not None)
+    doc = _doc(_compact(RECORDS[:40]))
+    n = len(doc)
+    cases = {
+        "one member": gzip.compress(doc),
+        "large first": gzip.compress(doc[: n - 7]) + gzip.compress(doc[n - 7 :]),
+        "small first": gzip.compress(doc[:7]) + gzip.compress(doc[7:]),
+        "empty last": gzip.compress(doc) + gzip.compress(b""),
+        "three": gzip.compress(doc[:100]) + gzip.compress(b"") + gzip.compress(doc[100:]),
+    }
+    for name, packed in cases.items():
+        assert archive.inflate(packed, n) == doc, name
+        assert archive.inflate(packed, n + 1000) == doc, name
+        assert archive.inflate(packed, n - 1) is None, name
+        assert archive.inflate(packed, 0) is None, name
+        assert archive.inflate(packed[:-1], n) is None, name  # truncated trailer
+        assert archive.inflate(packed + b"\0", n) is None, name  # padding: not clean gzip
+        assert archive.inflate(packed[:-4] + (n + 1).to_bytes(4, "little"), n + 9) is None
+        assert archive.inflate(packed[:-4] + (1).to_bytes(4, "little"), n + 9) is None
+    members = cases["large first"]
+    first = len(gzip.compress(doc[: n - 7]))
+    for cut in range(1, len(members), 97):
+        if cut != first:  # there, a whole first member: a clean gzip file of its own
+            assert archive.inflate(members[:cut], n) is None, cut
+
+
 def test_frame_records_only_frames_exact_compact_documents() -> None:
     if not archive.HAVE_FRAMING:
         pytest.skip("msgspec not installed")
