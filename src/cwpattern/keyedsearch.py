@@ -172,8 +172,8 @@ def searcher_for(
     took 0.35 s that way against 0.30 s as literals (measured in one run).
 
     >>> keys = {b'A"': (b'"k"', b'"A"'), b'B"': (b'"k"', b'"B"')}
-    >>> searcher_for([b'A"', b'B"'], keys).needles  # no sample, not keyed: literals
-    (b'A"', b'B"')
+    >>> type(searcher_for([b'A"', b'B"'], keys)).__name__  # no sample, not keyed
+    'LiteralSet'
     """
     needles = tuple(needles)
     plain = LiteralSet(needles)
