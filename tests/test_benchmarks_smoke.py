@@ -65,5 +65,20 @@ def test_quick_benchmark_counts_agree(tmp_path: Path, monkeypatch: pytest.Monkey
     assert counts[(run.SYN40, "cis-4.7")] >= counts[(run.SYN3, "cis-4.7")] >= 0
     assert counts[("access log", "access-admin")] > 0
     assert results["regex"]["matches"] == 0 and results["regex"]["python_re_seconds"] is None
+    # where the one-process time went: measured inside the scans, never more than their time
+    from cwpattern import archive, multiliteral
+
+    by = {(r["input"], r["pattern_id"], r["engine"]): r for r in rows}
+    searched = multiliteral.default_engine() != "python"  # (else bytes.find: not timed)
+    for key in [(run.SYN, "cis-4.7", "cwpattern"), (run.SYN, run.MANY, "cwpattern-many")]:
+        split = by[key]["breakdown"]
+        assert 0 <= split["search"] <= by[key]["seconds"], key
+        assert (split["search"] > 0) == searched, key
+        assert split["inflate"] == split["frame"] == 0, key  # (JSON lines: no documents)
+    tree = by[(run.TREE, "cis-4.7", "cwpattern")]
+    split = tree["breakdown"]
+    assert split["inflate"] > 0 and sum(split.values()) <= tree["seconds"]
+    assert (split["frame"] > 0) == archive.HAVE_FRAMING
     report = run.report({**results, "targets": run.targets(results)})
     assert "| target" in report and "cwpattern --jobs 2" in report
+    assert "Where the time goes" in report and "inflating and framing alone" in report
