@@ -205,3 +205,37 @@ def test_workers_search_as_the_first_block_chose(
         assert searched_by - {str(os.getpid())}  # workers searched by member
     else:
         assert not searched_by
+
+
+@needs_hyperscan
+def test_a_pattern_takes_the_needle_others_search_anyway(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # CIS 4.6 beside 4.2: "Failed" is on fewer sample lines than "Login" (0 against 1), but
+    # it would cost a pass of its own over the data; "Login" is searched for 4.2 anyway.
+    from cwpattern import scanner
+
+    monkeypatch.setattr(scanner, "_SAMPLE", 4 << 20)  # a pass over it: far above one hit
+    searched: list[tuple[bytes, ...]] = []
+    real = keyedsearch.searcher_for
+
+    def searcher_for(needles: Any, *args: Any, **kwargs: Any) -> Any:
+        searched.append(tuple(needles))
+        return real(needles, *args, **kwargs)
+
+    monkeypatch.setattr(keyedsearch, "searcher_for", searcher_for)
+    filler = '{"ev":"Zz","msg":"Qq","mfa":"Yes"}'
+    body = (
+        ['{"ev":"Login","mfa":"No"}']
+        + [filler] * 150_000
+        + ['{"ev":"Login","msg":"Failed"}', '{"ev":"Other","msg":"Failed"}'] * 3
+    )
+    path = tmp_path / "lines.jsonl"
+    path.write_text("\n".join(body) + "\n")
+    patterns = [
+        '{ ($.ev = "Login") && ($.msg = "Failed") }',
+        '{ ($.ev = "Login") && ($.mfa != "Yes") }',
+    ]
+    expected = [sum(1 for line in body if cwpattern.compile(p).matches(line)) for p in patterns]
+    assert cwpattern.count_many(patterns, str(path)) == expected == [3, 1]
+    assert searched and all(b'Login"' in s and b'Failed"' not in s for s in searched)

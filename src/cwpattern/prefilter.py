@@ -423,6 +423,7 @@ def choose_plan(
     engine: str = "auto",
     shared: Mapping[bytes, int] | None = None,
     line_cost: float = LINE_COST,
+    pass_cost: Mapping[bytes, float] | None = None,
 ) -> Plan:
     """The plan for data like ``sample``: needles minimising (scan time + hits x
     ``hit_cost``) measured on the sample, or none (every line is examined) when that is
@@ -438,7 +439,9 @@ def choose_plan(
     literal); with ``bytes.find`` each needle is a pass of its own and costs add up.
     ``shared``: the needles are searched in a pass shared with other patterns (one
     hyperscan database for all), which already counted the sample lines holding each
-    needle; a set then costs its hits alone, and nothing is timed.
+    needle; a set then costs its hits, plus ``pass_cost`` of each of its needles (what
+    searching it adds to the shared pass on the sample: nothing for a needle that other
+    patterns search anyway), and nothing is timed.
 
     >>> from cwpattern import parse
     >>> pf = prefilter_for(parse('{ $.kind = "rare" && $.region = "common" }'))
@@ -486,7 +489,7 @@ def choose_plan(
         )
 
     found = (
-        _best_one_pass(pf.requirement, sample, lines, hit_cost, searcher, shared)
+        _best_one_pass(pf.requirement, sample, lines, hit_cost, searcher, shared, pass_cost)
         if engine != "python"
         else best(pf.requirement)
     )
@@ -527,15 +530,19 @@ def _best_one_pass(
     hit_cost: float,
     engine: str,
     shared: Mapping[bytes, int] | None = None,
+    pass_cost: Mapping[bytes, float] | None = None,
 ) -> tuple[float, tuple[bytes, ...]] | None:
     """The needle set of least measured cost when one pass finds them all: an ``&&`` takes
     its cheapest operand, an ``||`` the union of its operands' sets, each set timed whole
-    (or, in a ``shared`` pass, weighed by the sample lines holding its needles)."""
+    (or, in a ``shared`` pass, weighed by the sample lines holding its needles and by what
+    each needle adds to that pass)."""
     measured: dict[tuple[bytes, ...], float] = {}
+    added = pass_cost or {}
 
     def cost(needles: tuple[bytes, ...]) -> float:
         if shared is not None:
-            return min(sum(shared.get(n, lines) for n in needles), lines) * hit_cost
+            hits = min(sum(shared.get(n, lines) for n in needles), lines) * hit_cost
+            return hits + sum(added.get(n, 0.0) for n in needles)
         if needles not in measured:
             searcher = LiteralSet(needles, engine=engine)
             seconds, hits = _timed(lambda: len(searcher.starts(sample, 0, len(sample))))
