@@ -746,6 +746,8 @@ class _Multi:
                 if n not in free
                 and not ((m := _member_of(e.prefilter, n)) is not None and m[0] in members)
             }
+            if e.plan is None or not e.plan.needles or not price.keys() & set(e.plan.needles):
+                continue  # (its needles are free, and the prices only raised the others)
             e.use(choose_plan(e.prefilter, sample, shared=shared, pass_cost=price), search=False)
 
     def _needle_lines(self, sample: bytes | bytearray) -> dict[bytes, int] | None:
